@@ -1,0 +1,32 @@
+# edge-agent: the two commands are `make run` and `make test`.
+SWIFT    ?= swift
+DATA_DIR ?= ./.data
+BIN      := .build/debug
+
+.PHONY: run test build deps test-deps bench clean
+
+## make run: install what is missing, build, and run the agent on ./.data (no central).
+run: deps build
+	$(BIN)/edge-agent run --data-dir $(DATA_DIR)
+
+## make test: install what the tests need, build everything, run every test.
+test: test-deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+## make bench: release build, then every benchmark (prints its figures).
+bench: deps
+	$(SWIFT) build -c release --product edge-bench
+	.build/release/edge-bench store-commits
+
+build:
+	$(SWIFT) build --product edge-agent
+
+deps:
+	scripts/install-deps.sh run
+
+test-deps:
+	scripts/install-deps.sh test
+
+clean:
+	rm -rf .build .data

@@ -1,0 +1,75 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+/// Our own targets treat warnings as errors; dependencies are unaffected.
+let strict: [SwiftSetting] = [.treatAllWarnings(as: .error)]
+
+let package = Package(
+    name: "edge-agent",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "edge-agent", targets: ["EdgeAgent"]),
+        .executable(name: "edge-bench", targets: ["EdgeBench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+    ],
+    targets: [
+        // Protocol types, the hybrid logical clock and the merge rules. Depends on no storage.
+        .target(name: "Sync", swiftSettings: strict),
+
+        // The node's SQLite database (tasks, change log, clock state) through GRDB.
+        .target(
+            name: "LocalStore",
+            dependencies: [
+                "Sync",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strict),
+
+        // System libgpiod (Debian 12: v1 API).
+        .systemLibrary(
+            name: "CGPIOD",
+            pkgConfig: "libgpiod",
+            providers: [.apt(["libgpiod-dev"])]),
+
+        .executableTarget(
+            name: "EdgeAgent",
+            dependencies: [
+                "Sync",
+                "LocalStore",
+                "CGPIOD",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict),
+
+        // Benchmarks and load generators (`make bench`); also the writer the crash tests kill.
+        .executableTarget(
+            name: "EdgeBench",
+            dependencies: [
+                "Sync",
+                "LocalStore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict),
+
+        .testTarget(name: "SyncTests", dependencies: ["Sync"], swiftSettings: strict),
+        .testTarget(
+            name: "LocalStoreTests",
+            dependencies: ["LocalStore", "Sync", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict),
+        .testTarget(
+            name: "EdgeAgentTests",
+            dependencies: ["LocalStore", "Sync"],
+            swiftSettings: strict),
+    ]
+)

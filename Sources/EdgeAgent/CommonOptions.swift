@@ -1,0 +1,72 @@
+import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#endif
+import LocalStore
+
+/// Options every command that touches the database shares: where it is and who we are.
+struct StoreOptions: ParsableArguments {
+    @Option(
+        name: .customLong("data-dir"),
+        help: ArgumentHelp(
+            "Directory holding agent.db. [env: EDGE_DATA_DIR] [default: $STATE_DIRECTORY, else /var/lib/edge-agent]",
+            valueName: "dir"))
+    var dataDirFlag: String?
+
+    @Option(
+        name: .customLong("node-name"),
+        help: ArgumentHelp("This node's name. [env: EDGE_NODE_NAME] [default: the host name]", valueName: "name"))
+    var nodeNameFlag: String?
+
+    var dataDir: String {
+        Settings.resolve(flag: dataDirFlag, env: "EDGE_DATA_DIR") {
+            if let state = Settings.environment("STATE_DIRECTORY"), !state.isEmpty {
+                // systemd passes one path per StateDirectory=, separated by colons.
+                return String(state.split(separator: ":").first ?? Substring(state))
+            }
+            return "/var/lib/edge-agent"
+        }
+    }
+
+    func nodeName() throws -> String {
+        let name = Settings.resolve(flag: nodeNameFlag, env: "EDGE_NODE_NAME") { Settings.hostName() }
+        guard Sync.NodeName.isValid(name) else {
+            throw CLIError.configuration(
+                "--node-name / EDGE_NODE_NAME: \"\(name.prefix(64))\" is not a valid node name "
+                    + "(1-253 letters, digits, '-', '_' or '.')")
+        }
+        return name
+    }
+
+    /// Opens the store, turning failures into one-line errors.
+    func openStore() throws -> LocalStore {
+        let config = LocalStore.Configuration(nodeName: try nodeName())
+        do {
+            return try LocalStore(directory: dataDir, configuration: config)
+        } catch {
+            throw CLIError(error)
+        }
+    }
+}
+
+import Sync
+
+/// Flag > environment variable > default, in one place.
+enum Settings {
+    static func resolve(flag: String?, env name: String, default fallback: () -> String) -> String {
+        if let flag { return flag }
+        if let value = environment(name), !value.isEmpty { return value }
+        return fallback()
+    }
+
+    static func environment(_ name: String) -> String? {
+        getenv(name).map { String(cString: $0) }
+    }
+
+    static func hostName() -> String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count - 1) == 0 else { return "localhost" }
+        let name = String(decoding: buffer.prefix { $0 != 0 }.map(UInt8.init(bitPattern:)), as: UTF8.self)
+        return name.isEmpty ? "localhost" : name
+    }
+}

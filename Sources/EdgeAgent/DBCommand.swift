@@ -1,0 +1,72 @@
+import ArgumentParser
+import LocalStore
+
+/// `edge-agent db ...`: look after the database file.
+struct DBCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "db",
+        abstract: "Check or back up the local database.",
+        subcommands: [Check.self, Backup.self])
+
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run SQLite's integrity check on agent.db; exit 1 if it finds anything.")
+        @OptionGroup var store: StoreOptions
+
+        func run() throws {
+            try reportingErrors {
+                let local = try store.openStore()
+                let findings = try local.integrityCheck()
+                guard findings == ["ok"] else {
+                    findings.forEach { Output.error("edge-agent: integrity check: \($0)") }
+                    throw CLIError.failed("\(local.path) failed the integrity check (\(findings.count) findings)")
+                }
+                let counts = try local.taskCounts()
+                let pending = try local.pendingSummary()
+                Output.line(
+                    "ok: \(local.path) (\(counts.open) open and \(counts.done) done tasks, "
+                        + "\(pending.count) changes waiting for sync, \(ByteCount.format(local.diskUsage())))")
+            }
+        }
+    }
+
+    struct Backup: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write a consistent copy of agent.db to FILE, safely while the daemon runs.",
+            discussion: "Uses SQLite's online backup. FILE must not exist; a failed backup leaves nothing behind.")
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "Where to write the copy.") var file: String
+
+        func run() throws {
+            try reportingErrors {
+                let local = try store.openStore()
+                var lastPercent = -1
+                try local.backup(to: file) { done, total in
+                    // A progress line for large databases; silent for small ones.
+                    guard total > 4096 else { return }
+                    let percent = done * 100 / max(total, 1)
+                    if percent / 10 != lastPercent / 10 {
+                        Output.error("backup: \(percent)% (\(done)/\(total) pages)")
+                        lastPercent = percent
+                    }
+                }
+                Output.line("backed up \(local.path) to \(file)")
+            }
+        }
+    }
+}
+
+/// Human-readable byte counts: `3.2 MB`.
+enum ByteCount {
+    static func format(_ bytes: Int64) -> String {
+        let units = ["bytes", "kB", "MB", "GB", "TB"]
+        var value = Double(bytes), unit = 0
+        while value >= 1000 && unit < units.count - 1 {
+            value /= 1000
+            unit += 1
+        }
+        if unit == 0 { return "\(bytes) bytes" }
+        let tenths = Int((value * 10).rounded())
+        return "\(tenths / 10).\(tenths % 10) \(units[unit])"
+    }
+}

@@ -1,0 +1,47 @@
+import Sync
+
+/// How tasks look on a terminal.
+enum TaskPrinter {
+    /// One line per task: `[ ] 3f2a9c1e  2026-11-23  mum  Buy milk`.
+    static func table(_ tasks: [TaskItem]) -> [String] {
+        let due = tasks.map { $0.dueAt.map(WhenParser.display) ?? "-" }
+        let who = tasks.map { $0.assignee ?? "-" }
+        let dueWidth = max(3, due.map(\.count).max() ?? 0)
+        let whoWidth = max(8, who.map(\.count).max() ?? 0)
+        var lines = ["    " + pad("ID", 8) + "  " + pad("DUE", dueWidth) + "  " + pad("ASSIGNEE", whoWidth) + "  TITLE"]
+        for (i, task) in tasks.enumerated() {
+            lines.append(
+                (task.done ? "[x] " : "[ ] ") + task.shortID + "  " + pad(due[i], dueWidth) + "  " + pad(who[i], whoWidth)
+                    + "  " + oneLine(task.title))
+        }
+        return lines
+    }
+
+    /// A short description for confirmations: `3f2a9c1e "Buy milk"`.
+    static func brief(_ task: TaskItem) -> String {
+        "\(task.shortID) \"\(oneLine(task.title))\""
+    }
+
+    /// Every field, one per line.
+    static func detail(_ task: TaskItem) -> [String] {
+        [
+            "id:           \(task.id.lowercasedString)",
+            "title:        \(task.title)",
+            "state:        \(task.done ? "done" : "open")",
+            "due:          \(task.dueAt.map(RFC3339.format(millis:)) ?? "-")",
+            "assignee:     \(task.assignee ?? "-")",
+            "notes:        \(task.notes.isEmpty ? "-" : task.notes)",
+            "completed at: \(task.completedAt.map(RFC3339.format(millis:)) ?? "-")",
+            "created at:   \(RFC3339.format(millis: task.createdAt)) on \(task.origin)",
+            "updated at:   \(RFC3339.format(millis: task.updatedAt))",
+        ]
+    }
+
+    private static func pad(_ s: String, _ width: Int) -> String {
+        s.count >= width ? s : s + String(repeating: " ", count: width - s.count)
+    }
+
+    private static func oneLine(_ s: String) -> String {
+        String(s.map { $0.isNewline ? " " : $0 })
+    }
+}

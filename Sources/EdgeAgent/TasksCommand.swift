@@ -1,0 +1,182 @@
+import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import LocalStore
+import Sync
+
+/// `edge-agent tasks ...`: the household's task list, straight from the local database.
+/// Safe while the daemon runs; works offline; changes sync upstream like any other.
+struct TasksCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tasks",
+        abstract: "List, add, edit and complete the household's tasks on this node.",
+        discussion: "IDs may be shortened to any unique prefix, e.g. the 8 characters `tasks list` shows.",
+        subcommands: [List.self, Add.self, Show.self, Done.self, Undo.self, Edit.self, Remove.self])
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List tasks, newest first (open ones unless told).")
+        @OptionGroup var store: StoreOptions
+        @Flag(help: "Include done tasks.") var all = false
+        @Flag(help: "Only done tasks.") var done = false
+        @Flag(help: "Print JSON: {\"tasks\": [...]}, as the HTTP API does.") var json = false
+
+        func validate() throws {
+            if all && done { throw ValidationError("--all and --done cannot be used together") }
+        }
+
+        func run() throws {
+            try reportingErrors {
+                let state: TaskState = all ? .all : done ? .done : .open
+                let tasks = try store.openStore().tasks(state)
+                if json {
+                    try Output.json(["tasks": tasks])
+                } else if tasks.isEmpty {
+                    Output.line(state == .all ? "no tasks" : "no \(state.rawValue) tasks")
+                } else {
+                    TaskPrinter.table(tasks).forEach(Output.line)
+                }
+            }
+        }
+    }
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Add a task.")
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "What needs doing (1-200 characters).") var title: String
+        @Option(help: "When it is due: RFC 3339, YYYY-MM-DD, today, tomorrow, +2h, +3d.") var due: String?
+        @Option(help: "Longer notes (up to 4000 characters).") var notes: String = ""
+        @Option(help: "Who should do it.") var assignee: String?
+        @Flag(help: "Print the task as JSON.") var json = false
+
+        func run() throws {
+            try reportingErrors {
+                let dueAt = try due.map { try DueOption.parse($0) }
+                let task = try store.openStore().createTask(NewTask(title: title, notes: notes, dueAt: dueAt, assignee: assignee))
+                if json { try Output.json(task) } else { Output.line("added \(TaskPrinter.brief(task))") }
+            }
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show every field of one task.")
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "Task ID or unique prefix.") var id: String
+        @Flag(help: "Print the task as JSON.") var json = false
+
+        func run() throws {
+            try reportingErrors {
+                let local = try store.openStore()
+                let uuid = try local.resolveTaskID(id)
+                guard let task = try local.task(id: uuid) else { throw LocalStoreError.taskNotFound(id) }
+                if json { try Output.json(task) } else { TaskPrinter.detail(task).forEach(Output.line) }
+            }
+        }
+    }
+
+    struct Done: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Mark a task done.")
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "Task ID or unique prefix.") var id: String
+        @Flag(help: "Print the task as JSON.") var json = false
+
+        func run() throws {
+            try reportingErrors {
+                try TaskEdit.apply(store: store, id: id, json: json, verb: "done", already: "already done") {
+                    TaskPatch(done: DoneState(done: true, completedAt: nil))
+                }
+            }
+        }
+    }
+
+    struct Undo: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Reopen a done task.")
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "Task ID or unique prefix.") var id: String
+        @Flag(help: "Print the task as JSON.") var json = false
+
+        func run() throws {
+            try reportingErrors {
+                try TaskEdit.apply(store: store, id: id, json: json, verb: "reopened", already: "already open") {
+                    TaskPatch(done: DoneState(done: false, completedAt: nil))
+                }
+            }
+        }
+    }
+
+    struct Edit: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Change a task's title, notes, due date or assignee.")
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "Task ID or unique prefix.") var id: String
+        @Option(help: "New title.") var title: String?
+        @Option(help: "New notes (\"\" to clear).") var notes: String?
+        @Option(help: "New due date: RFC 3339, YYYY-MM-DD, today, tomorrow, +2h, +3d.") var due: String?
+        @Flag(help: "Remove the due date.") var noDue = false
+        @Option(help: "New assignee.") var assignee: String?
+        @Flag(help: "Remove the assignee.") var noAssignee = false
+        @Flag(help: "Print the task as JSON.") var json = false
+
+        func validate() throws {
+            if due != nil && noDue { throw ValidationError("--due and --no-due cannot be used together") }
+            if assignee != nil && noAssignee { throw ValidationError("--assignee and --no-assignee cannot be used together") }
+            if title == nil && notes == nil && due == nil && !noDue && assignee == nil && !noAssignee {
+                throw ValidationError("nothing to change: give --title, --notes, --due, --no-due, --assignee or --no-assignee")
+            }
+        }
+
+        func run() throws {
+            try reportingErrors {
+                var patch = TaskPatch(title: title, notes: notes)
+                if let due { patch.dueAt = .value(try DueOption.parse(due)) }
+                if noDue { patch.dueAt = .null }
+                if let assignee { patch.assignee = .value(assignee) }
+                if noAssignee { patch.assignee = .null }
+                try TaskEdit.apply(store: store, id: id, json: json, verb: "updated", already: "unchanged") { patch }
+            }
+        }
+    }
+
+    struct Remove: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "rm", abstract: "Delete a task (on every node, once synced).")
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "Task ID or unique prefix.") var id: String
+
+        func run() throws {
+            try reportingErrors {
+                let local = try store.openStore()
+                let uuid = try local.resolveTaskID(id)
+                guard let task = try local.task(id: uuid) else { throw LocalStoreError.taskNotFound(id) }
+                try local.deleteTask(id: uuid)
+                Output.line("removed \(TaskPrinter.brief(task))")
+            }
+        }
+    }
+}
+
+/// Shared by done, undo and edit: resolve the ID, apply, say what happened.
+enum TaskEdit {
+    static func apply(store: StoreOptions, id: String, json: Bool, verb: String, already: String, patch: () throws -> TaskPatch) throws {
+        let local = try store.openStore()
+        let uuid = try local.resolveTaskID(id)
+        guard let before = try local.task(id: uuid) else { throw LocalStoreError.taskNotFound(id) }
+        let after = try local.updateTask(id: uuid, try patch())
+        if json {
+            try Output.json(after)
+        } else {
+            Output.line((after == before ? already : verb) + " " + TaskPrinter.brief(after))
+        }
+    }
+}
+
+/// `--due` values, with an error that says what is accepted.
+enum DueOption {
+    static func parse(_ text: String) throws -> Int64 {
+        guard let millis = WhenParser.parse(text, now: WallClock.system.nowMillis()) else {
+            throw CLIError.failed(
+                "--due: cannot read \"\(text.prefix(60))\"; use an RFC 3339 date-time, YYYY-MM-DD, today, tomorrow, +2h or +3d")
+        }
+        return millis
+    }
+}

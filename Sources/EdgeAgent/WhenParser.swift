@@ -1,0 +1,58 @@
+import Sync
+
+/// Reads the due dates people type on the command line:
+/// - an RFC 3339 date-time (`2026-11-23T18:00:00+09:00`), exact;
+/// - a date (`2026-11-23`), `today` or `tomorrow`: the end of that day, UTC;
+/// - `+30m`, `+2h`, `+3d`, `+1w`: that long from now.
+enum WhenParser {
+    static let endOfDay: Int64 = 86_400_000 - 1000
+
+    static func parse(_ text: String, now: Int64) -> Int64? {
+        let input = text.trimmingSpaces.lowercased()
+        switch input {
+        case "today": return startOfDay(now) + endOfDay
+        case "tomorrow": return startOfDay(now) + 86_400_000 + endOfDay
+        default: break
+        }
+        if input.hasPrefix("+") {
+            return DurationText.parseMillis(String(input.dropFirst())).map { now + $0 }
+        }
+        if let date = RFC3339.parseDate(input) { return date + endOfDay }
+        return RFC3339.parse(text.trimmingSpaces)
+    }
+
+    /// How a due time reads in the task list: just the date for an end-of-day due time.
+    static func display(_ millis: Int64) -> String {
+        let text = RFC3339.format(millis: millis)
+        return millis - startOfDay(millis) == endOfDay ? String(text.prefix(10)) : text
+    }
+
+    private static func startOfDay(_ millis: Int64) -> Int64 {
+        let day: Int64 = 86_400_000
+        return millis >= 0 ? millis / day * day : (millis - day + 1) / day * day
+    }
+}
+
+/// Durations written as a number and a unit: `500ms`, `15s`, `10m`, `2h`, `7d`, `1w`.
+enum DurationText {
+    static func parseMillis(_ text: String) -> Int64? {
+        let units: [(String, Int64)] = [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000), ("d", 86_400_000), ("w", 604_800_000)]
+        for (suffix, scale) in units where text.hasSuffix(suffix) {
+            let number = text.dropLast(suffix.count)
+            guard !number.isEmpty, number.allSatisfy(\.isASCII), let value = Int64(number), value >= 0,
+                  value <= Int64.max / scale / 2
+            else { return nil }
+            return value * scale
+        }
+        return nil
+    }
+}
+
+extension String {
+    var trimmingSpaces: String {
+        var s = Substring(self)
+        while let c = s.first, c.isWhitespace { s.removeFirst() }
+        while let c = s.last, c.isWhitespace { s.removeLast() }
+        return String(s)
+    }
+}

@@ -1,0 +1,141 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import GRDB
+import Sync
+
+/// Which tasks a listing returns.
+public enum TaskState: String, Sendable, CaseIterable, Codable {
+    case open, done, all
+}
+
+extension LocalStore {
+    /// Creates a task, records the change for sync, and returns the task once it is durable.
+    public func createTask(_ new: NewTask) throws -> TaskItem {
+        let patch: TaskPatch
+        do { patch = try new.validatedPatch() } catch { throw LocalStoreError.invalid(error) }
+        let taskID = configuration.makeUUID()
+        return try write { db in
+            let stamp = try StoredClock.tick(db, now: configuration.clock.nowMillis(), node: configuration.nodeName)
+            let change = TaskChange(
+                id: configuration.makeUUID(), taskID: taskID, stamp: stamp,
+                createdAt: stamp.physical, origin: configuration.nodeName, patch: patch)
+            return try record(change, existing: nil, db).item
+        }
+    }
+
+    /// Applies a local edit. Fields already holding the requested value are left out of the
+    /// change; an edit that changes nothing writes nothing.
+    public func updateTask(id: UUID, _ requested: TaskPatch) throws -> TaskItem {
+        var patch: TaskPatch
+        do { patch = try TaskRules.validate(requested) } catch { throw LocalStoreError.invalid(error) }
+        patch.deleted = nil
+        return try write { db in
+            guard let existing = try TaskRecord.fetch(db, id: id), !existing.deleted else {
+                throw LocalStoreError.taskNotFound(id.lowercasedString)
+            }
+            let effective = Self.effectiveChanges(patch, on: existing)
+            guard !effective.isEmpty else { return existing.item }
+            var final = effective
+            let stamp = try StoredClock.tick(db, now: configuration.clock.nowMillis(), node: configuration.nodeName)
+            if let done = final.done, done.done {
+                final.done = DoneState(done: true, completedAt: stamp.physical)
+            }
+            let change = TaskChange(
+                id: configuration.makeUUID(), taskID: id, stamp: stamp,
+                createdAt: existing.createdAt, origin: existing.origin, patch: final)
+            return try record(change, existing: existing, db).item
+        }
+    }
+
+    /// Deletes a task (a tombstone that replicates). Deleting a missing task is `taskNotFound`.
+    public func deleteTask(id: UUID) throws {
+        try write { db in
+            guard let existing = try TaskRecord.fetch(db, id: id), !existing.deleted else {
+                throw LocalStoreError.taskNotFound(id.lowercasedString)
+            }
+            let stamp = try StoredClock.tick(db, now: configuration.clock.nowMillis(), node: configuration.nodeName)
+            let change = TaskChange(
+                id: configuration.makeUUID(), taskID: id, stamp: stamp,
+                createdAt: existing.createdAt, origin: existing.origin, patch: TaskPatch(deleted: true))
+            _ = try record(change, existing: existing, db)
+        }
+    }
+
+    /// A live task by its full ID.
+    public func task(id: UUID) throws -> TaskItem? {
+        try read { db in
+            guard let record = try TaskRecord.fetch(db, id: id), !record.deleted else { return nil }
+            return record.item
+        }
+    }
+
+    /// Live tasks, newest first.
+    public func tasks(_ state: TaskState = .all) throws -> [TaskItem] {
+        let filter = switch state {
+        case .all: ""
+        case .open: "AND done = 0"
+        case .done: "AND done = 1"
+        }
+        return try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM task WHERE deleted = 0 \(filter) ORDER BY created_at DESC, id")
+                .map { try TaskRecord(row: $0).item }
+        }
+    }
+
+    /// Counts of live tasks by state, for status and metrics.
+    public func taskCounts() throws -> (open: Int, done: Int) {
+        try read { db in
+            let row = try Row.fetchOne(db, sql: """
+                SELECT COALESCE(SUM(done = 0), 0) AS open, COALESCE(SUM(done = 1), 0) AS done
+                FROM task WHERE deleted = 0
+                """)
+            return (row?["open"] ?? 0, row?["done"] ?? 0)
+        }
+    }
+
+    /// Resolves a full ID or a unique prefix of one (case-insensitive, at least one hex digit)
+    /// among live tasks.
+    public func resolveTaskID(_ text: String) throws -> UUID {
+        let prefix = text.lowercased()
+        guard !prefix.isEmpty, prefix.count <= 36,
+              prefix.unicodeScalars.allSatisfy({ ("0"..."9").contains($0) || ("a"..."f").contains($0) || $0 == "-" })
+        else { throw LocalStoreError.taskNotFound(String(text.prefix(40))) }
+        let matches = try read { db in
+            try String.fetchAll(
+                db, sql: "SELECT id FROM task WHERE deleted = 0 AND id >= ? AND id < ? ORDER BY id LIMIT 5",
+                arguments: [prefix, prefix + "\u{7f}"])
+        }
+        switch matches.count {
+        case 0: throw LocalStoreError.taskNotFound(prefix)
+        case 1: return UUID(uuidString: matches[0])!
+        default: throw LocalStoreError.ambiguousID(prefix: prefix, candidates: matches.map { String($0.prefix(8)) })
+        }
+    }
+
+    /// Merges `change` into the record, saves the row and logs the change for upstream sync,
+    /// all in the caller's transaction.
+    func record(_ change: TaskChange, existing: TaskRecord?, _ db: Database) throws -> TaskRecord {
+        let (merged, _) = TaskMerge.apply(change, to: existing)
+        try merged.save(db)
+        let body = String(decoding: try JSONEncoder().encode(change), as: UTF8.self)
+        try db.execute(
+            sql: "INSERT INTO change_log(change_id, task_id, stamp, body, recorded_at) VALUES (?, ?, ?, ?, ?)",
+            arguments: [change.id.lowercasedString, change.taskID.lowercasedString, change.stamp.description, body,
+                        configuration.clock.nowMillis()])
+        return merged
+    }
+
+    /// The part of `patch` that would change `record`.
+    static func effectiveChanges(_ patch: TaskPatch, on record: TaskRecord) -> TaskPatch {
+        var out = TaskPatch()
+        if let t = patch.title, t != record.title { out.title = t }
+        if let n = patch.notes, n != record.notes { out.notes = n }
+        if let d = patch.dueAt, d.optional != record.dueAt { out.dueAt = d }
+        if let a = patch.assignee, a.optional != record.assignee { out.assignee = a }
+        if let done = patch.done, done.done != record.done { out.done = done }
+        return out
+    }
+}

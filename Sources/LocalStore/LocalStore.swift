@@ -1,0 +1,132 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
+import GRDB
+import Sync
+
+/// The node's database: one SQLite file, `agent.db`, in the data directory.
+///
+/// The single owner of the database connection. The daemon and the CLI each open one; SQLite's
+/// WAL mode, IMMEDIATE write transactions and a busy timeout let both write at once without
+/// either seeing "database is locked". Every task write is one transaction holding the task
+/// row, its change-log entry and the clock state, committed with `synchronous=FULL`, so a write
+/// that returned is on disk.
+public final class LocalStore: Sendable {
+    /// The database file name inside the data directory.
+    public static let fileName = "agent.db"
+
+    /// Options with their defaults.
+    public struct Configuration: Sendable {
+        /// This replica's name: the tie-break in clock stamps and the `origin` of tasks it creates.
+        public var nodeName: String
+        /// Source of wall-clock time for stamps.
+        public var clock: WallClock = .system
+        /// Source of task and change IDs.
+        public var makeUUID: @Sendable () -> UUID = { UUID() }
+        /// How long a writer waits for another process's transaction before failing.
+        /// Task transactions take milliseconds, so 10 s is only reached if something is wrong.
+        public var busyTimeoutSeconds: Double = 10
+
+        public init(nodeName: String) {
+            self.nodeName = nodeName
+        }
+    }
+
+    /// Full path of the database file.
+    public let path: String
+    public let configuration: Configuration
+    let pool: DatabasePool
+
+    /// Opens (creating if needed) the database in `directory` and brings its schema up to date.
+    /// Never overwrites a file that is not an SQLite database.
+    public init(directory: String, configuration: Configuration) throws {
+        try Self.prepareDirectory(directory)
+        let path = directory.hasSuffix("/") ? directory + Self.fileName : directory + "/" + Self.fileName
+        self.path = path
+        self.configuration = configuration
+
+        var db = GRDB.Configuration()
+        db.busyMode = .timeout(configuration.busyTimeoutSeconds)
+        db.label = "edge-agent"
+        db.prepareDatabase { db in
+            // Durable commits: a write that returned survives power loss.
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: db)
+            try Self.migrator.migrate(pool)
+        } catch {
+            throw Self.translate(error, path: path)
+        }
+    }
+
+    /// Runs `body` in one IMMEDIATE write transaction, translating SQLite errors.
+    func write<T>(_ body: (Database) throws -> T) throws -> T {
+        do {
+            return try pool.write(body)
+        } catch {
+            throw Self.translate(error, path: path)
+        }
+    }
+
+    /// Runs `body` on a read-only snapshot, translating SQLite errors.
+    func read<T>(_ body: (Database) throws -> T) throws -> T {
+        do {
+            return try pool.read(body)
+        } catch {
+            throw Self.translate(error, path: path)
+        }
+    }
+
+    /// Maps GRDB errors to the store's own; passes the store's own errors through.
+    static func translate(_ error: any Error, path: String) -> any Error {
+        if error is LocalStoreError { return error }
+        if let error = error as? InvalidFieldError { return LocalStoreError.invalid(error) }
+        guard let error = error as? DatabaseError else { return error }
+        switch error.resultCode {
+        case .SQLITE_NOTADB: return LocalStoreError.notADatabase(path: path)
+        case .SQLITE_CORRUPT: return LocalStoreError.corrupt(path: path, detail: error.message ?? "malformed")
+        case .SQLITE_FULL: return LocalStoreError.storageFull
+        case .SQLITE_CANTOPEN, .SQLITE_READONLY, .SQLITE_PERM:
+            return LocalStoreError.dataDirectoryUnusable(
+                path: path, reason: error.message ?? "cannot open the database file")
+        default: return LocalStoreError.database(error.message ?? "\(error.resultCode)")
+        }
+    }
+
+    /// Creates the directory if needed and proves it is writable, before SQLite gets a chance
+    /// to fail with a less helpful message.
+    static func prepareDirectory(_ directory: String) throws {
+        var info = stat()
+        if stat(directory, &info) == 0 {
+            guard info.st_mode & S_IFMT == S_IFDIR else {
+                throw LocalStoreError.dataDirectoryUnusable(path: directory, reason: "it is not a directory")
+            }
+        } else {
+            do {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            } catch {
+                throw LocalStoreError.dataDirectoryUnusable(path: directory, reason: "cannot create it (\(Self.reason(error)))")
+            }
+        }
+        let probe = directory + "/.write-test-\(getpid())"
+        let fd = open(probe, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+        guard fd >= 0 else {
+            throw LocalStoreError.dataDirectoryUnusable(path: directory, reason: "not writable (\(String(cString: strerror(errno))))")
+        }
+        Glibc.close(fd)
+        unlink(probe)
+    }
+
+    private static func reason(_ error: any Error) -> String {
+        if let error = error as? CocoaError, let underlying = error.underlying as? POSIXError {
+            return String(cString: strerror(underlying.code.rawValue))
+        }
+        return "\(error)"
+    }
+}

@@ -1,0 +1,56 @@
+import GRDB
+
+extension LocalStore {
+    /// The schema, as named migrations. A shipped migration is never edited: changes go in a
+    /// new one appended below. Migrations use SQL only, never app types.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+
+        migrator.registerMigration("2026-11-22 tasks, change log, clock") { db in
+            // One row per task, tombstones included. Each mergeable field has the clock stamp
+            // (HLCTimestamp text, ordered as bytes) of the change that set it; NULL = never set.
+            try db.execute(sql: """
+                CREATE TABLE task (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    title TEXT NOT NULL DEFAULT '',
+                    title_v TEXT,
+                    notes TEXT NOT NULL DEFAULT '',
+                    notes_v TEXT,
+                    due_at INTEGER,
+                    due_at_v TEXT,
+                    assignee TEXT,
+                    assignee_v TEXT,
+                    done INTEGER NOT NULL DEFAULT 0,
+                    completed_at INTEGER,
+                    done_v TEXT,
+                    deleted INTEGER NOT NULL DEFAULT 0,
+                    deleted_v TEXT,
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL,
+                    origin TEXT NOT NULL
+                ) WITHOUT ROWID;
+                CREATE INDEX task_by_created ON task(deleted, created_at DESC, id);
+
+                -- Local changes not yet acknowledged by central, in the order they were made.
+                -- Written in the same transaction as the task row it describes.
+                CREATE TABLE change_log (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    change_id TEXT NOT NULL UNIQUE,
+                    task_id TEXT NOT NULL,
+                    stamp TEXT NOT NULL,
+                    body TEXT NOT NULL,
+                    recorded_at INTEGER NOT NULL
+                );
+
+                -- The hybrid logical clock's last reading, so stamps keep increasing across
+                -- restarts and across processes sharing this file.
+                CREATE TABLE clock (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    physical INTEGER NOT NULL,
+                    counter INTEGER NOT NULL
+                );
+                """)
+        }
+        return migrator
+    }
+}

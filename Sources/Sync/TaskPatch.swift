@@ -1,0 +1,94 @@
+/// A set of field assignments to one task. A field that is `nil` is not touched; the
+/// optional-valued fields (`dueAt`, `assignee`) use ``FieldValue`` so "set to null" differs
+/// from "leave alone".
+///
+/// Wire form: an object holding only the assigned keys, e.g. `{"title": "Milk", "due_at": null}`.
+public struct TaskPatch: Sendable, Equatable {
+    public var title: String?
+    public var notes: String?
+    public var dueAt: FieldValue<Int64>?
+    public var assignee: FieldValue<String>?
+    /// `done` and `completedAt` travel together: completing stamps the time once, on the
+    /// replica where it happened, so every replica ends with the same `completed_at`.
+    public var done: DoneState?
+    /// A tombstone (`true`) or its reversal (`false`).
+    public var deleted: Bool?
+
+    public init(
+        title: String? = nil, notes: String? = nil, dueAt: FieldValue<Int64>? = nil,
+        assignee: FieldValue<String>? = nil, done: DoneState? = nil, deleted: Bool? = nil
+    ) {
+        self.title = title
+        self.notes = notes
+        self.dueAt = dueAt
+        self.assignee = assignee
+        self.done = done
+        self.deleted = deleted
+    }
+
+    public var isEmpty: Bool {
+        title == nil && notes == nil && dueAt == nil && assignee == nil && done == nil && deleted == nil
+    }
+}
+
+/// An explicit value for a nullable field: `.value(x)` or `.null`.
+public enum FieldValue<Wrapped: Sendable & Equatable>: Sendable, Equatable {
+    case null
+    case value(Wrapped)
+
+    public init(_ optional: Wrapped?) {
+        self = optional.map(FieldValue.value) ?? .null
+    }
+
+    public var optional: Wrapped? {
+        if case .value(let v) = self { return v }
+        return nil
+    }
+}
+
+/// Whether a task is done, and since when.
+public struct DoneState: Sendable, Equatable {
+    public var done: Bool
+    public var completedAt: Int64?
+
+    public init(done: Bool, completedAt: Int64?) {
+        self.done = done
+        self.completedAt = done ? completedAt : nil
+    }
+}
+
+extension TaskPatch: Codable {
+    enum CodingKeys: String, CodingKey {
+        case title, notes, assignee, done, deleted
+        case dueAt = "due_at", completedAt = "completed_at"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        title = try c.decodeIfPresent(String.self, forKey: .title)
+        notes = try c.decodeIfPresent(String.self, forKey: .notes)
+        if c.contains(.dueAt) {
+            dueAt = FieldValue(try c.decodeRFC3339IfPresent(forKey: .dueAt))
+        }
+        if c.contains(.assignee) {
+            assignee = FieldValue(try c.decodeIfPresent(String.self, forKey: .assignee))
+        }
+        if let done = try c.decodeIfPresent(Bool.self, forKey: .done) {
+            self.done = DoneState(done: done, completedAt: try c.decodeRFC3339IfPresent(forKey: .completedAt))
+        }
+        deleted = try c.decodeIfPresent(Bool.self, forKey: .deleted)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encodeIfPresent(title, forKey: .title)
+        try c.encodeIfPresent(notes, forKey: .notes)
+        if let dueAt { try c.encode(dueAt.optional.map(RFC3339.format(millis:)), forKey: .dueAt) }
+        if let assignee { try c.encode(assignee.optional, forKey: .assignee) }
+        if let done {
+            try c.encode(done.done, forKey: .done)
+            try c.encode(done.completedAt.map(RFC3339.format(millis:)), forKey: .completedAt)
+        }
+        try c.encodeIfPresent(deleted, forKey: .deleted)
+    }
+}
