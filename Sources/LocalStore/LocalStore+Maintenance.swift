@@ -32,14 +32,20 @@ extension LocalStore {
             try target.close()
         } catch {
             unlink(temporary)
-            throw Self.translate(error, path: destination)
+            switch Self.translate(error, path: destination) {
+            case LocalStoreError.storageFull: throw LocalStoreError.storageFull
+            case let error as LocalStoreError:
+                let reason = if case .dataDirectoryUnusable = error { "cannot create the file there" } else { error.description }
+                throw LocalStoreError.backupFailed(path: destination, reason: reason)
+            case let error: throw error
+            }
         }
         // link(2) fails if the destination appeared meanwhile: never overwrite.
         guard link(temporary, destination) == 0 else {
             let reason = String(cString: strerror(errno))
             unlink(temporary)
             if errno == EEXIST { throw LocalStoreError.destinationExists(path: destination) }
-            throw LocalStoreError.database("cannot create \(destination): \(reason)")
+            throw LocalStoreError.backupFailed(path: destination, reason: reason)
         }
         unlink(temporary)
     }

@@ -57,6 +57,12 @@ public final class LocalStore: Sendable {
             // Durable commits: a write that returned survives power loss.
             try db.execute(sql: "PRAGMA synchronous = FULL")
         }
+        // Creating the file, switching it to WAL and migrating must not race with another
+        // process doing the same (SQLite answers "locked" there without waiting), so opening
+        // holds an exclusive lock on the data directory. Steady-state writes need no lock.
+        let directoryLock = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if directoryLock >= 0 { flock(directoryLock, LOCK_EX) }
+        defer { if directoryLock >= 0 { Glibc.close(directoryLock) } }
         do {
             pool = try DatabasePool(path: path, configuration: db)
             try Self.migrator.migrate(pool)

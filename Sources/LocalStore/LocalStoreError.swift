@@ -20,6 +20,8 @@ public enum LocalStoreError: Error, Equatable, CustomStringConvertible {
     case invalid(InvalidFieldError)
     /// The backup destination already exists.
     case destinationExists(path: String)
+    /// The backup could not be written.
+    case backupFailed(path: String, reason: String)
     /// Any other SQLite failure, with SQLite's own message.
     case database(String)
 
@@ -33,6 +35,7 @@ public enum LocalStoreError: Error, Equatable, CustomStringConvertible {
         case .ambiguousID: "ambiguous_id"
         case .invalid: "invalid_field"
         case .destinationExists: "destination_exists"
+        case .backupFailed: "backup_failed"
         case .database: "database_error"
         }
     }
@@ -55,6 +58,8 @@ public enum LocalStoreError: Error, Equatable, CustomStringConvertible {
             error.message
         case .destinationExists(let path):
             "\(path) already exists; choose a new file name"
+        case .backupFailed(let path, let reason):
+            "cannot write the backup to \(path): \(reason)"
         case .database(let message):
             "database error: \(message)"
         }
