@@ -21,13 +21,14 @@ struct StoreCommitBenchmark: ParsableCommand {
     @Option(help: "Commits per round.") var commits = 1000
     @Option(help: "Rounds per contender.") var rounds = 5
     @Option(help: "Directory for the scratch databases (on the disk to measure).") var dir = ".build/bench"
+    @Option(help: "Run only one contender: raw or store (for profiling).") var only: String?
 
     func run() throws {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         var raw: [Double] = [], store: [Double] = []
         for round in 1...rounds {
-            raw.append(try rawRound(round))
-            store.append(try storeRound(round))
+            raw.append(only == "store" ? .nan : try rawRound(round))
+            store.append(only == "raw" ? .nan : try storeRound(round))
             Output.progress("round \(round)/\(rounds): raw \(Int(raw.last!))/s, LocalStore \(Int(store.last!))/s")
         }
         let rawMedian = median(raw), storeMedian = median(store)

@@ -121,9 +121,8 @@ extension LocalStore {
         let (merged, _) = TaskMerge.apply(change, to: existing)
         try merged.save(db)
         let body = String(decoding: try JSONEncoder().encode(change), as: UTF8.self)
-        try db.execute(
-            sql: "INSERT INTO change_log(change_id, task_id, stamp, body, recorded_at) VALUES (?, ?, ?, ?, ?)",
-            arguments: [change.id.lowercasedString, change.taskID.lowercasedString, change.stamp.description, body,
+        try db.cachedStatement(sql: "INSERT INTO change_log(change_id, task_id, stamp, body, recorded_at) VALUES (?, ?, ?, ?, ?)")
+            .execute(arguments: [change.id.lowercasedString, change.taskID.lowercasedString, change.stamp.description, body,
                         configuration.clock.nowMillis()])
         return merged
     }

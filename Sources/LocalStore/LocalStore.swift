@@ -53,10 +53,6 @@ public final class LocalStore: Sendable {
         var db = GRDB.Configuration()
         db.busyMode = .timeout(configuration.busyTimeoutSeconds)
         db.label = "edge-agent"
-        db.prepareDatabase { db in
-            // Durable commits: a write that returned survives power loss.
-            try db.execute(sql: "PRAGMA synchronous = FULL")
-        }
         // Creating the file, switching it to WAL and migrating must not race with another
         // process doing the same (SQLite answers "locked" there without waiting), so opening
         // holds an exclusive lock on the data directory. Steady-state writes need no lock.
@@ -65,6 +61,9 @@ public final class LocalStore: Sendable {
         defer { if directoryLock >= 0 { Glibc.close(directoryLock) } }
         do {
             pool = try DatabasePool(path: path, configuration: db)
+            // Durable commits: a write that returned survives power loss. Set after opening:
+            // GRDB's WAL setup sets NORMAL on the writer connection after `prepareDatabase`.
+            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
             try Self.migrator.migrate(pool)
         } catch {
             throw Self.translate(error, path: path)
@@ -78,6 +77,11 @@ public final class LocalStore: Sendable {
         } catch {
             throw Self.translate(error, path: path)
         }
+    }
+
+    /// The writer connection's `PRAGMA synchronous` (2 = FULL).
+    public func writerSynchronousMode() throws -> Int {
+        try pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
     }
 
     /// Runs `body` on a read-only snapshot, translating SQLite errors.

@@ -5,7 +5,7 @@ import Sync
 /// caller's write transaction, so two processes never issue the same or a decreasing stamp.
 enum StoredClock {
     static func load(_ db: Database) throws -> HybridLogicalClock {
-        guard let row = try Row.fetchOne(db, sql: "SELECT physical, counter FROM clock WHERE id = 1") else {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT physical, counter FROM clock WHERE id = 1")) else {
             return HybridLogicalClock()
         }
         let counter: Int64 = row["counter"]
@@ -13,12 +13,10 @@ enum StoredClock {
     }
 
     static func save(_ clock: HybridLogicalClock, _ db: Database) throws {
-        try db.execute(
-            sql: """
-                INSERT INTO clock(id, physical, counter) VALUES (1, ?, ?)
-                ON CONFLICT(id) DO UPDATE SET physical = excluded.physical, counter = excluded.counter
-                """,
-            arguments: [clock.physical, Int64(clock.counter)])
+        try db.cachedStatement(sql: """
+            INSERT INTO clock(id, physical, counter) VALUES (1, ?, ?)
+            ON CONFLICT(id) DO UPDATE SET physical = excluded.physical, counter = excluded.counter
+            """).execute(arguments: [clock.physical, Int64(clock.counter)])
     }
 
     /// A fresh stamp for a local change.

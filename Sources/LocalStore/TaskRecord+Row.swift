@@ -34,14 +34,12 @@ extension TaskRecord {
 
     /// Inserts or replaces the row.
     func save(_ db: Database) throws {
-        try db.execute(
-            sql: """
-                INSERT OR REPLACE INTO task (
-                    id, title, title_v, notes, notes_v, due_at, due_at_v, assignee, assignee_v,
-                    done, completed_at, done_v, deleted, deleted_v, created_at, updated_at, origin)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [
+        try db.cachedStatement(sql: """
+            INSERT OR REPLACE INTO task (
+                id, title, title_v, notes, notes_v, due_at, due_at_v, assignee, assignee_v,
+                done, completed_at, done_v, deleted, deleted_v, created_at, updated_at, origin)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [
                 id.lowercasedString, title, titleStamp?.description, notes, notesStamp?.description,
                 dueAt, dueAtStamp?.description, assignee, assigneeStamp?.description,
                 done, completedAt, doneStamp?.description, deleted, deletedStamp?.description,
@@ -50,7 +48,7 @@ extension TaskRecord {
     }
 
     static func fetch(_ db: Database, id: UUID) throws -> TaskRecord? {
-        try Row.fetchOne(db, sql: "SELECT * FROM task WHERE id = ?", arguments: [id.lowercasedString])
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM task WHERE id = ?"), arguments: [id.lowercasedString])
             .map(TaskRecord.init(row:))
     }
 }

@@ -42,6 +42,12 @@ final class IDQueue: @unchecked Sendable {
         #expect(mode == "wal")
     }
 
+    @Test func writesAreCommittedWithSynchronousFull() throws {
+        let store = try open()
+        _ = try store.createTask(NewTask(title: "durable"))
+        #expect(try store.writerSynchronousMode() == 2)
+    }
+
     @Test func createRecordsTheTaskAndItsChangeTogether() throws {
         let store = try open()
         let task = try store.createTask(NewTask(title: "  Buy milk  ", assignee: " "))
