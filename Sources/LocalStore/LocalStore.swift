@@ -41,6 +41,8 @@ public final class LocalStore: Sendable {
     public let path: String
     public let configuration: Configuration
     let pool: DatabasePool
+    /// Cache of the metric series dictionary.
+    let catalog = MetricCatalog()
 
     /// Opens (creating if needed) the database in `directory` and brings its schema up to date.
     /// Never overwrites a file that is not an SQLite database.

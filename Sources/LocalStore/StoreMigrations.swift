@@ -51,6 +51,49 @@ extension LocalStore {
                 );
                 """)
         }
+        migrator.registerMigration("2026-11-22 metrics") { db in
+            // Series dictionary: name + labels -> small integer id.
+            // A layout is the ordered list of series one reading holds (packed little-endian
+            // Int32 ids); readings with the same series share a layout.
+            // One row per reading, its values packed as little-endian Float64 in layout order:
+            // a reading appends ~1 KB to the rightmost page instead of dirtying a page per series.
+            // `ts` (milliseconds) is the rowid and strictly increases in insertion order.
+            // Rollups hold min, max and sum per series (packed the same way) and the count of
+            // readings, per minute (resolution 60000) or hour (3600000).
+            try db.execute(sql: """
+                CREATE TABLE metric_series (
+                    id INTEGER PRIMARY KEY,
+                    name TEXT NOT NULL,
+                    labels TEXT NOT NULL,
+                    UNIQUE (name, labels)
+                );
+                CREATE TABLE metric_layout (
+                    id INTEGER PRIMARY KEY,
+                    series BLOB NOT NULL UNIQUE
+                );
+                CREATE TABLE metric_reading (
+                    ts INTEGER PRIMARY KEY,
+                    layout_id INTEGER NOT NULL,
+                    clock_synced INTEGER NOT NULL,
+                    vals BLOB NOT NULL
+                );
+                CREATE TABLE metric_rollup (
+                    resolution INTEGER NOT NULL,
+                    bucket INTEGER NOT NULL,
+                    layout_id INTEGER NOT NULL,
+                    n INTEGER NOT NULL,
+                    mins BLOB NOT NULL,
+                    maxs BLOB NOT NULL,
+                    sums BLOB NOT NULL,
+                    PRIMARY KEY (resolution, bucket, layout_id)
+                ) WITHOUT ROWID;
+                -- Small named values that must survive restarts (counters, sync watermarks).
+                CREATE TABLE store_state (
+                    key TEXT PRIMARY KEY NOT NULL,
+                    value INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }
