@@ -1,0 +1,72 @@
+/// `/sys/devices/system/cpu/cpu*/cpufreq/scaling_cur_freq` (kHz) → `node_cpu_scaling_frequency_hertz{cpu}` (Hz).
+public struct CPUFrequency: Sendable, Hashable, Codable {
+    public static let probe = "cpufreq"
+    static let directory = "/sys/devices/system/cpu"
+    /// 100 GHz: no CPU runs faster; a larger value is garbage.
+    static let maximumKilohertz: UInt64 = 100_000_000
+
+    /// The CPU number as a label value: `"0"` for `cpu0`.
+    public var cpu: String
+    public var hertz: Double
+
+    public init(cpu: String, hertz: Double) {
+        self.cpu = cpu
+        self.hertz = hertz
+    }
+
+    /// Parses `scaling_cur_freq`: kHz (`1800000` → 1.8e9 Hz).
+    public static func parseKilohertz(_ text: String) -> Parsed<Double?> {
+        let trimmed = text.trimmingTrailingNulsAndWhitespace()
+        guard let kilohertz = TextParsing.unsigned(trimmed) else {
+            return Parsed(nil, problems: ["not a frequency: \(TextParsing.quoted(trimmed))"])
+        }
+        guard kilohertz <= maximumKilohertz else {
+            return Parsed(nil, problems: ["frequency out of range: \(kilohertz) kHz"])
+        }
+        return Parsed(Double(kilohertz) * 1000)
+    }
+
+    public static func read(from root: HostRoot) -> Parsed<[CPUFrequency]> {
+        var problems: [String] = []
+        let cpus: [(name: String, number: Int)]
+        do {
+            cpus = try root.numberedEntries(directory, prefix: "cpu")
+        } catch {
+            return Parsed([], problems: [error.description])
+        }
+        var result: [CPUFrequency] = []
+        var missing = 0
+        for cpu in cpus {
+            let path = "\(directory)/\(cpu.name)/cpufreq/scaling_cur_freq"
+            let text: String
+            do {
+                text = try root.readText(path)
+            } catch where error.isNotFound {
+                missing += 1  // a VM or a kernel without cpufreq: reported once below
+                continue
+            } catch {
+                problems.append(error.description)
+                continue
+            }
+            let frequency = parseKilohertz(text)
+            problems += frequency.problems.prefixed(path)
+            if let hertz = frequency.value {
+                result.append(CPUFrequency(cpu: String(cpu.number), hertz: hertz))
+            }
+        }
+        if cpus.isEmpty {
+            problems.append("\(directory): no cpu* directories")
+        } else if missing > 0 {
+            problems.append("\(directory)/cpu*/cpufreq/scaling_cur_freq: not found for \(missing) of \(cpus.count) CPUs")
+        }
+        return Parsed(result, problems: problems)
+    }
+
+    static func metricFamilies(_ frequencies: [CPUFrequency]) -> [MetricFamily] {
+        [
+            MetricFamily(
+                name: "node_cpu_scaling_frequency_hertz", help: "Current scaled CPU thread frequency in hertz.",
+                type: .gauge, samples: frequencies.map { Sample(["cpu": $0.cpu], value: $0.hertz) })
+        ]
+    }
+}

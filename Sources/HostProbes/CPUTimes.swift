@@ -1,0 +1,82 @@
+/// `/proc/stat` `cpuN` lines → `node_cpu_seconds_total{cpu,mode}`.
+public struct CPUTimes: Sendable, Hashable, Codable {
+    public static let probe = "cpu"
+    static let path = "/proc/stat"
+    /// `USER_HZ`: the unit of `/proc/stat` is 1/100 s on every Linux architecture; node_exporter assumes the same.
+    public static let userHZ = 100.0
+    /// The modes node_exporter exports, in `/proc/stat` column order.
+    public static let modes = ["user", "nice", "system", "idle", "iowait", "irq", "softirq", "steal"]
+
+    /// The CPU number as a label value: `"0"` for `cpu0`.
+    public var cpu: String
+    /// Seconds per mode; a mode whose column is missing or garbage is absent.
+    public var seconds: [String: Double]
+
+    public init(cpu: String, seconds: [String: Double]) {
+        self.cpu = cpu
+        self.seconds = seconds
+    }
+
+    /// Parses the per-CPU lines of `/proc/stat` (the aggregate `cpu` line is skipped, like node_exporter).
+    public static func parse(_ text: String) -> Parsed<[CPUTimes]> {
+        let (lines, truncated) = TextParsing.completeLines(text)
+        var problems: [String] = []
+        var result: [CPUTimes] = []
+        var seen: Set<String> = []
+        if let truncated, truncated.hasPrefix("cpu") {
+            problems.append("last line cut short: \(TextParsing.quoted(truncated))")
+        }
+        for line in lines {
+            let fields = TextParsing.fields(line)
+            guard let first = fields.first, first.hasPrefix("cpu"), first != "cpu" else { continue }
+            guard let number = TextParsing.unsigned(first.dropFirst(3)) else {
+                problems.append("unexpected line \(TextParsing.quoted(line))")
+                continue
+            }
+            let cpu = String(number)
+            guard seen.insert(cpu).inserted else {
+                problems.append("cpu\(cpu): listed twice")
+                continue
+            }
+            var seconds: [String: Double] = [:]
+            for (index, mode) in modes.enumerated() {
+                guard index + 1 < fields.count else { break }
+                let field = fields[index + 1]
+                if let ticks = TextParsing.unsigned(field) {
+                    seconds[mode] = Double(ticks) / userHZ
+                } else {
+                    problems.append("cpu\(cpu) \(mode): not a tick count: \(TextParsing.quoted(field))")
+                }
+            }
+            if fields.count - 1 < modes.count {
+                problems.append("cpu\(cpu): \(fields.count - 1) columns, expected at least \(modes.count)")
+            }
+            result.append(CPUTimes(cpu: cpu, seconds: seconds))
+        }
+        if result.isEmpty, problems.isEmpty { problems.append("no per-CPU lines") }
+        return Parsed(result, problems: problems)
+    }
+
+    public static func read(from root: HostRoot) -> Parsed<[CPUTimes]> {
+        var problems: [String] = []
+        guard let text = root.text(path, problems: &problems) else { return Parsed([], problems: problems) }
+        let parsed = parse(text)
+        return Parsed(parsed.value, problems: parsed.problems.prefixed(path))
+    }
+
+    static func metricFamilies(_ cpus: [CPUTimes]) -> [MetricFamily] {
+        var samples: [Sample] = []
+        for cpu in cpus {
+            for mode in modes {
+                if let value = cpu.seconds[mode] {
+                    samples.append(Sample(["cpu": cpu.cpu, "mode": mode], value: value))
+                }
+            }
+        }
+        return [
+            MetricFamily(
+                name: "node_cpu_seconds_total", help: "Seconds the CPUs spent in each mode.", type: .counter,
+                samples: samples)
+        ]
+    }
+}

@@ -1,0 +1,164 @@
+/// `/proc/1/mountinfo` (or `/proc/self/mountinfo`) plus `statvfs` →
+/// `node_filesystem_size_bytes` / `node_filesystem_avail_bytes` `{device,fstype,mountpoint}`.
+public struct FilesystemUsage: Sendable, Hashable, Codable {
+    public static let probe = "filesystem"
+    /// node_exporter reads PID 1's mount table first: it is the host's even when we run in a container.
+    static let mountTables = ["/proc/1/mountinfo", "/proc/self/mountinfo"]
+
+    public var device: String
+    public var fstype: String
+    public var mountpoint: String
+    public var sizeBytes: UInt64
+    public var availBytes: UInt64
+
+    public init(device: String, fstype: String, mountpoint: String, sizeBytes: UInt64, availBytes: UInt64) {
+        self.device = device
+        self.fstype = fstype
+        self.mountpoint = mountpoint
+        self.sizeBytes = sizeBytes
+        self.availBytes = availBytes
+    }
+
+    public static func read(from root: HostRoot, statistics: any FilesystemStatistics) -> Parsed<[FilesystemUsage]> {
+        var problems: [String] = []
+        var table: (path: String, text: String)?
+        for path in mountTables {
+            do {
+                table = (path, try root.readText(path))
+                break
+            } catch {
+                problems.append(error.description)
+            }
+        }
+        guard let table else { return Parsed([], problems: problems) }
+        problems = []  // the fallback worked: the first table's absence is not a problem
+
+        let parsed = Mount.parseMountInfo(table.text)
+        problems += parsed.problems.prefixed(table.path)
+
+        // Several mounts on one mount point (a bind mount over another): only the top one is visible to
+        // statvfs, and one series per mount point keeps the exposition free of duplicates.
+        var lastIndex: [String: Int] = [:]
+        let mounts = parsed.value.filter { !$0.isIgnored }
+        for (index, mount) in mounts.enumerated() { lastIndex[mount.mountPoint] = index }
+
+        var result: [FilesystemUsage] = []
+        for (index, mount) in mounts.enumerated() where lastIndex[mount.mountPoint] == index {
+            do {
+                let space = try statistics.space(of: mount, in: root)
+                result.append(
+                    FilesystemUsage(
+                        device: mount.source, fstype: mount.fstype, mountpoint: mount.mountPoint,
+                        sizeBytes: space.sizeBytes, availBytes: space.availBytes))
+            } catch {
+                problems.append("\(mount.mountPoint): \(error)")
+            }
+        }
+        return Parsed(result.sorted { $0.mountpoint < $1.mountpoint }, problems: problems)
+    }
+
+    static func metricFamilies(_ filesystems: [FilesystemUsage]) -> [MetricFamily] {
+        func labels(_ fs: FilesystemUsage) -> [Label] {
+            [
+                Label(name: "device", value: fs.device), Label(name: "fstype", value: fs.fstype),
+                Label(name: "mountpoint", value: fs.mountpoint),
+            ]
+        }
+        return [
+            MetricFamily(
+                name: "node_filesystem_size_bytes", help: "Filesystem size in bytes.", type: .gauge,
+                samples: filesystems.map { Sample(labels: labels($0), value: Double($0.sizeBytes)) }),
+            MetricFamily(
+                name: "node_filesystem_avail_bytes", help: "Filesystem space available to non-root users in bytes.",
+                type: .gauge,
+                samples: filesystems.map { Sample(labels: labels($0), value: Double($0.availBytes)) }),
+        ]
+    }
+}
+
+/// One line of `/proc/<pid>/mountinfo`.
+public struct Mount: Sendable, Hashable, Codable {
+    /// `major:minor` of the filesystem (`179:2`), the `st_dev` of every file on it.
+    public var major: UInt32
+    public var minor: UInt32
+    /// The mount point on the host, unescaped (`/media/pi/My Disk`).
+    public var mountPoint: String
+    public var fstype: String
+    /// The mount source: the device (`/dev/mmcblk0p2`) or a name (`tmpfs`).
+    public var source: String
+
+    public init(major: UInt32, minor: UInt32, mountPoint: String, fstype: String, source: String) {
+        self.major = major
+        self.minor = minor
+        self.mountPoint = mountPoint
+        self.fstype = fstype
+        self.source = source
+    }
+
+    /// node_exporter's default `--collector.filesystem.fs-types-exclude` and `mount-points-exclude`.
+    public var isIgnored: Bool {
+        fstype.wholeMatch(
+            of:
+                /autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts|devtmpfs|fusectl|hugetlbfs|iso9660|mqueue|nsfs|overlay|proc|procfs|pstore|rpc_pipefs|securityfs|selinuxfs|squashfs|erofs|sysfs|tracefs/
+        ) != nil
+            || mountPoint.prefixMatch(
+                of: /\/(dev|proc|run\/credentials\/.+|sys|var\/lib\/docker\/.+|var\/lib\/containers\/storage\/.+)($|\/)/
+            ) != nil
+    }
+
+    /// Parses mountinfo: `36 35 98:0 /mnt1 /mnt/parent rw,noatime master:1 - ext3 /dev/root rw,errors=continue`.
+    public static func parseMountInfo(_ text: String) -> Parsed<[Mount]> {
+        let (lines, truncated) = TextParsing.completeLines(text)
+        var problems: [String] = []
+        var mounts: [Mount] = []
+        for line in lines where !line.isEmpty {
+            let fields = line.split(separator: " ", omittingEmptySubsequences: false)
+            guard fields.count >= 10, let separator = fields[6...].firstIndex(of: "-"), separator + 3 < fields.count
+            else {
+                problems.append("malformed line: \(TextParsing.quoted(line))")
+                continue
+            }
+            let numbers = fields[2].split(separator: ":", omittingEmptySubsequences: false)
+            guard numbers.count == 2, let major = TextParsing.unsigned(numbers[0]), let minor = TextParsing.unsigned(numbers[1]),
+                major <= UInt32.max, minor <= UInt32.max
+            else {
+                problems.append("malformed device number: \(TextParsing.quoted(fields[2]))")
+                continue
+            }
+            mounts.append(
+                Mount(
+                    major: UInt32(major), minor: UInt32(minor), mountPoint: unescape(fields[4]),
+                    fstype: unescape(fields[separator + 1]), source: unescape(fields[separator + 2])))
+        }
+        if let truncated { problems.append("last line cut short: \(TextParsing.quoted(truncated))") }
+        return Parsed(mounts, problems: problems)
+    }
+
+    /// The kernel writes space, tab, newline and backslash as octal escapes (`\040`).
+    static func unescape(_ field: Substring) -> String {
+        guard field.contains("\\") else { return String(field) }
+        var bytes: [UInt8] = []
+        let utf8 = Array(field.utf8)
+        var index = 0
+        while index < utf8.count {
+            if utf8[index] == 0x5C, index + 3 < utf8.count, let value = octal(utf8[(index + 1)...(index + 3)]) {
+                bytes.append(value)
+                index += 4
+            } else {
+                bytes.append(utf8[index])
+                index += 1
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    private static func octal(_ digits: ArraySlice<UInt8>) -> UInt8? {
+        guard digits.count == 3 else { return nil }
+        var value = 0
+        for digit in digits {
+            guard (0x30...0x37).contains(digit) else { return nil }
+            value = value * 8 + Int(digit - 0x30)
+        }
+        return value <= 255 ? UInt8(value) : nil
+    }
+}

@@ -1,0 +1,68 @@
+/// One reading of the node's hardware. Every part is optional or possibly empty: a source that is absent
+/// or garbage leaves its part out and adds a ``ProbeIssue``, it never becomes a made-up number.
+public struct HardwareReading: Sendable, Hashable, Codable {
+    public var board: BoardInfo?
+    /// Whether the wall clock is trustworthy (NTP synchronized); nil when unknown.
+    public var clockSynchronized: Bool?
+    public var bootTimeSeconds: Double?
+    public var load: LoadAverage?
+    public var cpuTimes: [CPUTimes]
+    public var cpuFrequencies: [CPUFrequency]
+    public var thermalZones: [ThermalZone]
+    public var throttling: Throttling?
+    public var underVoltageAlarm: Bool?
+    public var fans: [Fan]
+    public var memory: MemoryInfo?
+    public var filesystems: [FilesystemUsage]
+    public var networkInterfaces: [NetworkInterface]
+    public var disks: [DiskStat]
+    public var gpioLines: [GPIOLineValue]
+    /// Why parts are missing, each once, in probe order. Log them at debug level (see ``ProbeIssueLog``).
+    public var issues: [ProbeIssue]
+
+    public init(
+        board: BoardInfo? = nil, clockSynchronized: Bool? = nil, bootTimeSeconds: Double? = nil,
+        load: LoadAverage? = nil, cpuTimes: [CPUTimes] = [], cpuFrequencies: [CPUFrequency] = [],
+        thermalZones: [ThermalZone] = [], throttling: Throttling? = nil, underVoltageAlarm: Bool? = nil,
+        fans: [Fan] = [], memory: MemoryInfo? = nil, filesystems: [FilesystemUsage] = [],
+        networkInterfaces: [NetworkInterface] = [], disks: [DiskStat] = [], gpioLines: [GPIOLineValue] = [],
+        issues: [ProbeIssue] = []
+    ) {
+        self.board = board
+        self.clockSynchronized = clockSynchronized
+        self.bootTimeSeconds = bootTimeSeconds
+        self.load = load
+        self.cpuTimes = cpuTimes
+        self.cpuFrequencies = cpuFrequencies
+        self.thermalZones = thermalZones
+        self.throttling = throttling
+        self.underVoltageAlarm = underVoltageAlarm
+        self.fans = fans
+        self.memory = memory
+        self.filesystems = filesystems
+        self.networkInterfaces = networkInterfaces
+        self.disks = disks
+        self.gpioLines = gpioLines
+        self.issues = issues
+    }
+
+    /// The reading as Prometheus metric families, sorted by name. Families without samples are left out.
+    public var metricFamilies: [MetricFamily] {
+        var families: [MetricFamily] = []
+        families += load?.metricFamilies ?? []
+        families += CPUTimes.metricFamilies(cpuTimes)
+        families += memory?.metricFamilies ?? []
+        families += ThermalZone.metricFamilies(thermalZones)
+        families += CPUFrequency.metricFamilies(cpuFrequencies)
+        families += FilesystemUsage.metricFamilies(filesystems)
+        families += NetworkInterface.metricFamilies(networkInterfaces)
+        families += DiskStat.metricFamilies(disks)
+        families += BootTime.metricFamilies(bootTimeSeconds)
+        families += Fan.metricFamilies(fans)
+        families += BoardInfo.metricFamilies(board)
+        families += Throttling.metricFamilies(throttling)
+        families += UnderVoltage.metricFamilies(underVoltageAlarm)
+        families += GPIOLineValue.metricFamilies(gpioLines)
+        return families.filter { !$0.samples.isEmpty }.sorted { $0.name < $1.name }
+    }
+}

@@ -1,0 +1,110 @@
+/// `/proc/meminfo` → `node_memory_<Field>_bytes` for every field, like node_exporter's meminfo collector.
+public struct MemoryInfo: Sendable, Hashable, Codable {
+    public static let probe = "meminfo"
+    static let path = "/proc/meminfo"
+
+    public struct Field: Sendable, Hashable, Codable {
+        /// The name as the kernel writes it: `Active(anon)`.
+        public var name: String
+        /// The name in the metric: `Active_anon`.
+        public var metricField: String
+        /// Bytes for `kB` fields, a plain count for the unitless `HugePages_*` fields.
+        public var value: UInt64
+        public var isBytes: Bool
+
+        public init(name: String, metricField: String, value: UInt64, isBytes: Bool) {
+            self.name = name
+            self.metricField = metricField
+            self.value = value
+            self.isBytes = isBytes
+        }
+
+        /// `node_memory_MemTotal_bytes`; unitless fields get no `_bytes` (`node_memory_HugePages_Total`).
+        public var metricName: String { "node_memory_" + metricField + (isBytes ? "_bytes" : "") }
+    }
+
+    /// Fields in file order.
+    public var fields: [Field]
+
+    public init(fields: [Field]) { self.fields = fields }
+
+    /// The value of the field the kernel calls `name` (`"MemAvailable"`), in bytes or as a count.
+    public subscript(name: String) -> UInt64? {
+        fields.first { $0.name == name }?.value
+    }
+
+    /// node_exporter's name rule: `Active(anon)` → `Active_anon`.
+    public static func metricField(for name: String) -> String? {
+        var field = name
+        if let open = field.firstIndex(of: "("), let close = field.lastIndex(of: ")"), open < close {
+            field = field[..<open] + "_" + field[field.index(after: open)..<close] + field[field.index(after: close)...]
+        }
+        return MetricName.isValid("node_memory_" + field) ? field : nil
+    }
+
+    /// Parses `Name:   123 kB` lines. A line that is garbage or cut short is left out, alone.
+    public static func parse(_ text: String) -> Parsed<MemoryInfo> {
+        let (lines, truncated) = TextParsing.completeLines(text)
+        var problems: [String] = []
+        var fields: [Field] = []
+        var seen: Set<String> = []
+        for line in lines where !line.isEmpty {
+            guard let colon = line.firstIndex(of: ":") else {
+                problems.append("line without a colon: \(TextParsing.quoted(line))")
+                continue
+            }
+            let name = String(line[..<colon])
+            let values = TextParsing.fields(line[line.index(after: colon)...])
+            guard let metricField = metricField(for: name) else {
+                problems.append("field name unusable in a metric name: \(TextParsing.quoted(name))")
+                continue
+            }
+            guard let number = values.first.flatMap(TextParsing.unsigned) else {
+                problems.append("\(name): not a number: \(TextParsing.quoted(values.first ?? ""))")
+                continue
+            }
+            let value: UInt64
+            let isBytes: Bool
+            switch values.count {
+            case 1:
+                (value, isBytes) = (number, false)
+            case 2 where values[1] == "kB":
+                let (bytes, overflow) = number.multipliedReportingOverflow(by: 1024)
+                guard !overflow else {
+                    problems.append("\(name): too large: \(number) kB")
+                    continue
+                }
+                (value, isBytes) = (bytes, true)
+            default:
+                problems.append("\(name): unexpected unit: \(TextParsing.quoted(values.dropFirst().joined(separator: " ")))")
+                continue
+            }
+            guard seen.insert(metricField).inserted else {
+                problems.append("\(name): listed twice")
+                continue
+            }
+            fields.append(Field(name: name, metricField: metricField, value: value, isBytes: isBytes))
+        }
+        if let truncated {
+            problems.append("last line cut short: \(TextParsing.quoted(truncated))")
+        }
+        return Parsed(MemoryInfo(fields: fields), problems: problems)
+    }
+
+    public static func read(from root: HostRoot) -> Parsed<MemoryInfo?> {
+        var problems: [String] = []
+        guard let text = root.text(path, problems: &problems) else { return Parsed(nil, problems: problems) }
+        let parsed = parse(text)
+        return Parsed(parsed.value, problems: parsed.problems.prefixed(path))
+    }
+
+    var metricFamilies: [MetricFamily] {
+        fields.map { field in
+            MetricFamily(
+                name: field.metricName,
+                help: "Memory information field \(field.metricField)\(field.isBytes ? "_bytes" : "").",
+                type: .gauge,
+                samples: [Sample(labels: [], value: Double(field.value))])
+        }
+    }
+}

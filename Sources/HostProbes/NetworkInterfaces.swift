@@ -1,0 +1,73 @@
+/// `/proc/net/dev` → `node_network_receive_bytes_total` / `node_network_transmit_bytes_total` `{device}`.
+public struct NetworkInterface: Sendable, Hashable, Codable {
+    public static let probe = "netdev"
+    static let path = "/proc/net/dev"
+
+    public var device: String
+    public var receiveBytes: UInt64?
+    public var transmitBytes: UInt64?
+
+    public init(device: String, receiveBytes: UInt64?, transmitBytes: UInt64?) {
+        self.device = device
+        self.receiveBytes = receiveBytes
+        self.transmitBytes = transmitBytes
+    }
+
+    /// Parses the table after its two header lines: `  eth0: 1735486230 1520832 0 ... 98765432 ...`.
+    /// The name and the first number may touch (`eth0:1735486230`) when the number is wide.
+    public static func parse(_ text: String) -> Parsed<[NetworkInterface]> {
+        let (lines, truncated) = TextParsing.completeLines(text)
+        var problems: [String] = []
+        var result: [NetworkInterface] = []
+        var seen: Set<String> = []
+        for line in lines where !line.isEmpty && !line.contains("|") {
+            guard let colon = line.firstIndex(of: ":") else {
+                problems.append("malformed line: \(TextParsing.quoted(line))")
+                continue
+            }
+            let device = line[..<colon].trimmingPrefix(while: { $0 == " " })
+            let fields = TextParsing.fields(line[line.index(after: colon)...])
+            guard !device.isEmpty, seen.insert(String(device)).inserted else {
+                problems.append("malformed or repeated device: \(TextParsing.quoted(line))")
+                continue
+            }
+            func counter(_ index: Int, _ name: String) -> UInt64? {
+                guard index < fields.count else {
+                    problems.append("\(device) \(name): missing")
+                    return nil
+                }
+                guard let value = TextParsing.unsigned(fields[index]) else {
+                    problems.append("\(device) \(name): not a number: \(TextParsing.quoted(fields[index]))")
+                    return nil
+                }
+                return value
+            }
+            let receive = counter(0, "receive bytes")
+            let transmit = counter(8, "transmit bytes")
+            if receive == nil, transmit == nil { continue }
+            result.append(NetworkInterface(device: String(device), receiveBytes: receive, transmitBytes: transmit))
+        }
+        if let truncated { problems.append("last line cut short: \(TextParsing.quoted(truncated))") }
+        return Parsed(result, problems: problems)
+    }
+
+    public static func read(from root: HostRoot) -> Parsed<[NetworkInterface]> {
+        var problems: [String] = []
+        guard let text = root.text(path, problems: &problems) else { return Parsed([], problems: problems) }
+        let parsed = parse(text)
+        return Parsed(parsed.value, problems: parsed.problems.prefixed(path))
+    }
+
+    static func metricFamilies(_ interfaces: [NetworkInterface]) -> [MetricFamily] {
+        [
+            MetricFamily(
+                name: "node_network_receive_bytes_total", help: "Network device statistic receive_bytes.",
+                type: .counter,
+                samples: interfaces.compactMap { i in i.receiveBytes.map { Sample(["device": i.device], value: Double($0)) } }),
+            MetricFamily(
+                name: "node_network_transmit_bytes_total", help: "Network device statistic transmit_bytes.",
+                type: .counter,
+                samples: interfaces.compactMap { i in i.transmitBytes.map { Sample(["device": i.device], value: Double($0)) } }),
+        ]
+    }
+}

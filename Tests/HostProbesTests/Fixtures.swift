@@ -1,0 +1,101 @@
+import Foundation
+import HostProbes
+import Testing
+
+/// Fixture trees live in `Tests/Fixtures`, found from this file so the tests work wherever the package is.
+enum Fixtures {
+    static let directory = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent()
+        .deletingLastPathComponent()
+        .appendingPathComponent("Fixtures")
+
+    static func root(_ name: String) -> HostRoot {
+        HostRoot(directory.appendingPathComponent(name).path)
+    }
+
+    /// Filesystem sizes the golden files expect, by mount point; any other mount is an issue.
+    static let filesystemSpace: [String: FilesystemSpace] = [
+        "/": FilesystemSpace(sizeBytes: 31_068_966_912, availBytes: 22_906_105_856),
+        "/boot/firmware": FilesystemSpace(sizeBytes: 535_805_952, availBytes: 469_688_320),
+        "/run": FilesystemSpace(sizeBytes: 795_738_112, availBytes: 794_365_952),
+        "/run/lock": FilesystemSpace(sizeBytes: 5_242_880, availBytes: 5_226_496),
+        "/run/user/1000": FilesystemSpace(sizeBytes: 397_864_960, availBytes: 397_848_576),
+        "/media/pi/Photo Disk": FilesystemSpace(sizeBytes: 62_495_129_600, availBytes: 18_021_564_416),
+        "/var/lib/kubelet/pods/5f0c6f3e-1d2a-4b7c-9e8f-2a3b4c5d6e7f/volumes/kubernetes.io~projected/kube-api-access-x7k2q":
+            FilesystemSpace(sizeBytes: 8_292_663_296, availBytes: 8_292_651_008),
+        "/run/k3s/containerd/io.containerd.grpc.v1.cri/sandboxes/2f9a81c3d4e5/shm":
+            FilesystemSpace(sizeBytes: 67_108_864, availBytes: 67_108_864),
+    ]
+
+    /// GPIO lines configured for the golden readings.
+    static let gpioLines: [String: String] = [
+        "rpi4": "chip=pinctrl-bcm2711,line=17,name=door",
+        "rpi5": "chip=pinctrl-rp1,line=GPIO17,name=door; chip=gpiochip0,line=27,name=garage",
+    ]
+
+    static func reader(_ name: String) throws -> HardwareReader {
+        let space = filesystemSpace
+        return HardwareReader(
+            root: root(name),
+            filesystemStatistics: StubFilesystemStatistics { space[$0.mountPoint] },
+            clock: FixedClockSynchronization(nil),
+            gpio: FakeGPIOReader(["door": 1, "garage": 0]),
+            gpioLines: try GPIOLineSpec.parseList(gpioLines[name] ?? ""))
+    }
+
+    /// Compares `actual` with `Tests/Fixtures/<file>`. With `UPDATE_GOLDENS=1` in the environment the file is
+    /// rewritten instead: review the diff by eye before committing it.
+    static func expectGolden(_ actual: String, file: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let url = directory.appendingPathComponent(file)
+        if ProcessInfo.processInfo.environment["UPDATE_GOLDENS"] == "1" {
+            try actual.write(to: url, atomically: true, encoding: .utf8)
+            return
+        }
+        let expected = try String(contentsOf: url, encoding: .utf8)
+        if actual != expected {
+            let actualLines = actual.split(separator: "\n", omittingEmptySubsequences: false)
+            let expectedLines = expected.split(separator: "\n", omittingEmptySubsequences: false)
+            let firstDifference = zip(actualLines, expectedLines).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(actualLines.count, expectedLines.count)
+            Issue.record(
+                """
+                \(file) differs at line \(firstDifference + 1):
+                  expected: \(firstDifference < expectedLines.count ? String(expectedLines[firstDifference]) : "<end>")
+                  actual:   \(firstDifference < actualLines.count ? String(actualLines[firstDifference]) : "<end>")
+                (regenerate with UPDATE_GOLDENS=1 swift test --filter GoldenTests)
+                """, sourceLocation: sourceLocation)
+        }
+    }
+}
+
+/// A scratch directory for HostRoot tests, removed at the end.
+final class TemporaryTree {
+    let url: URL
+    var path: String { url.path }
+
+    init() throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("hostprobes-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    deinit { try? FileManager.default.removeItem(at: url) }
+
+    func file(_ path: String, _ contents: String) throws {
+        try bytes(path, Array(contents.utf8))
+    }
+
+    func bytes(_ path: String, _ contents: [UInt8]) throws {
+        let target = url.appendingPathComponent(path)
+        try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data(contents).write(to: target)
+    }
+
+    func directory(_ path: String) throws {
+        try FileManager.default.createDirectory(at: url.appendingPathComponent(path), withIntermediateDirectories: true)
+    }
+
+    func link(_ path: String, to target: String) throws {
+        let source = url.appendingPathComponent(path)
+        try FileManager.default.createDirectory(at: source.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: source.path, withDestinationPath: target)
+    }
+}
