@@ -30,17 +30,36 @@ let package = Package(
             ],
             swiftSettings: strict),
 
+        // Hardware probes: procfs/sysfs under a host root, each a pure parser plus a reader.
+        .target(name: "HostProbes", swiftSettings: strict),
+
         // System libgpiod (Debian 12: v1 API).
         .systemLibrary(
             name: "CGPIOD",
             pkgConfig: "libgpiod",
             providers: [.apt(["libgpiod-dev"])]),
 
+        // libgpiod behind HostProbes' GPIO seam; all v1 API calls in one file.
+        .target(name: "Libgpiod", dependencies: ["CGPIOD", "HostProbes"], swiftSettings: strict),
+
+        // The sampler and metrics maintenance services of `edge-agent run`.
+        .target(
+            name: "Sampling",
+            dependencies: [
+                "HostProbes", "LocalStore", "Sync",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict),
+
         .executableTarget(
             name: "EdgeAgent",
             dependencies: [
                 "Sync",
                 "LocalStore",
+                "HostProbes",
+                "Libgpiod",
+                "Sampling",
                 "CGPIOD",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
@@ -56,6 +75,8 @@ let package = Package(
             dependencies: [
                 "Sync",
                 "LocalStore",
+                "HostProbes",
+                "Sampling",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -63,6 +84,11 @@ let package = Package(
             swiftSettings: strict),
 
         .testTarget(name: "SyncTests", dependencies: ["Sync"], swiftSettings: strict),
+        .testTarget(name: "HostProbesTests", dependencies: ["HostProbes", "Libgpiod"], swiftSettings: strict),
+        .testTarget(
+            name: "SamplingTests",
+            dependencies: ["Sampling", "HostProbes", "LocalStore", "Sync", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict),
         .testTarget(
             name: "LocalStoreTests",
             dependencies: ["LocalStore", "Sync", .product(name: "GRDB", package: "GRDB.swift")],

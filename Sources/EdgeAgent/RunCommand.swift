@@ -1,6 +1,8 @@
 import ArgumentParser
+import HostProbes
 import LocalStore
 import Logging
+import Sampling
 import ServiceLifecycle
 
 /// `edge-agent run`: the daemon. Its parts are services in one group, started in dependency
@@ -11,12 +13,22 @@ struct RunCommand: AsyncParsableCommand {
         abstract: "Run the agent until SIGTERM or SIGINT.")
 
     @OptionGroup var store: StoreOptions
+    @OptionGroup var probes: ProbeOptions
+    @OptionGroup var sampling: SamplingOptions
     @OptionGroup var logging: LogOptions
 
     func run() async throws {
         let local: LocalStore
+        let reader: HardwareReader
+        var policy = RetentionPolicy()
+        let interval: Int64
         do {
             try logging.bootstrap()
+            // Check every option before touching anything.
+            reader = try probes.reader()
+            interval = try sampling.intervalMillis()
+            policy.raw = try sampling.retentionMillis()
+            policy.maxBytes = try sampling.maxBytes()
             local = try store.openStore()
         } catch {
             let failure = CLIError(error)
@@ -25,8 +37,13 @@ struct RunCommand: AsyncParsableCommand {
         }
         let logger = Logger(label: "edge-agent")
         logger.info("store open", metadata: ["path": "\(local.path)", "node": "\(local.configuration.nodeName)"])
+        let latest = LatestReading()
+        let sampler = Sampler(reader: reader, store: local, interval: .milliseconds(interval), latest: latest, logger: logger)
+        let maintenance = MetricsMaintenance(store: local, policy: policy, protectUndelivered: false, logger: logger)
+        logger.info("sampling", metadata: ["host_root": "\(reader.root.path)", "interval_ms": "\(interval)"])
+        // Dependency order: the store first (stopped last), then what writes to it.
         let group = ServiceGroup(configuration: .init(
-            services: [StoreService(store: local, logger: logger)],
+            services: [StoreService(store: local, logger: logger), sampler, maintenance],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         try await group.run()

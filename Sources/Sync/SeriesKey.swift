@@ -3,15 +3,15 @@
 /// series compare and hash equal whatever order the labels were given in.
 public struct SeriesKey: Sendable, Hashable, Comparable, CustomStringConvertible {
     public let name: String
-    public let labels: [Label]
+    public let labels: [SeriesLabel]
 
-    public init(_ name: String, _ labels: [Label] = []) {
+    public init(_ name: String, _ labels: [SeriesLabel] = []) {
         self.name = name
         self.labels = labels.sorted { $0.name < $1.name }
     }
 
     public init(_ name: String, _ labels: KeyValuePairs<String, String>) {
-        self.init(name, labels.map { Label($0.key, $0.value) })
+        self.init(name, labels.map { SeriesLabel($0.key, $0.value) })
     }
 
     public static func < (lhs: SeriesKey, rhs: SeriesKey) -> Bool {
@@ -52,8 +52,8 @@ public struct SeriesKey: Sendable, Hashable, Comparable, CustomStringConvertible
     }
 
     /// Parses `labelText` back; `nil` if it is not in that form.
-    public static func parseLabels(_ text: String) -> [Label]? {
-        var labels: [Label] = []
+    public static func parseLabels(_ text: String) -> [SeriesLabel]? {
+        var labels: [SeriesLabel] = []
         var scalars = Substring(text).unicodeScalars[...]
         while !scalars.isEmpty {
             guard let eq = scalars.firstIndex(of: "=") else { return nil }
@@ -77,7 +77,7 @@ public struct SeriesKey: Sendable, Hashable, Comparable, CustomStringConvertible
                 }
             }
             guard closed, !name.isEmpty else { return nil }
-            labels.append(Label(name, String(value)))
+            labels.append(SeriesLabel(name, String(value)))
             if scalars.first == "," { scalars = scalars.dropFirst() } else if !scalars.isEmpty { return nil }
         }
         return labels
@@ -85,7 +85,7 @@ public struct SeriesKey: Sendable, Hashable, Comparable, CustomStringConvertible
 }
 
 /// One label of a series.
-public struct Label: Sendable, Hashable, Codable {
+public struct SeriesLabel: Sendable, Hashable, Codable {
     public let name: String
     public let value: String
 
