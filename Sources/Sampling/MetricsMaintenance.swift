@@ -43,7 +43,8 @@ public struct MetricsMaintenance: Service {
     }
 
     public func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        // Graceful shutdown cancels the wait between passes; that is a normal stop.
+        try? await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 maintainOnce()
                 try await Task.sleep(for: every)

@@ -48,7 +48,8 @@ public struct Sampler: Service {
     }
 
     public func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        // Graceful shutdown cancels the wait between samples; that is a normal stop.
+        try? await cancelWhenGracefulShutdown {
             let clock = ContinuousClock()
             var next = clock.now
             while !Task.isCancelled {
