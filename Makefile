@@ -18,6 +18,7 @@ test: test-deps
 bench: deps
 	$(SWIFT) build -c release --product edge-bench
 	.build/release/edge-bench store-commits
+	.build/release/edge-bench sampler
 
 build:
 	$(SWIFT) build --product edge-agent

@@ -12,27 +12,43 @@ extension LocalStore {
     /// Timestamps strictly increase in storage order: a reading stamped at or before the last
     /// one (the wall clock stepped back) is stored 1 ms after it and marked as taken with an
     /// untrustworthy clock. Values that are not finite are left out.
+    ///
+    /// Readings commit with `synchronous=NORMAL`: atomic, and safe from a killed process, but
+    /// not fsynced one by one. A per-reading fsync would rewrite two file pages per reading (a
+    /// WAL frame is 4 KiB plus a 24-byte header, so it always straddles two pages), doubling
+    /// the SD card writes for samples that at worst lose their last seconds in a power cut.
+    /// The next task write or checkpoint fsyncs them; task writes stay `synchronous=FULL`.
     @discardableResult
     public func record(_ reading: MetricReading) throws -> Int64 {
         var pending = MetricCatalog.Pending()
-        let stored = try write { db in
-            var synced = reading.clockSynchronized
-            var ts = reading.timestamp
-            if let last = try catalog.lastTimestamp(db), ts <= last {
-                ts = last + 1
-                synced = false
+        let stored: Int64
+        do {
+            stored = try pool.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA synchronous = NORMAL")
+                defer { try? db.execute(sql: "PRAGMA synchronous = FULL") }
+                var ts = reading.timestamp
+                try db.inTransaction(.immediate) {
+                    var synced = reading.clockSynchronized
+                    if let last = try catalog.lastTimestamp(db), ts <= last {
+                        ts = last + 1
+                        synced = false
+                    }
+                    var entries: [(Int64, Double)] = []
+                    entries.reserveCapacity(reading.values.count)
+                    for (key, value) in reading.values where value.isFinite {
+                        entries.append((try catalog.seriesID(key, db, &pending), value))
+                    }
+                    entries.sort { $0.0 < $1.0 }
+                    let layout = try catalog.layoutID(entries.map(\.0), db, &pending)
+                    try db.cachedStatement(sql: "INSERT INTO metric_reading(ts, layout_id, clock_synced, vals) VALUES (?, ?, ?, ?)")
+                        .execute(arguments: [ts, layout, synced, Packed.doubles(entries.map(\.1))])
+                    return .commit
+                }
+                pending.lastTimestamp = ts
+                return ts
             }
-            var entries: [(Int64, Double)] = []
-            entries.reserveCapacity(reading.values.count)
-            for (key, value) in reading.values where value.isFinite {
-                entries.append((try catalog.seriesID(key, db, &pending), value))
-            }
-            entries.sort { $0.0 < $1.0 }
-            let layout = try catalog.layoutID(entries.map(\.0), db, &pending)
-            try db.cachedStatement(sql: "INSERT INTO metric_reading(ts, layout_id, clock_synced, vals) VALUES (?, ?, ?, ?)")
-                .execute(arguments: [ts, layout, synced, Packed.doubles(entries.map(\.1))])
-            pending.lastTimestamp = ts
-            return ts
+        } catch {
+            throw Self.translate(error, path: path)
         }
         catalog.commit(pending)
         return stored
@@ -127,7 +143,10 @@ extension LocalStore {
     /// Readings and samples stored raw.
     public func rawMetricCounts() throws -> (readings: Int, samples: Int) {
         try read { db in
-            let row = try Row.fetchOne(db, sql: "SELECT COUNT(*) AS r, COALESCE(SUM(LENGTH(vals)), 0) / 8 AS s FROM metric_reading")
+            let row = try Row.fetchOne(db, sql: """
+                SELECT COUNT(*) AS r, COALESCE(SUM(LENGTH(l.series) / 4), 0) AS s
+                FROM metric_reading m JOIN metric_layout l ON l.id = m.layout_id
+                """)
             return (row?["r"] ?? 0, row?["s"] ?? 0)
         }
     }

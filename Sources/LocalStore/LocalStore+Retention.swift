@@ -125,10 +125,11 @@ extension LocalStore {
     /// Drops one batch of the oldest rollups before `cutoff` (of one resolution, or any).
     private func dropRollups(before cutoff: Int64, resolution: RollupResolution?, batch: Int, _ report: inout MaintenanceReport) throws -> Bool {
         try timed(&report) { db in
-            let filter = resolution.map { "resolution = \($0.rawValue) AND" } ?? ""
+            let filter = resolution.map { "r.resolution = \($0.rawValue) AND" } ?? ""
             let rows = try Row.fetchAll(db, sql: """
-                SELECT resolution, bucket, layout_id, n, LENGTH(sums) / 8 AS width FROM metric_rollup
-                WHERE \(filter) bucket < ? ORDER BY bucket LIMIT ?
+                SELECT r.resolution, r.bucket, r.layout_id, r.n, LENGTH(l.series) / 4 AS width
+                FROM metric_rollup r JOIN metric_layout l ON l.id = r.layout_id
+                WHERE \(filter) r.bucket < ? ORDER BY r.bucket LIMIT ?
                 """, arguments: [cutoff, batch])
             guard !rows.isEmpty else { return nil }
             var dropped: Int64 = 0

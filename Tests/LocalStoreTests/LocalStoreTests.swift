@@ -42,10 +42,12 @@ final class IDQueue: @unchecked Sendable {
         #expect(mode == "wal")
     }
 
-    @Test func writesAreCommittedWithSynchronousFull() throws {
+    @Test func taskWritesAreCommittedWithSynchronousFullEvenAfterAReading() throws {
         let store = try open()
         _ = try store.createTask(NewTask(title: "durable"))
         #expect(try store.writerSynchronousMode() == 2)
+        try store.record(MetricReading(timestamp: t0, clockSynchronized: true, values: [SeriesKey("node_load1"): 0.5]))
+        #expect(try store.writerSynchronousMode() == 2, "sample commits must not leave the writer at NORMAL")
     }
 
     @Test func createRecordsTheTaskAndItsChangeTogether() throws {
