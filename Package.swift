@@ -16,6 +16,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        // Default traits off: they pull in full Foundation (ICU) and swift-configuration.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // Protocol types, the hybrid logical clock and the merge rules. Depends on no storage.
@@ -52,6 +55,17 @@ let package = Package(
             ],
             swiftSettings: strict),
 
+        // The local HTTP API: tasks, node, series, status, probes, /metrics, OpenAPI, pages.
+        .target(
+            name: "AgentAPI",
+            dependencies: [
+                "LocalStore", "Sync", "HostProbes", "Sampling",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+
         .executableTarget(
             name: "EdgeAgent",
             dependencies: [
@@ -60,7 +74,11 @@ let package = Package(
                 "HostProbes",
                 "Libgpiod",
                 "Sampling",
+                "AgentAPI",
                 "CGPIOD",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -85,6 +103,14 @@ let package = Package(
 
         .testTarget(name: "SyncTests", dependencies: ["Sync"], swiftSettings: strict),
         .testTarget(name: "HostProbesTests", dependencies: ["HostProbes", "Libgpiod"], swiftSettings: strict),
+        .testTarget(
+            name: "AgentAPITests",
+            dependencies: [
+                "AgentAPI", "LocalStore", "Sync", "HostProbes", "Sampling",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: strict),
         .testTarget(
             name: "SamplingTests",
             dependencies: ["Sampling", "HostProbes", "LocalStore", "Sync", .product(name: "Logging", package: "swift-log")],

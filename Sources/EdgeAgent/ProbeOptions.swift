@@ -1,5 +1,6 @@
 import ArgumentParser
 import HostProbes
+import Sync
 import Libgpiod
 
 /// Where the hardware is read from: the host root and the GPIO lines to watch.

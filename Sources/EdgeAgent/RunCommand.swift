@@ -1,34 +1,53 @@
+import AgentAPI
 import ArgumentParser
 import HostProbes
+import Hummingbird
 import LocalStore
 import Logging
+import NIOCore
 import Sampling
 import ServiceLifecycle
+import Sync
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `edge-agent run`: the daemon. Its parts are services in one group, started in dependency
-/// order and stopped in reverse on SIGTERM or SIGINT.
+/// order (store, sampler, maintenance, HTTP server, lifecycle) and stopped in reverse on
+/// SIGTERM or SIGINT, each finishing what it is doing.
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Run the agent until SIGTERM or SIGINT.")
+        abstract: "Run the agent until SIGTERM or SIGINT.",
+        discussion: """
+            Serves the HTTP API, /metrics and the household page, samples the hardware, and keeps \
+            the database within its limits. Under systemd (Type=notify) it reports READY=1 once \
+            the database is open and the port is listening, pings the watchdog, and reports STOPPING=1.
+            """)
 
     @OptionGroup var store: StoreOptions
+    @OptionGroup var server: ServerOptions
     @OptionGroup var probes: ProbeOptions
     @OptionGroup var sampling: SamplingOptions
     @OptionGroup var logging: LogOptions
 
     func run() async throws {
-        let local: LocalStore
-        let reader: HardwareReader
+        let startedAt = WallClock.system.nowMillis()
+        let local: LocalStore, reader: HardwareReader, listen: ListenAddress, apiToken: String?
         var policy = RetentionPolicy()
         let interval: Int64
         do {
             try logging.bootstrap()
             // Check every option before touching anything.
+            listen = try server.listenAddress()
+            apiToken = try server.apiToken()
             reader = try probes.reader()
             interval = try sampling.intervalMillis()
             policy.raw = try sampling.retentionMillis()
             policy.maxBytes = try sampling.maxBytes()
+            if let problem = PortCheck.problem(listen) {
+                throw CLIError.configuration("--listen / EDGE_LISTEN: cannot listen on \(listen): \(problem)")
+            }
             local = try store.openStore()
         } catch {
             let failure = CLIError(error)
@@ -36,17 +55,44 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitCode(failure.status)
         }
         let logger = Logger(label: "edge-agent")
-        logger.info("store open", metadata: ["path": "\(local.path)", "node": "\(local.configuration.nodeName)"])
+        let node = local.configuration.nodeName
+        logger.info("store open", metadata: ["path": "\(local.path)", "node": "\(node)"])
+
+        let notifier = SystemdNotifier()
+        let readiness = Readiness()
         let latest = LatestReading()
         let sampler = Sampler(reader: reader, store: local, interval: .milliseconds(interval), latest: latest, logger: logger)
         let maintenance = MetricsMaintenance(store: local, policy: policy, protectUndelivered: false, logger: logger)
+        let environment = AgentAPI.Environment(
+            store: local, latest: latest, readiness: readiness, sync: StandaloneSync(store: local), nodeName: node,
+            version: EdgeAgent.version, startedAt: startedAt, apiToken: apiToken)
+        let app = Application(
+            router: AgentAPI.router(environment),
+            configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: nil),
+            onServerRunning: { channel in
+                readiness.set(.ready)
+                let bound = channel.localAddress?.port.map { "\(listen.host):\($0)" } ?? listen.description
+                logger.info("listening", metadata: ["address": "\(bound)", "api_token": "\(apiToken == nil ? "none" : "required")"])
+                notifier.ready(status: "serving on \(bound)")
+            },
+            logger: logger)
         logger.info("sampling", metadata: ["host_root": "\(reader.root.path)", "interval_ms": "\(interval)"])
-        // Dependency order: the store first (stopped last), then what writes to it.
+
+        // Dependency order: the store first (stopped last); the lifecycle service last, so it
+        // hears of shutdown first and marks the agent not ready before the server drains.
         let group = ServiceGroup(configuration: .init(
-            services: [StoreService(store: local, logger: logger), sampler, maintenance],
+            services: [
+                StoreService(store: local, logger: logger), sampler, maintenance, app,
+                LifecycleService(store: local, readiness: readiness, notifier: notifier, logger: logger),
+            ],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
-        try await group.run()
+        do {
+            try await group.run()
+        } catch let error as IOError where error.errnoCode == EADDRINUSE || error.errnoCode == EADDRNOTAVAIL || error.errnoCode == EACCES {
+            Output.error("edge-agent: --listen / EDGE_LISTEN: cannot listen on \(listen): \(error.description)")
+            throw ExitCode(2)
+        }
         logger.info("stopped")
     }
 }

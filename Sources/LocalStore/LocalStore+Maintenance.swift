@@ -74,3 +74,10 @@ extension LocalStore {
         return stat(path, &st) == 0 ? Int64(st.st_size) : 0
     }
 }
+
+extension LocalStore {
+    /// Proves the database can be read (for `/health`).
+    public func healthCheck() throws {
+        _ = try read { db in try Int.fetchOne(db, sql: "SELECT 1") }
+    }
+}

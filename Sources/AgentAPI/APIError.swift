@@ -1,0 +1,82 @@
+import Hummingbird
+import LocalStore
+import Sync
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// Every error the API answers with: a status and `{"error": {"code": ..., "message": ...}}`.
+/// Codes are stable (docs/agent-api.md); messages name the field or problem.
+public struct APIError: Error, HTTPResponseError, Sendable {
+    public var status: HTTPResponse.Status
+    public var code: String
+    public var message: String
+    public var headers: HTTPFields = [:]
+
+    public init(_ status: HTTPResponse.Status, _ code: String, _ message: String) {
+        self.status = status
+        self.code = code
+        self.message = message
+    }
+
+    public static func malformedJSON(_ message: String = "the body is not valid JSON") -> APIError {
+        APIError(.badRequest, "malformed_json", message)
+    }
+    public static func badParameter(_ message: String) -> APIError { APIError(.badRequest, "bad_parameter", message) }
+    public static func invalidField(_ message: String) -> APIError { APIError(.unprocessableContent, "invalid_field", message) }
+    public static func notFound(_ message: String) -> APIError { APIError(.notFound, "not_found", message) }
+    public static func notReady(_ message: String) -> APIError { APIError(.serviceUnavailable, "not_ready", message) }
+    public static let bodyTooLarge = APIError(.contentTooLarge, "body_too_large", "the body is larger than 64 KiB")
+    public static let unsupportedMediaType = APIError(
+        .unsupportedMediaType, "unsupported_media_type", "send the body as JSON with Content-Type: application/json")
+    public static let storageFull = APIError(
+        APIError.insufficientStorage, "storage_full", "the node's storage is full; the change was not saved (reading still works)")
+    public static var unauthorized: APIError {
+        var error = APIError(.unauthorized, "unauthorized", "a valid API token is required: Authorization: Bearer <token>")
+        error.headers[.wwwAuthenticate] = #"Bearer realm="edge-agent""#
+        return error
+    }
+
+    static let insufficientStorage = HTTPResponse.Status(code: 507, reasonPhrase: "Insufficient Storage")
+
+    /// The store's errors, mapped to statuses once, here.
+    public init(_ error: LocalStoreError) {
+        switch error {
+        case .taskNotFound: self = .notFound(error.description)
+        case .ambiguousID: self = .notFound(error.description)
+        case .invalid(let field): self = .invalidField(field.message)
+        case .storageFull: self = .storageFull
+        default: self = APIError(.internalServerError, "internal", "the agent could not complete the request: \(error.code)")
+        }
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        var headers = self.headers
+        headers[.contentType] = "application/json"
+        let body = #"{"error":{"code":"# + JSONText.quote(code) + #","message":"# + JSONText.quote(message) + "}}"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+}
+
+/// JSON string quoting for hand-built bodies.
+enum JSONText {
+    static func quote(_ s: String) -> String {
+        var out = "\""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+}

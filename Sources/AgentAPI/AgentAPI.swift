@@ -1,0 +1,54 @@
+import Hummingbird
+import LocalStore
+import Logging
+import Sampling
+import Sync
+
+/// The agent's HTTP API (PRODUCT.md §6): one router, built from its environment.
+public enum AgentAPI {
+    /// Everything the handlers need, passed in rather than reached for.
+    public struct Environment: Sendable {
+        public var store: LocalStore
+        public var latest: LatestReading
+        public var readiness: Readiness
+        public var sync: any SyncStatusSource
+        public var syncErrors: @Sendable () -> [String: Int]
+        public var nodeName: String
+        public var version: String
+        public var startedAt: Int64?
+        public var wallClock: WallClock
+        /// The bearer token every `/v1/*` request must carry; `nil` leaves the API open.
+        public var apiToken: String?
+        /// Called after every successful task write.
+        public var onWrite: @Sendable () -> Void
+
+        public init(store: LocalStore, latest: LatestReading, readiness: Readiness, sync: any SyncStatusSource,
+                    syncErrors: @escaping @Sendable () -> [String: Int] = { [:] }, nodeName: String, version: String,
+                    startedAt: Int64?, wallClock: WallClock = .system, apiToken: String? = nil,
+                    onWrite: @escaping @Sendable () -> Void = {}) {
+            self.store = store
+            self.latest = latest
+            self.readiness = readiness
+            self.sync = sync
+            self.syncErrors = syncErrors
+            self.nodeName = nodeName
+            self.version = version
+            self.startedAt = startedAt
+            self.wallClock = wallClock
+            self.apiToken = apiToken
+            self.onWrite = onWrite
+        }
+    }
+
+    public static func router(_ env: Environment, logRequests: Bool = true) -> Router<BasicRequestContext> {
+        let router = Router(context: BasicRequestContext.self)
+        if logRequests { router.add(middleware: LogRequestsMiddleware(.debug)) }
+        router.add(middleware: ErrorMiddleware())
+        ProbeRoutes(environment: env).register(router)
+        let v1 = router.group("v1")
+        if let token = env.apiToken { v1.add(middleware: BearerAuthMiddleware(token: Array(token.utf8))) }
+        TaskRoutes(store: env.store, onWrite: env.onWrite).register(v1)
+        NodeRoutes(environment: env).register(v1)
+        return router
+    }
+}

@@ -1,0 +1,63 @@
+import HostProbes
+import LocalStore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The agent's own figures for `/metrics` (PRODUCT.md §8), computed at scrape time from the
+/// store and the process, beside the sampler's latest hardware reading.
+enum AgentMetrics {
+    static func families(_ env: AgentAPI.Environment, now: Int64) throws -> [MetricFamily] {
+        let store = env.store
+        let counts = try store.taskCounts()
+        let sync = try env.sync.syncState(now: now)
+        var families = [
+            MetricFamily(name: "edge_build_info", help: "Build information; always 1.", type: .gauge,
+                         samples: [Sample(["version": env.version], value: 1)]),
+            MetricFamily(name: "edge_store_tasks", help: "Live tasks in the local store by state.", type: .gauge,
+                         samples: [Sample(["state": "open"], value: Double(counts.open)), Sample(["state": "done"], value: Double(counts.done))]),
+            MetricFamily(name: "edge_store_db_bytes", help: "Size of the local database file and its write-ahead log, in bytes.",
+                         type: .gauge, samples: [Sample([:], value: Double(store.diskUsage()))]),
+            MetricFamily(name: "edge_samples_dropped_total",
+                         help: "Metric samples dropped by retention or to keep the database under --max-db-size.", type: .counter,
+                         samples: [Sample([:], value: Double(try store.samplesDroppedTotal()))]),
+            MetricFamily(name: "edge_sync_pending", help: "Items waiting to be acknowledged by the central API, by kind.", type: .gauge,
+                         samples: [Sample(["kind": "task_changes"], value: Double(sync.pendingTaskChanges)),
+                                   Sample(["kind": "samples"], value: Double(sync.pendingSamples))]),
+            MetricFamily(name: "edge_sync_oldest_pending_age_seconds", help: "Age of the oldest item waiting for the central API.",
+                         type: .gauge, samples: [Sample([:], value: sync.oldestPendingAgeSeconds ?? 0)]),
+        ]
+        if let last = sync.lastSuccessAt {
+            families.append(MetricFamily(name: "edge_sync_last_success_timestamp_seconds", help: "When sync last completed.",
+                                         type: .gauge, samples: [Sample([:], value: Double(last) / 1000)]))
+        }
+        families.append(MetricFamily(name: "edge_sync_errors_total", help: "Failed sync attempts by reason.", type: .counter,
+                                     samples: env.syncErrors().map { Sample(["reason": $0.key], value: Double($0.value)) }))
+        families += processFamilies(startedAt: env.startedAt)
+        return families
+    }
+
+    /// The standard process metrics of Prometheus client libraries.
+    static func processFamilies(startedAt: Int64?) -> [MetricFamily] {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        let cpu = Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+        var families = [
+            MetricFamily(name: "process_cpu_seconds_total", help: "Total user and system CPU time spent in seconds.", type: .counter,
+                         samples: [Sample([:], value: cpu)]),
+        ]
+        if let statm = try? HostRoot("/").readAttribute("proc/self/statm"), let pages = statm.split(separator: " ").dropFirst().first.flatMap({ Double($0) }) {
+            families.append(MetricFamily(name: "process_resident_memory_bytes", help: "Resident memory size in bytes.", type: .gauge,
+                                         samples: [Sample([:], value: pages * Double(sysconf(Int32(_SC_PAGESIZE))))]))
+        }
+        if let fds = try? HostRoot("/").listDirectory("proc/self/fd") {
+            families.append(MetricFamily(name: "process_open_fds", help: "Number of open file descriptors.", type: .gauge,
+                                         samples: [Sample([:], value: Double(fds.count))]))
+        }
+        if let startedAt {
+            families.append(MetricFamily(name: "process_start_time_seconds", help: "Start time of the process since the Unix epoch in seconds.",
+                                         type: .gauge, samples: [Sample([:], value: Double(startedAt) / 1000)]))
+        }
+        return families
+    }
+}

@@ -1,0 +1,113 @@
+import LocalStore
+import Sync
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// What `GET /v1/status` and `edge-agent status --json` print (docs/agent-api.md). Every key is
+/// always present; unknown values are null.
+public struct AgentStatus: Sendable, Equatable, Encodable {
+    public var node: String
+    public var version: String
+    public var startedAt: Int64?
+    public var store: Store
+    public var sync: SyncState
+
+    public struct Store: Sendable, Equatable, Encodable {
+        public var path: String
+        public var bytes: Int64
+        public var tasksOpen: Int
+        public var tasksDone: Int
+        public var samplesDropped: Int64
+
+        enum CodingKeys: String, CodingKey {
+            case path, bytes, tasksOpen = "tasks_open", tasksDone = "tasks_done", samplesDropped = "samples_dropped"
+        }
+    }
+
+    public struct SyncState: Sendable, Equatable, Encodable {
+        public var centralURL: String?
+        /// standalone, ok, offline, unauthorized or error.
+        public var state: String
+        public var pendingTaskChanges: Int
+        public var pendingSamples: Int
+        public var oldestPendingAgeSeconds: Double?
+        public var lastSuccessAt: Int64?
+        public var lastError: String?
+
+        public init(centralURL: String?, state: String, pendingTaskChanges: Int, pendingSamples: Int,
+                    oldestPendingAgeSeconds: Double?, lastSuccessAt: Int64?, lastError: String?) {
+            self.centralURL = centralURL
+            self.state = state
+            self.pendingTaskChanges = pendingTaskChanges
+            self.pendingSamples = pendingSamples
+            self.oldestPendingAgeSeconds = oldestPendingAgeSeconds
+            self.lastSuccessAt = lastSuccessAt
+            self.lastError = lastError
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case centralURL = "central_url", state, pending, oldestPendingAgeSeconds = "oldest_pending_age_seconds"
+            case lastSuccessAt = "last_success_at", lastError = "last_error"
+        }
+
+        enum PendingKeys: String, CodingKey { case taskChanges = "task_changes", samples }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(centralURL, forKey: .centralURL)
+            try c.encode(state, forKey: .state)
+            var pending = c.nestedContainer(keyedBy: PendingKeys.self, forKey: .pending)
+            try pending.encode(pendingTaskChanges, forKey: .taskChanges)
+            try pending.encode(pendingSamples, forKey: .samples)
+            try c.encode(oldestPendingAgeSeconds, forKey: .oldestPendingAgeSeconds)
+            try c.encode(lastSuccessAt.map(RFC3339.format(millis:)), forKey: .lastSuccessAt)
+            try c.encode(lastError, forKey: .lastError)
+        }
+    }
+
+    enum CodingKeys: String, CodingKey { case node, version, startedAt = "started_at", store, sync }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(node, forKey: .node)
+        try c.encode(version, forKey: .version)
+        try c.encode(startedAt.map(RFC3339.format(millis:)), forKey: .startedAt)
+        try c.encode(store, forKey: .store)
+        try c.encode(sync, forKey: .sync)
+    }
+}
+
+/// Where the sync part of the status comes from; the sync service provides the real one.
+public protocol SyncStatusSource: Sendable {
+    func syncState(now: Int64) throws -> AgentStatus.SyncState
+}
+
+/// No central configured: nothing is sent; local changes wait in the change log, so a central
+/// configured later receives the whole history.
+public struct StandaloneSync: SyncStatusSource {
+    public let store: LocalStore
+    public init(store: LocalStore) { self.store = store }
+
+    public func syncState(now: Int64) throws -> AgentStatus.SyncState {
+        let pending = try store.pendingSummary()
+        return AgentStatus.SyncState(
+            centralURL: nil, state: "standalone", pendingTaskChanges: pending.count, pendingSamples: 0,
+            oldestPendingAgeSeconds: nil, lastSuccessAt: nil, lastError: nil)
+    }
+}
+
+extension AgentStatus {
+    /// Reads the current status from the store and the sync source.
+    public static func current(store: LocalStore, node: String, version: String, startedAt: Int64?,
+                               sync: any SyncStatusSource, now: Int64) throws -> AgentStatus {
+        let counts = try store.taskCounts()
+        return AgentStatus(
+            node: node, version: version, startedAt: startedAt,
+            store: Store(path: store.path, bytes: store.diskUsage(), tasksOpen: counts.open, tasksDone: counts.done,
+                         samplesDropped: try store.samplesDroppedTotal()),
+            sync: try sync.syncState(now: now))
+    }
+}

@@ -1,0 +1,66 @@
+import Sync
+
+/// Request bodies for tasks, checked field by field (422 naming the field).
+enum TaskInput {
+    static let createFields: Set<String> = ["title", "notes", "due_at", "assignee"]
+    static let patchFields: Set<String> = ["title", "notes", "due_at", "assignee", "done"]
+
+    /// `POST /v1/tasks`: title required; notes, due_at, assignee optional.
+    static func create(_ body: [String: JSONValue]) throws -> NewTask {
+        try rejectUnknown(body, allowed: createFields)
+        guard let titleValue = body["title"] else { throw APIError.invalidField("title is required") }
+        let title = try string(titleValue, "title")
+        let notes = try body["notes"].map { try string($0, "notes") } ?? ""
+        let dueAt = try body["due_at"].map { try time($0, "due_at") } ?? nil
+        let assignee = try body["assignee"].map { try optionalString($0, "assignee") } ?? nil
+        return NewTask(title: title, notes: notes, dueAt: dueAt, assignee: assignee)
+    }
+
+    /// `PATCH /v1/tasks/{id}`: any of title, notes, due_at, assignee, done.
+    static func patch(_ body: [String: JSONValue]) throws -> TaskPatch {
+        try rejectUnknown(body, allowed: patchFields)
+        var patch = TaskPatch()
+        if let v = body["title"] { patch.title = try string(v, "title") }
+        if let v = body["notes"] { patch.notes = try string(v, "notes") }
+        if let v = body["due_at"] { patch.dueAt = FieldValue(try time(v, "due_at")) }
+        if let v = body["assignee"] { patch.assignee = FieldValue(try optionalString(v, "assignee")) }
+        if let v = body["done"] {
+            guard case .bool(let done) = v else { throw APIError.invalidField("done must be true or false, not \(v.typeName)") }
+            patch.done = DoneState(done: done, completedAt: nil)
+        }
+        return patch
+    }
+
+    private static func rejectUnknown(_ body: [String: JSONValue], allowed: Set<String>) throws {
+        if let unknown = body.keys.sorted().first(where: { !allowed.contains($0) }) {
+            throw APIError.invalidField(
+                "unknown field \"\(unknown.prefix(40))\"; allowed: \(allowed.sorted().joined(separator: ", "))")
+        }
+    }
+
+    private static func string(_ value: JSONValue, _ field: String) throws -> String {
+        guard case .string(let s) = value else { throw APIError.invalidField("\(field) must be a string, not \(value.typeName)") }
+        return s
+    }
+
+    private static func optionalString(_ value: JSONValue, _ field: String) throws -> String? {
+        if value == .null { return nil }
+        guard case .string(let s) = value else {
+            throw APIError.invalidField("\(field) must be a string or null, not \(value.typeName)")
+        }
+        return s
+    }
+
+    private static func time(_ value: JSONValue, _ field: String) throws -> Int64? {
+        switch value {
+        case .null: return nil
+        case .string(let s):
+            guard let millis = RFC3339.parse(s) else {
+                throw APIError.invalidField("\(field) must be an RFC 3339 date-time such as 2026-11-23T18:00:00Z, or null")
+            }
+            return millis
+        default:
+            throw APIError.invalidField("\(field) must be an RFC 3339 date-time string or null, not \(value.typeName)")
+        }
+    }
+}

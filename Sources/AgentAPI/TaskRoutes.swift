@@ -1,0 +1,58 @@
+import Hummingbird
+import LocalStore
+import Sync
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// `/v1/tasks`: the household's tasks on this node (PRODUCT.md §6).
+struct TaskRoutes<Context: RequestContext> {
+    let store: LocalStore
+    /// Told about every successful write (the sync service pushes soon after).
+    let onWrite: @Sendable () -> Void
+
+    func register(_ group: RouterGroup<Context>) {
+        group.get("tasks") { request, _ -> Response in
+            let stateText = request.uri.queryParameters["state"].map(String.init) ?? "all"
+            guard let state = TaskState(rawValue: stateText) else {
+                throw APIError.badParameter("state must be open, done or all")
+            }
+            let tasks = try await blocking { [store] in try store.tasks(state) }
+            return try JSONResponse.make(["tasks": tasks])
+        }
+        group.post("tasks") { request, _ -> Response in
+            let new = try TaskInput.create(try await JSONBody.object(request))
+            let task = try await blocking { [store] in try store.createTask(new) }
+            onWrite()
+            return try JSONResponse.make(task, status: .created, headers: [.location: "/v1/tasks/\(task.id.lowercasedString)"])
+        }
+        group.get("tasks/:id") { _, context -> Response in
+            let id = try Self.id(context)
+            guard let task = try await blocking({ [store] in try store.task(id: id) }) else { throw Self.notFound(id) }
+            return try JSONResponse.make(task)
+        }
+        group.patch("tasks/:id") { request, context -> Response in
+            let id = try Self.id(context)
+            let patch = try TaskInput.patch(try await JSONBody.object(request))
+            let task = try await blocking { [store] in try store.updateTask(id: id, patch) }
+            onWrite()
+            return try JSONResponse.make(task)
+        }
+        group.delete("tasks/:id") { _, context -> Response in
+            let id = try Self.id(context)
+            try await blocking { [store] in try store.deleteTask(id: id) }
+            onWrite()
+            return Response(status: .noContent)
+        }
+    }
+
+    static func id(_ context: Context) throws -> UUID {
+        let text = context.parameters.get("id") ?? ""
+        guard let id = UUID(uuidString: text) else { throw APIError.notFound("no task with ID \(text.prefix(40))") }
+        return id
+    }
+
+    static func notFound(_ id: UUID) -> APIError { .notFound("no task with ID \(id.lowercasedString)") }
+}

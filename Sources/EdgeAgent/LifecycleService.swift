@@ -1,0 +1,43 @@
+import AgentAPI
+import LocalStore
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+
+/// The last service of the group, so the first to hear of shutdown: it marks the agent not
+/// ready and tells systemd STOPPING=1 before the HTTP server drains and the store closes.
+/// While running, it pings the systemd watchdog at half its period, but only while the event
+/// loop answers and the database can be read, so a wedged agent gets restarted.
+struct LifecycleService: Service {
+    let store: LocalStore
+    let readiness: Readiness
+    let notifier: SystemdNotifier
+    let logger: Logger
+
+    func run() async throws {
+        if let interval = SystemdNotifier.watchdogInterval() {
+            try? await cancelWhenGracefulShutdown {
+                while !Task.isCancelled {
+                    if await healthy() { notifier.watchdog() } else { logger.warning("health check failed; watchdog not pinged") }
+                    try await Task.sleep(for: interval / 2)
+                }
+            }
+        } else {
+            try? await gracefulShutdown()
+        }
+        readiness.set(.stopping)
+        notifier.stopping(status: "stopping")
+        logger.info("shutting down")
+    }
+
+    private func healthy() async -> Bool {
+        do {
+            try await MultiThreadedEventLoopGroup.singleton.any().submit {}.get()
+            try await NIOThreadPool.singleton.runIfActive { try store.healthCheck() }
+            return true
+        } catch {
+            return false
+        }
+    }
+}

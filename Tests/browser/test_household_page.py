@@ -1,0 +1,384 @@
+"""The household page (GET /) in a real browser: Debian's chromium + chromium-driver, driven by Selenium.
+
+Environment:
+  EDGE_AGENT_URL       base URL of a running `edge-agent run` (required), e.g. http://127.0.0.1:38123
+  EDGE_SCREENSHOT_DIR  where screenshots go (default: ./.build/screenshots)
+  EDGE_AGENT_TOKEN     the agent's API token, when it was started with --api-token-file (optional)
+  CHROMEDRIVER         chromedriver path (default /usr/bin/chromedriver)
+  CHROMIUM             browser binary (default /usr/bin/chromium)
+
+Every test opens its own browser and uses titles of its own, so the tests can run in any order
+against one agent. Waits are explicit (WebDriverWait); nothing sleeps for a fixed time.
+"""
+
+import datetime as dt
+import json
+import os
+import struct
+import urllib.error
+import urllib.request
+import uuid
+
+import pytest
+from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+BASE = os.environ.get("EDGE_AGENT_URL", "").rstrip("/")
+TOKEN = os.environ.get("EDGE_AGENT_TOKEN") or None
+SHOTS = os.environ.get("EDGE_SCREENSHOT_DIR") or os.path.join(".build", "screenshots")
+CHROMEDRIVER = os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+
+pytestmark = pytest.mark.skipif(not BASE, reason="EDGE_AGENT_URL is not set (the harness starts edge-agent run and sets it)")
+
+
+# ---------- the API, straight ----------
+
+def api(method, path, body=None, token=TOKEN):
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(BASE + path, data=data, method=method)
+    req.add_header("Accept", "application/json")
+    if data is not None:
+        req.add_header("Content-Type", "application/json")
+    if token:
+        req.add_header("Authorization", "Bearer " + token)
+    try:
+        with urllib.request.urlopen(req, timeout=10) as res:
+            raw = res.read()
+            return res.status, (json.loads(raw) if raw else None)
+    except urllib.error.HTTPError as e:
+        raw = e.read()
+        try:
+            return e.code, json.loads(raw)
+        except ValueError:
+            return e.code, None
+
+
+def api_tasks():
+    status, body = api("GET", "/v1/tasks?state=all")
+    assert status == 200, (status, body)
+    return body["tasks"]
+
+
+def api_task_titled(title):
+    return next((t for t in api_tasks() if t["title"] == title), None)
+
+
+def api_create(title, **fields):
+    status, body = api("POST", "/v1/tasks", {"title": title, **fields})
+    assert status == 201, (status, body)
+    return body
+
+
+def unique(prefix):
+    return f"{prefix} {uuid.uuid4().hex[:8]}"
+
+
+def rfc3339(when):
+    return when.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# ---------- the browser ----------
+
+def make_browser(width=390, height=844, lang="en-US", mobile=True):
+    opts = Options()
+    opts.binary_location = CHROMIUM
+    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                "--no-first-run", "--disable-extensions", f"--window-size={max(width, 500)},{height + 200}",
+                f"--lang={lang}"):
+        opts.add_argument(arg)
+    opts.add_experimental_option("prefs", {"intl.accept_languages": lang})
+    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=opts)
+    # An exact CSS viewport, as a phone has, independent of the window manager's minimum window size.
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                           {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile})
+    driver.set_page_load_timeout(20)
+    return driver
+
+
+def open_page(driver):
+    driver.get(BASE + "/")
+    if TOKEN:  # the page keeps the token in localStorage; put it there as a person would have done once
+        driver.execute_script("localStorage.setItem('edge-agent.token', arguments[0])", TOKEN)
+        driver.get(BASE + "/")
+    wait(driver).until(lambda d: d.execute_script(
+        "return document.readyState === 'complete' && !document.getElementById('app').hidden"))
+
+
+@pytest.fixture
+def browser():
+    driver = make_browser()
+    yield driver
+    driver.quit()
+
+
+def wait(driver, seconds=5):
+    return WebDriverWait(driver, seconds, poll_frequency=0.1, ignored_exceptions=(StaleElementReferenceException,))
+
+
+def task_item(driver, title):
+    """The <li> showing the task with this exact title, or None."""
+    return driver.execute_script(
+        "for (const t of document.querySelectorAll('li.task .task-title'))"
+        "  if (t.textContent === arguments[0]) return t.closest('li');"
+        "return null;", title)
+
+
+def list_of(driver, title):
+    return driver.execute_script(
+        "for (const t of document.querySelectorAll('li.task .task-title'))"
+        "  if (t.textContent === arguments[0]) return t.closest('ul').id;"
+        "return null;", title)
+
+
+def no_horizontal_overflow(driver):
+    return driver.execute_script("return document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def screenshot(driver, name):
+    os.makedirs(SHOTS, exist_ok=True)
+    path = os.path.join(SHOTS, name)
+    assert driver.save_screenshot(path), path
+    return path
+
+
+def png_size(path):
+    with open(path, "rb") as f:
+        head = f.read(24)
+    assert head[:8] == b"\x89PNG\r\n\x1a\n"
+    return struct.unpack(">II", head[16:24])
+
+
+@pytest.fixture(scope="session")
+def examples():
+    """A few tasks, made once, so screenshots show what people see: one overdue, one assigned, one done."""
+    api_create(unique("Take the bins out"), due_at=rfc3339(dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=3)))
+    api_create(unique("Water the tomatoes"), assignee="Aiko",
+               due_at=rfc3339(dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=1)))
+    done = api_create(unique("Buy rice"), notes="5 kg, the usual brand")
+    status, _ = api("PATCH", f"/v1/tasks/{done['id']}", {"done": True})
+    assert status == 200
+
+
+# ---------- tests ----------
+
+def test_page_is_small_and_self_contained():
+    req = urllib.request.Request(BASE + "/")
+    with urllib.request.urlopen(req, timeout=10) as res:
+        assert res.status == 200
+        assert res.headers.get("Content-Type", "").startswith("text/html")
+        page = res.read()
+    assert len(page) <= 60 * 1024, f"the page is {len(page)} bytes; the budget is 60 KB"
+    text = page.decode()
+    for external in ("http://", "https://", "//fonts.", "<script src", "<link rel=\"stylesheet\""):
+        assert external not in text, f"the page refers to something outside itself: {external}"
+
+
+def test_add_task_on_the_page_is_seen_through_the_api(browser):
+    open_page(browser)
+    title = unique("Buy milk")
+    field = browser.find_element(By.ID, "add-title")
+    field.send_keys(title)
+    browser.find_element(By.ID, "add-assignee").send_keys("Ken")
+    browser.find_element(By.ID, "add-submit").click()
+
+    wait(browser).until(lambda d: task_item(d, title) is not None)
+    assert list_of(browser, title) == "open-list"
+    assert field.get_attribute("value") == "", "the form is cleared after a successful save"
+    assert browser.switch_to.active_element == field, "focus stays in the title field for the next task"
+    task = api_task_titled(title)
+    assert task is not None and task["done"] is False and task["assignee"] == "Ken"
+
+
+def test_completion_through_the_api_shows_without_reload(browser):
+    title = unique("Fold laundry")
+    task = api_create(title)
+    open_page(browser)
+    wait(browser).until(lambda d: list_of(d, title) == "open-list")
+    browser.execute_script("window.__notReloaded = true")
+
+    status, body = api("PATCH", f"/v1/tasks/{task['id']}", {"done": True})
+    assert status == 200 and body["done"] is True
+
+    wait(browser, 3).until(lambda d: list_of(d, title) == "done-list")
+    assert browser.execute_script("return window.__notReloaded === true"), "the page must not reload"
+    checkbox = task_item(browser, title).find_element(By.CSS_SELECTOR, "input[type=checkbox]")
+    assert checkbox.is_selected()
+
+
+def test_completing_on_the_page_reaches_the_api(browser):
+    title = unique("Descale kettle")
+    task = api_create(title)
+    open_page(browser)
+    wait(browser).until(lambda d: task_item(d, title) is not None)
+    task_item(browser, title).find_element(By.CSS_SELECTOR, "input[type=checkbox]").click()
+    wait(browser).until(lambda d: list_of(d, title) == "done-list")
+    wait(browser).until(lambda d: api("GET", f"/v1/tasks/{task['id']}")[1]["done"] is True)
+    assert browser.switch_to.active_element.tag_name != "body", "focus is not lost after completing"
+
+
+def test_failed_save_keeps_the_typed_text(browser):
+    open_page(browser)
+    too_long = "x" * 195 + uuid.uuid4().hex[:6]  # 201 characters, one over the limit: the agent answers 422
+    assert len(too_long) == 201
+    field = browser.find_element(By.ID, "add-title")
+    field.send_keys(too_long)
+    browser.find_element(By.ID, "add-submit").click()
+
+    error = browser.find_element(By.ID, "add-error")
+    wait(browser).until(lambda d: error.text.strip() != "")
+    assert "title" in error.text.lower(), f"the message should name the field: {error.text!r}"
+    assert error.get_attribute("role") == "alert"
+    assert field.get_attribute("value") == too_long, "the typed text is kept after a failed save"
+    assert field.get_attribute("aria-invalid") == "true"
+    assert all(t["title"] != too_long for t in api_tasks())
+    # An unsent draft survives a reload too.
+    browser.refresh()
+    wait(browser).until(lambda d: d.find_element(By.ID, "add-title").get_attribute("value") == too_long)
+    browser.execute_script("localStorage.removeItem('edge-agent.draft')")
+
+
+def test_edit_on_the_page_reaches_the_api(browser):
+    title = unique("Call grandma")
+    task = api_create(title)
+    open_page(browser)
+    wait(browser).until(lambda d: task_item(d, title) is not None)
+    task_item(browser, title).find_element(By.CSS_SELECTOR, "button.edit").click()
+    field = wait(browser).until(lambda d: d.find_element(By.ID, f"e-title-{task['id']}"))
+    assert browser.switch_to.active_element == field
+    new_title = title + " on Sunday"
+    field.clear()
+    field.send_keys(new_title)
+    browser.find_element(By.ID, f"e-assignee-{task['id']}").send_keys("Mika")
+    browser.find_element(By.CSS_SELECTOR, f"li[data-id='{task['id']}'] button[type=submit]").click()
+    wait(browser).until(lambda d: task_item(d, new_title) is not None)
+    after = api("GET", f"/v1/tasks/{task['id']}")[1]
+    assert after["title"] == new_title and after["assignee"] == "Mika"
+
+
+def test_delete_with_undo_restores_the_task(browser):
+    title = unique("Clean the gutter")
+    task = api_create(title)
+    witness = api_create(unique("Witness"))
+    open_page(browser)
+    wait(browser).until(lambda d: task_item(d, title) is not None)
+    task_item(browser, title).find_element(By.CSS_SELECTOR, "button.del").click()
+
+    wait(browser).until(lambda d: task_item(d, title) is None)
+    toast = browser.find_element(By.ID, "toast")
+    assert toast.is_displayed() and title in toast.text
+    assert browser.switch_to.active_element.tag_name != "body", "focus is not lost after deleting"
+    browser.find_element(By.ID, "undo").click()
+
+    wait(browser).until(lambda d: task_item(d, title) is not None)
+    assert not toast.is_displayed()
+    # A later delete, left to run its course, is the clock: once it reached the agent, the undone
+    # delete's window is long over, and the undone task must still be there.
+    task_item(browser, witness["title"]).find_element(By.CSS_SELECTOR, "button.del").click()
+    wait(browser, 10).until(lambda d: api("GET", f"/v1/tasks/{witness['id']}")[0] == 404)
+    assert api("GET", f"/v1/tasks/{task['id']}")[0] == 200
+    assert task_item(browser, title) is not None
+
+
+def test_delete_without_undo_deletes_on_the_agent(browser):
+    title = unique("Old reminder")
+    task = api_create(title)
+    open_page(browser)
+    wait(browser).until(lambda d: task_item(d, title) is not None)
+    task_item(browser, title).find_element(By.CSS_SELECTOR, "button.del").click()
+    wait(browser).until(lambda d: task_item(d, title) is None)
+    assert api("GET", f"/v1/tasks/{task['id']}")[0] == 200, "the DELETE waits for the undo window"
+    wait(browser, 10).until(lambda d: api("GET", f"/v1/tasks/{task['id']}")[0] == 404)
+    wait(browser).until(lambda d: not d.find_element(By.ID, "toast").is_displayed())
+    assert task_item(browser, title) is None
+
+
+def test_overdue_task_has_a_marker_that_is_not_colour_alone(browser):
+    title = unique("Pay the water bill")
+    api_create(title, due_at=rfc3339(dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=1)))
+    open_page(browser)
+    wait(browser).until(lambda d: task_item(d, title) is not None)
+    item = task_item(browser, title)
+    assert "overdue" in item.get_attribute("class").split()
+    assert item.find_element(By.CSS_SELECTOR, ".overdue-badge").text.strip().lower() == "overdue"
+
+
+def test_node_and_sync_cards_are_filled(browser):
+    open_page(browser)
+    state = browser.find_element(By.ID, "sync-state")
+    wait(browser, 15).until(lambda d: state.text.strip() not in ("", "…"))
+    pending = browser.find_element(By.ID, "sync-pending")
+    assert pending.text.strip() not in ("", "…")
+    assert browser.find_element(By.ID, "node-card").is_displayed()
+
+
+def test_japanese_layout_fits_a_360px_phone(examples):
+    title = unique("牛乳を買う")
+    api_create(title, assignee="けん")
+    # Long words must wrap, not push the page sideways.
+    api_create(unique("網戸の修理") + " " + "Slidingdoorscreenreplacementpartnumber" * 3,
+               assignee="おばあちゃんとおじいちゃん", notes="https://example.invalid/" + "a" * 120)
+    driver = make_browser(width=360, height=780, lang="ja")
+    try:
+        open_page(driver)
+        assert driver.execute_script("return document.documentElement.lang") == "ja"
+        assert driver.find_element(By.ID, "add-h").text == "タスクを追加"
+        assert driver.find_element(By.ID, "add-submit").text == "追加"
+        wait(driver).until(lambda d: task_item(d, title) is not None)
+        wait(driver, 15).until(lambda d: d.find_element(By.ID, "sync-state").text.strip() not in ("", "…"))
+        assert driver.execute_script("return window.innerWidth") == 360
+        assert no_horizontal_overflow(driver), "the page scrolls sideways at 360 px"
+        screenshot(driver, "household-ja-360.png")
+    finally:
+        driver.quit()
+
+
+def test_phone_screenshot_390x844(browser, examples):
+    open_page(browser)
+    wait(browser).until(lambda d: d.execute_script("return document.querySelectorAll('li.task').length") >= 3)
+    wait(browser, 15).until(lambda d: d.find_element(By.ID, "sync-state").text.strip() not in ("", "…"))
+    assert browser.execute_script("return [window.innerWidth, window.innerHeight]") == [390, 844]
+    assert no_horizontal_overflow(browser)
+    path = screenshot(browser, "household-390x844.png")
+    assert png_size(path) == (390, 844)
+
+
+def test_desktop_screenshot_1280(examples):
+    driver = make_browser(width=1280, height=800, mobile=False)
+    try:
+        open_page(driver)
+        wait(driver).until(lambda d: d.execute_script("return document.querySelectorAll('li.task').length") >= 3)
+        wait(driver, 15).until(lambda d: d.find_element(By.ID, "sync-state").text.strip() not in ("", "…"))
+        assert no_horizontal_overflow(driver)
+        screenshot(driver, "household-1280x800.png")
+    finally:
+        driver.quit()
+
+
+@pytest.mark.skipif(not TOKEN, reason="the agent runs without --api-token-file (set EDGE_AGENT_TOKEN to test the prompt)")
+def test_token_is_asked_once_and_a_wrong_one_is_refused_plainly():
+    driver = make_browser()
+    try:
+        driver.get(BASE + "/")
+        driver.execute_script("localStorage.clear()")
+        driver.get(BASE + "/")
+        field = wait(driver).until(lambda d: d.find_element(By.ID, "token-input") if d.find_element(By.ID, "token-input").is_displayed() else None)
+        assert field.get_attribute("type") == "password"
+        assert driver.find_element(By.CSS_SELECTOR, "label[for=token-input]").text.strip()
+        field.send_keys("wrong-" + uuid.uuid4().hex)
+        driver.find_element(By.ID, "token-save").click()
+        wait(driver).until(lambda d: "wrong" in d.find_element(By.ID, "token-msg").text.lower())
+        field.clear()
+        field.send_keys(TOKEN)
+        driver.find_element(By.ID, "token-save").click()
+        wait(driver).until(lambda d: d.find_element(By.ID, "app").is_displayed())
+        assert driver.execute_script("return localStorage.getItem('edge-agent.token')") == TOKEN
+        driver.refresh()  # kept on the device: no prompt the second time
+        wait(driver).until(lambda d: d.find_element(By.ID, "app").is_displayed())
+        assert not driver.find_element(By.ID, "token-panel").is_displayed()
+    finally:
+        driver.quit()
