@@ -9,10 +9,12 @@ BIN      := .build/debug
 run: deps build
 	$(BIN)/edge-agent run --data-dir $(DATA_DIR)
 
-## make test: install what the tests need, build everything, run every test.
+## make test: install what the tests need, build everything, run every test:
+## the Swift suites, then a real agent under schemathesis, promtool and Chromium.
 test: test-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	scripts/live-tests.sh
 
 ## make bench: release build, then every benchmark (prints its figures).
 bench: deps

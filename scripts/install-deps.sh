@@ -8,7 +8,8 @@ profile="${1:-run}"
 packages=(pkg-config libsqlite3-dev libgpiod-dev)
 case "$profile" in
   run) ;;
-  test) packages+=(sqlite3 procps) ;;
+  # The live tests: curl, a Python venv (schemathesis, Selenium), Debian's Chromium and its driver.
+  test) packages+=(sqlite3 procps curl python3-venv chromium chromium-driver) ;;
   *) echo "install-deps: unknown profile '$profile' (use run or test)" >&2; exit 2 ;;
 esac
 

@@ -52,3 +52,8 @@ public enum AgentAPI {
         return router
     }
 }
+
+/// For tests: what the binary embeds.
+public enum AgentAPITestHooks {
+    public static var householdPage: String { HouseholdPage.html }
+}

@@ -17,6 +17,11 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             }
             throw mapped
         } catch let error as HTTPError {
+            if error.status == .notFound, let allowed = Routes.methods(for: request.uri.path) {
+                var notAllowed = APIError(.methodNotAllowed, "method_not_allowed", "\(request.uri.path) accepts \(allowed.map(\.rawValue).joined(separator: ", "))")
+                notAllowed.headers[.allow] = allowed.map(\.rawValue).joined(separator: ", ")
+                throw notAllowed
+            }
             throw Self.map(error)
         } catch {
             context.logger.error("unexpected error", metadata: ["error": "\(error)", "path": "\(request.uri.path)"])

@@ -19,7 +19,10 @@ struct LifecycleService: Service {
         if let interval = SystemdNotifier.watchdogInterval() {
             try? await cancelWhenGracefulShutdown {
                 while !Task.isCancelled {
-                    if await healthy() { notifier.watchdog() } else { logger.warning("health check failed; watchdog not pinged") }
+                    // Only once READY=1 has gone out, and only while healthy.
+                    if readiness.current == .ready {
+                        if await healthy() { notifier.watchdog() } else { logger.warning("health check failed; watchdog not pinged") }
+                    }
                     try await Task.sleep(for: interval / 2)
                 }
             }

@@ -1,0 +1,160 @@
+import AgentAPI
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+@Suite struct TaskRoutesTests {
+    @Test func createReturns201WithLocationAndTheTask() async throws {
+        let agent = try TestAgent()
+        try await agent.application.test(.router) { client in
+            try await client.execute(uri: "/v1/tasks", method: .post, headers: jsonHeaders,
+                                     body: body(#"{"title":"  Buy milk ","due_at":"2030-01-02T03:04:05+09:00","assignee":"mum","notes":"oat"}"#)) { r in
+                #expect(r.status == .created)
+                let id = try #require(r.json["id"] as? String)
+                #expect(r.headers[.location] == "/v1/tasks/\(id)")
+                #expect(r.headers[.contentType] == "application/json")
+                #expect(r.json["title"] as? String == "Buy milk")
+                #expect(r.json["due_at"] as? String == "2030-01-01T18:04:05Z")
+                #expect(r.json["origin"] as? String == "rpi-worker-1")
+                #expect(r.json["done"] as? Bool == false)
+            }
+        }
+    }
+
+    @Test func listFiltersByStateNewestFirst() async throws {
+        let agent = try TestAgent()
+        let first = try agent.store.createTask(.init(title: "first"))
+        let second = try agent.store.createTask(.init(title: "second"))
+        _ = try agent.store.updateTask(id: first.id, .init(done: .init(done: true, completedAt: nil)))
+        try await agent.application.test(.router) { client in
+            for (state, titles) in [("all", ["second", "first"]), ("open", ["second"]), ("done", ["first"])] {
+                try await client.execute(uri: "/v1/tasks?state=\(state)", method: .get) { r in
+                    #expect(r.status == .ok)
+                    #expect((r.json["tasks"] as? [[String: Any]])?.compactMap { $0["title"] as? String } == titles)
+                }
+            }
+            try await client.execute(uri: "/v1/tasks", method: .get) { r in
+                #expect((r.json["tasks"] as? [Any])?.count == 2)
+            }
+            try await client.execute(uri: "/v1/tasks?state=later", method: .get) { r in
+                #expect(r.status == .badRequest && r.errorCode == "bad_parameter")
+            }
+            try await client.execute(uri: "/v1/tasks/\(second.id.uuidString)", method: .get) { r in
+                #expect(r.status == .ok && r.json["title"] as? String == "second", "uppercase IDs are accepted")
+            }
+        }
+    }
+
+    @Test func patchChangesFieldsAndCompletes() async throws {
+        let agent = try TestAgent()
+        let task = try agent.store.createTask(.init(title: "Bins", assignee: "dad"))
+        try await agent.application.test(.router) { client in
+            try await client.execute(uri: "/v1/tasks/\(task.id.lowercasedString)", method: .patch, headers: jsonHeaders,
+                                     body: body(#"{"done":true,"assignee":null,"due_at":"2030-01-01T00:00:00Z"}"#)) { r in
+                #expect(r.status == .ok)
+                #expect(r.json["done"] as? Bool == true)
+                #expect(r.json["completed_at"] is String)
+                #expect(r.json["assignee"] is NSNull)
+                #expect(r.json["due_at"] as? String == "2030-01-01T00:00:00Z")
+            }
+            try await client.execute(uri: "/v1/tasks/\(task.id.lowercasedString)", method: .patch, headers: jsonHeaders, body: body("{}")) { r in
+                #expect(r.status == .ok && r.json["title"] as? String == "Bins")
+            }
+        }
+    }
+
+    @Test func deletingTwiceReturnsNotFound() async throws {
+        let agent = try TestAgent()
+        let task = try agent.store.createTask(.init(title: "Bins"))
+        try await agent.application.test(.router) { client in
+            try await client.execute(uri: "/v1/tasks/\(task.id.lowercasedString)", method: .delete) { r in
+                #expect(r.status == .noContent)
+                #expect(r.body.readableBytes == 0)
+            }
+            try await client.execute(uri: "/v1/tasks/\(task.id.lowercasedString)", method: .delete) { r in
+                #expect(r.status == .notFound && r.errorCode == "not_found")
+            }
+            try await client.execute(uri: "/v1/tasks/\(task.id.lowercasedString)", method: .get) { r in
+                #expect(r.status == .notFound)
+            }
+        }
+    }
+
+    @Test(arguments: [
+        (#"{"title":""}"#, "title must not be empty"),
+        (#"{"title":"\#(String(repeating: "x", count: 201))"}"#, "title is 201 characters"),
+        (#"{"notes":"n"}"#, "title is required"),
+        (#"{"title":5}"#, "title must be a string, not a number"),
+        (#"{"title":"ok","notes":null}"#, "notes must be a string, not null"),
+        (#"{"title":"ok","notes":"\#(String(repeating: "n", count: 4001))"}"#, "notes are 4001 characters"),
+        (#"{"title":"ok","due_at":"tomorrow"}"#, "due_at must be an RFC 3339 date-time"),
+        (#"{"title":"ok","due_at":5}"#, "due_at must be an RFC 3339 date-time string or null"),
+        (#"{"title":"ok","assignee":"\#(String(repeating: "a", count: 101))"}"#, "assignee is 101 characters"),
+        (#"{"title":"ok","done":true}"#, "unknown field \"done\""),
+    ])
+    func invalidFieldsAre422NamingTheField(json: String, message: String) async throws {
+        let agent = try TestAgent()
+        try await agent.application.test(.router) { client in
+            try await client.execute(uri: "/v1/tasks", method: .post, headers: jsonHeaders, body: body(json)) { r in
+                #expect(r.status == .unprocessableContent)
+                #expect(r.errorCode == "invalid_field")
+                #expect(r.errorMessage?.hasPrefix(message) == true, "\(r.errorMessage ?? "")")
+            }
+        }
+        #expect(try agent.store.tasks().isEmpty, "nothing was written")
+    }
+
+    @Test(arguments: [#"{"title":null}"#, #"{"done":"yes"}"#, #"{"done":null}"#, #"{"origin":"x"}"#])
+    func invalidPatchesAre422(json: String) async throws {
+        let agent = try TestAgent()
+        let task = try agent.store.createTask(.init(title: "Bins"))
+        try await agent.application.test(.router) { client in
+            try await client.execute(uri: "/v1/tasks/\(task.id.lowercasedString)", method: .patch, headers: jsonHeaders, body: body(json)) { r in
+                #expect(r.status == .unprocessableContent && r.errorCode == "invalid_field")
+            }
+        }
+        #expect(try agent.store.task(id: task.id)?.title == "Bins")
+    }
+
+    @Test func malformedBodiesAre400AndWrongTypes415() async throws {
+        let agent = try TestAgent()
+        try await agent.application.test(.router) { client in
+            for text in ["{", "[1,2]", "\"title\"", "", "null"] {
+                try await client.execute(uri: "/v1/tasks", method: .post, headers: jsonHeaders, body: body(text)) { r in
+                    #expect(r.status == .badRequest && r.errorCode == "malformed_json", "\(text)")
+                }
+            }
+            try await client.execute(uri: "/v1/tasks", method: .post, headers: [.contentType: "text/plain"], body: body(#"{"title":"x"}"#)) { r in
+                #expect(r.status == .unsupportedMediaType && r.errorCode == "unsupported_media_type")
+            }
+            try await client.execute(uri: "/v1/tasks", method: .post, body: body(#"{"title":"x"}"#)) { r in
+                #expect(r.status == .unsupportedMediaType)
+            }
+        }
+    }
+
+    @Test func bodiesOver64KiBAre413() async throws {
+        let agent = try TestAgent()
+        let big = #"{"title":"x","notes":""# + String(repeating: "n", count: 70_000) + "\"}"
+        try await agent.application.test(.router) { client in
+            try await client.execute(uri: "/v1/tasks", method: .post, headers: jsonHeaders, body: body(big)) { r in
+                #expect(r.status == .contentTooLarge && r.errorCode == "body_too_large")
+            }
+        }
+    }
+
+    @Test func unknownIDsAndPathsAre404() async throws {
+        let agent = try TestAgent()
+        try await agent.application.test(.router) { client in
+            for uri in ["/v1/tasks/\(UUID().uuidString)", "/v1/tasks/not-a-uuid", "/v1/nothing", "/nothing"] {
+                try await client.execute(uri: uri, method: .get) { r in
+                    #expect(r.status == .notFound && r.errorCode == "not_found", "\(uri)")
+                }
+            }
+            try await client.execute(uri: "/v1/tasks/\(UUID().uuidString)", method: .patch, headers: jsonHeaders, body: body("{}")) { r in
+                #expect(r.status == .notFound)
+            }
+        }
+    }
+}
