@@ -19,8 +19,10 @@ test: test-deps
 ## make bench: release build, then every benchmark (prints its figures).
 bench: deps
 	$(SWIFT) build -c release --product edge-bench
+	$(SWIFT) build -c release --product edge-agent
 	.build/release/edge-bench store-commits
 	.build/release/edge-bench sampler
+	scripts/bench-http.sh
 
 build:
 	$(SWIFT) build --product edge-agent

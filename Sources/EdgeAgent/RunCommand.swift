@@ -57,6 +57,10 @@ struct RunCommand: AsyncParsableCommand {
         let logger = Logger(label: "edge-agent")
         let node = local.configuration.nodeName
         logger.info("store open", metadata: ["path": "\(local.path)", "node": "\(node)"])
+        if let central = Settings.environment("EDGE_CENTRAL_URL"), !central.isEmpty {
+            // Say so rather than ignore it: changes keep waiting in the change log meanwhile.
+            logger.warning("EDGE_CENTRAL_URL is set, but this build does not sync yet; running standalone")
+        }
 
         let notifier = SystemdNotifier()
         let readiness = Readiness()
