@@ -68,6 +68,17 @@ public struct BoardInfo: Sendable, Hashable, Codable {
         return Parsed(info, problems: problems)
     }
 
+    static let keptKey = "board"
+
+    /// Reads the board once: it cannot change while the host runs. A read with a problem is kept only for the
+    /// cache period, so a source that was not ready yet is read again.
+    static func read(from files: HostFiles) -> Parsed<BoardInfo?> {
+        if let kept = files.recall(keptKey, as: Parsed<BoardInfo?>.self) { return kept }
+        let parsed = read(from: files.root)
+        files.keep(parsed, as: keptKey, for: parsed.problems.isEmpty ? .run : .period)
+        return parsed
+    }
+
     /// The device tree first, `/proc/cpuinfo` for what it lacks (the revision is only there).
     public static func read(from root: HostRoot) -> Parsed<BoardInfo?> {
         var problems: [String] = []

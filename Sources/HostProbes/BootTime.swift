@@ -4,12 +4,15 @@ public enum BootTime {
     static let path = "/proc/stat"
 
     /// The boot time in seconds since the epoch, from the `btime` line.
-    public static func parse(_ text: String) -> Parsed<Double?> {
-        let (lines, truncated) = TextParsing.completeLines(text)
+    public static func parse(_ text: String) -> Parsed<Double?> { parse(TextParsing.bytes(text)) }
+
+    static func parse(_ bytes: Bytes) -> Parsed<Double?> {
+        let (lines, truncated) = TextParsing.completeLines(bytes)
         for line in lines + (truncated.map { [$0] } ?? []) {
+            var first = TextParsing.Fields(line)
+            guard first.next()?.equals("btime") == true else { continue }
             let fields = TextParsing.fields(line)
-            guard fields.first == "btime" else { continue }
-            if line == truncated { return Parsed(nil, problems: ["btime line cut short"]) }
+            if let truncated, line.elementsEqual(truncated) { return Parsed(nil, problems: ["btime line cut short"]) }
             guard fields.count == 2, let seconds = TextParsing.unsigned(fields[1]) else {
                 return Parsed(nil, problems: ["btime: not a time: \(TextParsing.quoted(line))"])
             }
@@ -18,10 +21,12 @@ public enum BootTime {
         return Parsed(nil, problems: ["no btime line"])
     }
 
-    public static func read(from root: HostRoot) -> Parsed<Double?> {
+    public static func read(from root: HostRoot) -> Parsed<Double?> { read(from: HostFiles(root)) }
+
+    static func read(from files: HostFiles) -> Parsed<Double?> {
         var problems: [String] = []
-        guard let text = root.text(path, problems: &problems) else { return Parsed(nil, problems: problems) }
-        let parsed = parse(text)
+        guard let text = files.text(path, problems: &problems) else { return Parsed(nil, problems: problems) }
+        let parsed = parse(text[...])
         return Parsed(parsed.value, problems: parsed.problems.prefixed(path))
     }
 

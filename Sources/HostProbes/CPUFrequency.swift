@@ -26,11 +26,13 @@ public struct CPUFrequency: Sendable, Hashable, Codable {
         return Parsed(Double(kilohertz) * 1000)
     }
 
-    public static func read(from root: HostRoot) -> Parsed<[CPUFrequency]> {
+    public static func read(from root: HostRoot) -> Parsed<[CPUFrequency]> { read(from: HostFiles(root)) }
+
+    static func read(from files: HostFiles) -> Parsed<[CPUFrequency]> {
         var problems: [String] = []
         let cpus: [(name: String, number: Int)]
         do {
-            cpus = try root.numberedEntries(directory, prefix: "cpu")
+            cpus = try files.numberedEntries(directory, prefix: "cpu")
         } catch {
             return Parsed([], problems: [error.description])
         }
@@ -40,7 +42,7 @@ public struct CPUFrequency: Sendable, Hashable, Codable {
             let path = "\(directory)/\(cpu.name)/cpufreq/scaling_cur_freq"
             let text: String
             do {
-                text = try root.readText(path)
+                text = String(decoding: try files.readText(path), as: UTF8.self)
             } catch where error.isNotFound {
                 missing += 1  // a VM or a kernel without cpufreq: reported once below
                 continue

@@ -18,8 +18,10 @@ public struct CPUTimes: Sendable, Hashable, Codable {
     }
 
     /// Parses the per-CPU lines of `/proc/stat` (the aggregate `cpu` line is skipped, like node_exporter).
-    public static func parse(_ text: String) -> Parsed<[CPUTimes]> {
-        let (lines, truncated) = TextParsing.completeLines(text)
+    public static func parse(_ text: String) -> Parsed<[CPUTimes]> { parse(TextParsing.bytes(text)) }
+
+    static func parse(_ bytes: Bytes) -> Parsed<[CPUTimes]> {
+        let (lines, truncated) = TextParsing.completeLines(bytes)
         var problems: [String] = []
         var result: [CPUTimes] = []
         var seen: Set<String> = []
@@ -27,8 +29,8 @@ public struct CPUTimes: Sendable, Hashable, Codable {
             problems.append("last line cut short: \(TextParsing.quoted(truncated))")
         }
         for line in lines {
-            let fields = TextParsing.fields(line)
-            guard let first = fields.first, first.hasPrefix("cpu"), first != "cpu" else { continue }
+            var fields = TextParsing.Fields(line)
+            guard let first = fields.next(), first.hasPrefix("cpu"), !first.equals("cpu") else { continue }
             guard let number = TextParsing.unsigned(first.dropFirst(3)) else {
                 problems.append("unexpected line \(TextParsing.quoted(line))")
                 continue
@@ -38,18 +40,21 @@ public struct CPUTimes: Sendable, Hashable, Codable {
                 problems.append("cpu\(cpu): listed twice")
                 continue
             }
-            var seconds: [String: Double] = [:]
-            for (index, mode) in modes.enumerated() {
-                guard index + 1 < fields.count else { break }
-                let field = fields[index + 1]
-                if let ticks = TextParsing.unsigned(field) {
-                    seconds[mode] = Double(ticks) / userHZ
-                } else {
-                    problems.append("cpu\(cpu) \(mode): not a tick count: \(TextParsing.quoted(field))")
+            var seconds: [String: Double] = Dictionary(minimumCapacity: modes.count)
+            var columns = 0
+            for field in fields {
+                if columns < modes.count {
+                    let mode = modes[columns]
+                    if let ticks = TextParsing.unsigned(field) {
+                        seconds[mode] = Double(ticks) / userHZ
+                    } else {
+                        problems.append("cpu\(cpu) \(mode): not a tick count: \(TextParsing.quoted(field))")
+                    }
                 }
+                columns += 1
             }
-            if fields.count - 1 < modes.count {
-                problems.append("cpu\(cpu): \(fields.count - 1) columns, expected at least \(modes.count)")
+            if columns < modes.count {
+                problems.append("cpu\(cpu): \(columns) columns, expected at least \(modes.count)")
             }
             result.append(CPUTimes(cpu: cpu, seconds: seconds))
         }
@@ -57,10 +62,12 @@ public struct CPUTimes: Sendable, Hashable, Codable {
         return Parsed(result, problems: problems)
     }
 
-    public static func read(from root: HostRoot) -> Parsed<[CPUTimes]> {
+    public static func read(from root: HostRoot) -> Parsed<[CPUTimes]> { read(from: HostFiles(root)) }
+
+    static func read(from files: HostFiles) -> Parsed<[CPUTimes]> {
         var problems: [String] = []
-        guard let text = root.text(path, problems: &problems) else { return Parsed([], problems: problems) }
-        let parsed = parse(text)
+        guard let text = files.text(path, problems: &problems) else { return Parsed([], problems: problems) }
+        let parsed = parse(text[...])
         return Parsed(parsed.value, problems: parsed.problems.prefixed(path))
     }
 

@@ -44,7 +44,11 @@ public enum ClockSync {
     static let timesyncFlag = "/run/systemd/timesync/synchronized"
 
     public static func read(from root: HostRoot, kernel: any ClockSynchronization) -> Parsed<Bool?> {
-        if root.exists(timesyncFlag) { return Parsed(true) }
+        read(from: HostFiles(root), kernel: kernel)
+    }
+
+    static func read(from files: HostFiles, kernel: any ClockSynchronization) -> Parsed<Bool?> {
+        if files.exists(timesyncFlag) { return Parsed(true) }
         if let synchronized = kernel.isSynchronized() { return Parsed(synchronized) }
         return Parsed(nil, problems: ["clock synchronization state unknown"])
     }

@@ -16,32 +16,65 @@ public struct DiskStat: Sendable, Hashable, Codable {
     }
 
     /// node_exporter's default `--collector.diskstats.device-exclude`. Partitions of `mmcblk0` are kept, as there.
-    public static func isIgnored(device: String) -> Bool {
-        device.wholeMatch(of: /(z?ram|loop|fd|(h|s|v|xv)d[a-z]|nvme\d+n\d+p)\d+/) != nil
+    /// That is `^(z?ram|loop|fd|(h|s|v|xv)d[a-z]|nvme\d+n\d+p)\d+$`, matched by hand: Swift `Regex`
+    /// costs milliseconds per reading on a Pi.
+    public static func isIgnored(device: String) -> Bool { isIgnored(device: TextParsing.bytes(device)) }
+
+    static func isIgnored(device bytes: Bytes) -> Bool {
+        var end = bytes.endIndex
+        while end > bytes.startIndex, TextParsing.isDigit(bytes[end - 1]) { end -= 1 }
+        guard end < bytes.endIndex else { return false }  // needs trailing digits
+        let stem = bytes[..<end]
+        if ["zram", "ram", "loop", "fd"].contains(where: { stem.elementsEqual($0.utf8) }) { return true }
+        // (h|s|v|xv)d[a-z]
+        for prefix in ["hd", "sd", "vd", "xvd"] where stem.count == prefix.utf8.count + 1 && stem.starts(with: prefix.utf8) {
+            if let last = stem.last, last >= UInt8(ascii: "a"), last <= UInt8(ascii: "z") { return true }
+        }
+        // nvme\d+n\d+p
+        guard stem.starts(with: "nvme".utf8), stem.last == UInt8(ascii: "p") else { return false }
+        let middle = stem.dropFirst(4).dropLast()
+        guard let n = middle.firstIndex(of: UInt8(ascii: "n")) else { return false }
+        let before = middle[..<n], after = middle[middle.index(after: n)...]
+        return !before.isEmpty && !after.isEmpty && before.allSatisfy(TextParsing.isDigit) && after.allSatisfy(TextParsing.isDigit)
     }
 
     /// Parses `179 0 mmcblk0 40112 15226 3067578 212874 28154 30811 1498112 ...`:
     /// sectors read is the 6th field, sectors written the 10th.
-    public static func parse(_ text: String) -> Parsed<[DiskStat]> {
-        let (lines, truncated) = TextParsing.completeLines(text)
+    public static func parse(_ text: String) -> Parsed<[DiskStat]> { parse(TextParsing.bytes(text)) }
+
+    static func parse(_ bytes: Bytes) -> Parsed<[DiskStat]> {
+        let (lines, truncated) = TextParsing.completeLines(bytes)
         var problems: [String] = []
         var result: [DiskStat] = []
         var seen: Set<String> = []
         for line in lines where !line.isEmpty {
-            let fields = TextParsing.fields(line)
-            guard fields.count >= 14 else {
-                problems.append("\(fields.count) fields, expected at least 14: \(TextParsing.quoted(line))")
+            // The device is the 3rd field, sectors read the 6th, sectors written the 10th.
+            var deviceField: Bytes = []
+            var readField: Bytes = []
+            var writtenField: Bytes = []
+            var count = 0
+            for field in TextParsing.Fields(line) {
+                switch count {
+                case 2: deviceField = field
+                case 5: readField = field
+                case 9: writtenField = field
+                default: break
+                }
+                count += 1
+            }
+            guard count >= 14 else {
+                problems.append("\(count) fields, expected at least 14: \(TextParsing.quoted(line))")
                 continue
             }
-            let device = String(fields[2])
-            if isIgnored(device: device) { continue }
+            if isIgnored(device: deviceField) { continue }
+            let device = TextParsing.string(deviceField)
             guard seen.insert(device).inserted else {
                 problems.append("\(device): listed twice")
                 continue
             }
-            func bytes(_ index: Int, _ name: String) -> UInt64? {
-                guard let sectors = TextParsing.unsigned(fields[index]) else {
-                    problems.append("\(device) \(name): not a number: \(TextParsing.quoted(fields[index]))")
+            func bytes(_ field: Bytes, _ name: String) -> UInt64? {
+                guard let sectors = TextParsing.unsigned(field) else {
+                    problems.append("\(device) \(name): not a number: \(TextParsing.quoted(field))")
                     return nil
                 }
                 let (value, overflow) = sectors.multipliedReportingOverflow(by: sectorSize)
@@ -51,8 +84,8 @@ public struct DiskStat: Sendable, Hashable, Codable {
                 }
                 return value
             }
-            let read = bytes(5, "sectors read")
-            let written = bytes(9, "sectors written")
+            let read = bytes(readField, "sectors read")
+            let written = bytes(writtenField, "sectors written")
             if read == nil, written == nil { continue }
             result.append(DiskStat(device: device, readBytes: read, writtenBytes: written))
         }
@@ -60,10 +93,12 @@ public struct DiskStat: Sendable, Hashable, Codable {
         return Parsed(result, problems: problems)
     }
 
-    public static func read(from root: HostRoot) -> Parsed<[DiskStat]> {
+    public static func read(from root: HostRoot) -> Parsed<[DiskStat]> { read(from: HostFiles(root)) }
+
+    static func read(from files: HostFiles) -> Parsed<[DiskStat]> {
         var problems: [String] = []
-        guard let text = root.text(path, problems: &problems) else { return Parsed([], problems: problems) }
-        let parsed = parse(text)
+        guard let text = files.text(path, problems: &problems) else { return Parsed([], problems: problems) }
+        let parsed = parse(text[...])
         return Parsed(parsed.value, problems: parsed.problems.prefixed(path))
     }
 

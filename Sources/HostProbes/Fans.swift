@@ -26,18 +26,20 @@ public struct Fan: Sendable, Hashable, Codable {
         return Parsed(Double(rpm))
     }
 
-    public static func read(from root: HostRoot) -> Parsed<[Fan]> {
+    public static func read(from root: HostRoot) -> Parsed<[Fan]> { read(from: HostFiles(root)) }
+
+    static func read(from files: HostFiles) -> Parsed<[Fan]> {
         var problems: [String] = []
         let devices: [String]
         do {
-            devices = try Hwmon.devices(in: root)
+            devices = try Hwmon.devices(in: files)
         } catch {
             return Parsed([], problems: [error.description])
         }
         var result: [Fan] = []
         var sawFan = false
         for hwmon in devices {
-            guard let entries = try? root.listDirectory(hwmon) else { continue }
+            guard let entries = try? files.listDirectory(hwmon) else { continue }
             let sensors = entries.compactMap { name -> (sensor: String, number: UInt64)? in
                 guard name.hasPrefix("fan"), name.hasSuffix("_input"),
                     let number = TextParsing.unsigned(name.dropFirst(3).dropLast(6))
@@ -47,13 +49,13 @@ public struct Fan: Sendable, Hashable, Codable {
             .sorted { $0.number < $1.number }
             if sensors.isEmpty { continue }
             sawFan = true
-            guard let chip = Hwmon.chipName(hwmon, in: root) else {
+            guard let chip = Hwmon.chipName(hwmon, in: files) else {
                 problems.append("\(hwmon): cannot name the chip")
                 continue
             }
             for sensor in sensors {
                 let path = "\(hwmon)/\(sensor.sensor)_input"
-                guard let text = root.text(path, problems: &problems) else { continue }
+                guard let text = files.string(path, problems: &problems) else { continue }
                 let rpm = parseRPM(text)
                 problems += rpm.problems.prefixed(path)
                 if let value = rpm.value { result.append(Fan(chip: chip, sensor: sensor.sensor, rpm: value)) }

@@ -20,32 +20,53 @@ public struct FilesystemUsage: Sendable, Hashable, Codable {
     }
 
     public static func read(from root: HostRoot, statistics: any FilesystemStatistics) -> Parsed<[FilesystemUsage]> {
+        read(from: HostFiles(root), statistics: statistics)
+    }
+
+    /// The mounts worth a `statvfs`, from the table that `path` holds as `bytes`.
+    struct MountTable: Sendable {
+        var path: String
+        var bytes: [UInt8]
+        var mounts: [Mount]
+        var problems: [String]
+    }
+
+    static let tableKey = "filesystem.mountTable"
+
+    static func read(from files: HostFiles, statistics: any FilesystemStatistics) -> Parsed<[FilesystemUsage]> {
         var problems: [String] = []
-        var table: (path: String, text: String)?
-        for path in mountTables {
-            do {
-                table = (path, try root.readText(path))
-                break
-            } catch {
-                problems.append(error.description)
+        let kept = files.recall(tableKey, as: MountTable.self)
+        var table: (path: String, text: [UInt8])?
+        if let kept, let text = try? files.readText(kept.path) {
+            table = (kept.path, text)  // the table that worked last time
+        } else {
+            for path in mountTables {
+                do {
+                    table = (path, try files.readText(path))
+                    break
+                } catch {
+                    problems.append(error.description)
+                }
             }
         }
         guard let table else { return Parsed([], problems: problems) }
         problems = []  // the fallback worked: the first table's absence is not a problem
 
-        let parsed = Mount.parseMountInfo(table.text)
-        problems += parsed.problems.prefixed(table.path)
-
-        // Several mounts on one mount point (a bind mount over another): only the top one is visible to
-        // statvfs, and one series per mount point keeps the exposition free of duplicates.
-        var lastIndex: [String: Int] = [:]
-        let mounts = parsed.value.filter { !$0.isIgnored }
-        for (index, mount) in mounts.enumerated() { lastIndex[mount.mountPoint] = index }
+        // The mount table rarely changes: parse it again only when it did.
+        let mounts: MountTable
+        if let kept, kept.path == table.path, kept.bytes == table.text {
+            mounts = kept
+        } else {
+            mounts = mountTable(table.path, table.text)
+            files.keep(mounts, as: tableKey, for: .period)
+        }
+        problems += mounts.problems
 
         var result: [FilesystemUsage] = []
-        for (index, mount) in mounts.enumerated() where lastIndex[mount.mountPoint] == index {
+        result.reserveCapacity(mounts.mounts.count)
+        for mount in mounts.mounts {
             do {
-                let space = try statistics.space(of: mount, in: root)
+                let space = try statistics.space(of: mount, in: files.root)
                 result.append(
                     FilesystemUsage(
                         device: mount.source, fstype: mount.fstype, mountpoint: mount.mountPoint,
@@ -55,6 +76,17 @@ public struct FilesystemUsage: Sendable, Hashable, Codable {
             }
         }
         return Parsed(result.sorted { $0.mountpoint < $1.mountpoint }, problems: problems)
+    }
+
+    static func mountTable(_ path: String, _ text: [UInt8]) -> MountTable {
+        let parsed = Mount.parseMountInfo(text[...])
+        // Several mounts on one mount point (a bind mount over another): only the top one is visible to
+        // statvfs, and one series per mount point keeps the exposition free of duplicates.
+        var lastIndex: [String: Int] = [:]
+        let mounts = parsed.value.filter { !$0.isIgnored }
+        for (index, mount) in mounts.enumerated() { lastIndex[mount.mountPoint] = index }
+        let visible = mounts.enumerated().filter { lastIndex[$0.element.mountPoint] == $0.offset }.map(\.element)
+        return MountTable(path: path, bytes: text, mounts: visible, problems: parsed.problems.prefixed(path))
     }
 
     static func metricFamilies(_ filesystems: [FilesystemUsage]) -> [MetricFamily] {
@@ -97,32 +129,55 @@ public struct Mount: Sendable, Hashable, Codable {
 
     /// node_exporter's default `--collector.filesystem.fs-types-exclude` and `mount-points-exclude`.
     public var isIgnored: Bool {
-        fstype.wholeMatch(
-            of:
-                /autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts|devtmpfs|fusectl|hugetlbfs|iso9660|mqueue|nsfs|overlay|proc|procfs|pstore|rpc_pipefs|securityfs|selinuxfs|squashfs|erofs|sysfs|tracefs/
-        ) != nil
-            || mountPoint.prefixMatch(
-                of: /\/(dev|proc|run\/credentials\/.+|sys|var\/lib\/docker\/.+|var\/lib\/containers\/storage\/.+)($|\/)/
-            ) != nil
+        Self.ignoredTypes.contains(fstype) || Self.isIgnoredMountPoint(mountPoint)
+    }
+
+    static let ignoredTypes: Set<String> = [
+        "autofs", "binfmt_misc", "bpf", "cgroup", "cgroup2", "configfs", "debugfs", "devpts", "devtmpfs", "fusectl",
+        "hugetlbfs", "iso9660", "mqueue", "nsfs", "overlay", "proc", "procfs", "pstore", "rpc_pipefs", "securityfs",
+        "selinuxfs", "squashfs", "erofs", "sysfs", "tracefs",
+    ]
+
+    /// `^/(dev|proc|run/credentials/.+|sys|var/lib/docker/.+|var/lib/containers/storage/.+)($|/)`, by hand
+    /// (Swift `Regex` costs milliseconds per reading on a Pi).
+    static func isIgnoredMountPoint(_ path: String) -> Bool {
+        for top in ["/dev", "/proc", "/sys"] where path == top || path.hasPrefix(top + "/") { return true }
+        for parent in ["/run/credentials/", "/var/lib/docker/", "/var/lib/containers/storage/"]
+        where path.hasPrefix(parent) && path.utf8.count > parent.utf8.count {
+            return true
+        }
+        return false
     }
 
     /// Parses mountinfo: `36 35 98:0 /mnt1 /mnt/parent rw,noatime master:1 - ext3 /dev/root rw,errors=continue`.
-    public static func parseMountInfo(_ text: String) -> Parsed<[Mount]> {
-        let (lines, truncated) = TextParsing.completeLines(text)
+    public static func parseMountInfo(_ text: String) -> Parsed<[Mount]> { parseMountInfo(TextParsing.bytes(text)) }
+
+    static func parseMountInfo(_ bytes: Bytes) -> Parsed<[Mount]> {
+        let (lines, truncated) = TextParsing.completeLines(bytes)
         var problems: [String] = []
         var mounts: [Mount] = []
+        var fields: [Bytes] = []
         for line in lines where !line.isEmpty {
-            let fields = line.split(separator: " ", omittingEmptySubsequences: false)
-            guard fields.count >= 10, let separator = fields[6...].firstIndex(of: "-"), separator + 3 < fields.count
+            fields.removeAll(keepingCapacity: true)
+            var start = line.startIndex
+            for index in line.indices where line[index] == UInt8(ascii: " ") {
+                fields.append(line[start..<index])
+                start = index + 1
+            }
+            fields.append(line[start...])
+            guard fields.count >= 10, let separator = fields[6...].firstIndex(where: { $0.equals("-") }),
+                separator + 3 < fields.count
             else {
                 problems.append("malformed line: \(TextParsing.quoted(line))")
                 continue
             }
-            let numbers = fields[2].split(separator: ":", omittingEmptySubsequences: false)
-            guard numbers.count == 2, let major = TextParsing.unsigned(numbers[0]), let minor = TextParsing.unsigned(numbers[1]),
+            let device = fields[2]
+            let colon = device.firstIndex(ofASCII: ":")
+            guard let colon, !device[(colon + 1)...].contains(UInt8(ascii: ":")),
+                let major = TextParsing.unsigned(device[..<colon]), let minor = TextParsing.unsigned(device[(colon + 1)...]),
                 major <= UInt32.max, minor <= UInt32.max
             else {
-                problems.append("malformed device number: \(TextParsing.quoted(fields[2]))")
+                problems.append("malformed device number: \(TextParsing.quoted(device))")
                 continue
             }
             mounts.append(
@@ -135,10 +190,10 @@ public struct Mount: Sendable, Hashable, Codable {
     }
 
     /// The kernel writes space, tab, newline and backslash as octal escapes (`\040`).
-    static func unescape(_ field: Substring) -> String {
-        guard field.contains("\\") else { return String(field) }
+    static func unescape(_ field: Bytes) -> String {
+        guard field.contains(0x5C) else { return TextParsing.string(field) }
         var bytes: [UInt8] = []
-        let utf8 = Array(field.utf8)
+        let utf8 = Array(field)
         var index = 0
         while index < utf8.count {
             if utf8[index] == 0x5C, index + 3 < utf8.count, let value = octal(utf8[(index + 1)...(index + 3)]) {

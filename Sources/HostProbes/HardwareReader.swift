@@ -13,6 +13,8 @@ public struct HardwareReader: Sendable {
     public var clock: any ClockSynchronization
     public var gpio: any GPIOReader
     public var gpioLines: [GPIOLineSpec]
+    /// What readings keep for the next ones (open files, directory listings, the board); shared by copies.
+    private let cache: HostFileCache
 
     /// - Parameters:
     ///   - root: the host root. Default `/`.
@@ -20,18 +22,26 @@ public struct HardwareReader: Sendable {
     ///   - clock: asked when the host root has no systemd-timesyncd flag. Default `adjtimex(2)`.
     ///   - gpio: reads `gpioLines`. Default: no GPIO.
     ///   - gpioLines: the configured lines. Default none.
+    ///   - cachePeriod: how long a reading may reuse what an earlier one found: directory listings (so a device
+    ///     plugged in is seen within this period; one removed is noticed at once), open file descriptors, a failed
+    ///     search for `get_throttled`. What cannot change while the host runs (the board, the `get_throttled`
+    ///     path while it reads) is kept longer. `.zero` keeps nothing. Default 60 s.
+    ///   - now: monotonic time for `cachePeriod`. Default `ContinuousClock.now`.
     public init(
         root: HostRoot = HostRoot(),
         filesystemStatistics: any FilesystemStatistics = StatvfsFilesystemStatistics(),
         clock: any ClockSynchronization = KernelClockSynchronization(),
         gpio: any GPIOReader = UnavailableGPIOReader(),
-        gpioLines: [GPIOLineSpec] = []
+        gpioLines: [GPIOLineSpec] = [],
+        cachePeriod: Duration = .seconds(60),
+        now: @escaping @Sendable () -> ContinuousClock.Instant = { .now }
     ) {
         self.root = root
         self.filesystemStatistics = filesystemStatistics
         self.clock = clock
         self.gpio = gpio
         self.gpioLines = gpioLines
+        self.cache = HostFileCache(period: cachePeriod, now: now)
     }
 
     /// Takes one reading. Never throws: every failure becomes an issue in the reading.
@@ -45,22 +55,24 @@ public struct HardwareReader: Sendable {
             }
             return parsed.value
         }
+        let files = cache.borrow(root)
+        defer { cache.giveBack(files) }
         var reading = HardwareReading()
-        reading.board = take(BoardInfo.probe, BoardInfo.read(from: root))
-        reading.clockSynchronized = take(ClockSync.probe, ClockSync.read(from: root, kernel: clock))
-        reading.bootTimeSeconds = take(BootTime.probe, BootTime.read(from: root))
-        reading.load = take(LoadAverage.probe, LoadAverage.read(from: root))
-        reading.cpuTimes = take(CPUTimes.probe, CPUTimes.read(from: root))
-        reading.cpuFrequencies = take(CPUFrequency.probe, CPUFrequency.read(from: root))
-        reading.thermalZones = take(ThermalZone.probe, ThermalZone.read(from: root))
-        reading.throttling = take(Throttling.probe, Throttling.read(from: root))
-        reading.underVoltageAlarm = take(UnderVoltage.probe, UnderVoltage.read(from: root))
-        reading.fans = take(Fan.probe, Fan.read(from: root))
-        reading.memory = take(MemoryInfo.probe, MemoryInfo.read(from: root))
+        reading.board = take(BoardInfo.probe, files.run(BoardInfo.read))
+        reading.clockSynchronized = take(ClockSync.probe, files.run { ClockSync.read(from: $0, kernel: clock) })
+        reading.bootTimeSeconds = take(BootTime.probe, files.run(BootTime.read))
+        reading.load = take(LoadAverage.probe, files.run(LoadAverage.read))
+        reading.cpuTimes = take(CPUTimes.probe, files.run(CPUTimes.read))
+        reading.cpuFrequencies = take(CPUFrequency.probe, files.run(CPUFrequency.read))
+        reading.thermalZones = take(ThermalZone.probe, files.run(ThermalZone.read))
+        reading.throttling = take(Throttling.probe, files.run(Throttling.read))
+        reading.underVoltageAlarm = take(UnderVoltage.probe, files.run(UnderVoltage.read))
+        reading.fans = take(Fan.probe, files.run(Fan.read))
+        reading.memory = take(MemoryInfo.probe, files.run(MemoryInfo.read))
         reading.filesystems = take(
-            FilesystemUsage.probe, FilesystemUsage.read(from: root, statistics: filesystemStatistics))
-        reading.networkInterfaces = take(NetworkInterface.probe, NetworkInterface.read(from: root))
-        reading.disks = take(DiskStat.probe, DiskStat.read(from: root))
+            FilesystemUsage.probe, files.run { FilesystemUsage.read(from: $0, statistics: filesystemStatistics) })
+        reading.networkInterfaces = take(NetworkInterface.probe, files.run(NetworkInterface.read))
+        reading.disks = take(DiskStat.probe, files.run(DiskStat.read))
         reading.gpioLines = take(GPIOLineValue.probe, GPIOLineValue.read(gpioLines, using: gpio))
         reading.issues = issues
         return reading

@@ -48,7 +48,14 @@ public struct HardwareReading: Sendable, Hashable, Codable {
 
     /// The reading as Prometheus metric families, sorted by name. Families without samples are left out.
     public var metricFamilies: [MetricFamily] {
+        unsortedMetricFamilies.filter { !$0.samples.isEmpty }.sorted { $0.name < $1.name }
+    }
+
+    /// The same families in no particular order, some possibly without samples: for callers that look samples
+    /// up by name (the sampler's store), sorting is wasted work.
+    public var unsortedMetricFamilies: [MetricFamily] {
         var families: [MetricFamily] = []
+        families.reserveCapacity(32 + (memory?.fields.count ?? 0))
         families += load?.metricFamilies ?? []
         families += CPUTimes.metricFamilies(cpuTimes)
         families += memory?.metricFamilies ?? []
@@ -63,6 +70,6 @@ public struct HardwareReading: Sendable, Hashable, Codable {
         families += Throttling.metricFamilies(throttling)
         families += UnderVoltage.metricFamilies(underVoltageAlarm)
         families += GPIOLineValue.metricFamilies(gpioLines)
-        return families.filter { !$0.samples.isEmpty }.sorted { $0.name < $1.name }
+        return families
     }
 }

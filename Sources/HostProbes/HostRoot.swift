@@ -62,41 +62,57 @@ public struct HostRoot: Sendable, Hashable, CustomStringConvertible {
 
     /// The bytes of a regular file. A directory, device or FIFO where a file was expected is an error.
     public func readFile(_ path: String) throws(HostRootError) -> [UInt8] {
-        let components = try resolveComponents(path)
-        let shown = HostRoot.shown(path)
-        let fd = local(components).withCString { open($0, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK) }
-        if fd < 0 { throw HostRootError(errno: errno, path: shown) }
+        let fd = try openFile(path)
         defer { close(fd) }
+        var buffer: [UInt8] = []
+        return try HostRoot.readAll(fd, path: path, limit: maxFileSize, buffer: &buffer)
+    }
 
+    /// A descriptor open for reading on the regular file `path`: the caller closes it.
+    func openFile(_ path: String) throws(HostRootError) -> Int32 {
+        let components = try resolveComponents(path)
+        let fd = local(components).withCString { open($0, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK) }
+        if fd < 0 { throw HostRootError(errno: errno, path: HostRoot.shown(path)) }
         var info = stat()
-        if fstat(fd, &info) != 0 { throw HostRootError(errno: errno, path: shown) }
-        switch info.st_mode & S_IFMT {
-        case S_IFREG: break
-        case S_IFDIR: throw .isADirectory(path: shown)
-        default: throw .notARegularFile(path: shown)
+        if fstat(fd, &info) != 0 {
+            let code = errno
+            close(fd)
+            throw HostRootError(errno: code, path: HostRoot.shown(path))
         }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: return fd
+        case S_IFDIR:
+            close(fd)
+            throw .isADirectory(path: HostRoot.shown(path))
+        default:
+            close(fd)
+            throw .notARegularFile(path: HostRoot.shown(path))
+        }
+    }
 
+    /// Everything from offset 0 to the end of file of `fd`, read with `pread`, so a descriptor kept open shows the
+    /// current content every time (procfs and sysfs files are generated anew by a read from offset 0).
+    /// `buffer` is scratch space, kept by callers that read often.
+    static func readAll(_ fd: Int32, path: String, limit: Int, buffer: inout [UInt8]) throws(HostRootError) -> [UInt8] {
         // sysfs reports a size of 4096 and procfs 0 whatever the content: read until end of file.
-        var bytes: [UInt8] = []
-        let chunk = 16 * 1024
+        if buffer.count < 16 * 1024 { buffer = [UInt8](repeating: 0, count: 16 * 1024) }
+        var total = 0
         while true {
-            let before = bytes.count
-            if before > maxFileSize { throw .tooLarge(path: shown, limit: maxFileSize) }
-            bytes.append(contentsOf: repeatElement(0, count: chunk))
-            let count = bytes.withUnsafeMutableBytes { buffer in
-                read(fd, buffer.baseAddress! + before, chunk)
+            if total > limit { throw .tooLarge(path: shown(path), limit: limit) }
+            if total == buffer.count { buffer.append(contentsOf: repeatElement(0, count: buffer.count)) }
+            let count = buffer.withUnsafeMutableBytes { raw in
+                pread(fd, raw.baseAddress! + total, raw.count - total, off_t(total))
             }
             if count < 0 {
                 let code = errno
-                bytes.removeLast(chunk)
                 if code == EINTR { continue }
-                throw HostRootError(errno: code, path: shown)
+                throw HostRootError(errno: code, path: shown(path))
             }
-            bytes.removeLast(chunk - count)
             if count == 0 { break }
+            total += count
         }
-        if bytes.count > maxFileSize { throw .tooLarge(path: shown, limit: maxFileSize) }
-        return bytes
+        if total > limit { throw .tooLarge(path: shown(path), limit: limit) }
+        return Array(buffer[..<total])
     }
 
     /// A file's content as UTF-8 text; other bytes are an error, not replacement characters.
@@ -172,7 +188,7 @@ public struct HostRoot: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// A requested path as errors show it: a host path with one leading slash.
-    private static func shown(_ path: String) -> String {
+    static func shown(_ path: String) -> String {
         "/" + path.split(separator: "/", omittingEmptySubsequences: true).joined(separator: "/")
     }
 

@@ -14,8 +14,11 @@ public struct LoadAverage: Sendable, Hashable, Codable {
     }
 
     /// Parses `0.52 0.58 0.59 1/234 5678`. Each average that is not a number stays nil.
-    public static func parse(_ text: String) -> Parsed<LoadAverage> {
-        let fields = TextParsing.fields(text.split(separator: "\n", maxSplits: 1).first ?? "")
+    public static func parse(_ text: String) -> Parsed<LoadAverage> { parse(TextParsing.bytes(text)) }
+
+    static func parse(_ bytes: Bytes) -> Parsed<LoadAverage> {
+        let firstLine = bytes.firstIndex(of: TextParsing.newline).map { bytes[..<$0] } ?? bytes
+        let fields = TextParsing.fields(firstLine)
         var problems: [String] = []
         var values: [Double?] = []
         for (index, name) in ["load1", "load5", "load15"].enumerated() {
@@ -31,10 +34,12 @@ public struct LoadAverage: Sendable, Hashable, Codable {
         return Parsed(LoadAverage(load1: values[0], load5: values[1], load15: values[2]), problems: problems)
     }
 
-    public static func read(from root: HostRoot) -> Parsed<LoadAverage?> {
+    public static func read(from root: HostRoot) -> Parsed<LoadAverage?> { read(from: HostFiles(root)) }
+
+    static func read(from files: HostFiles) -> Parsed<LoadAverage?> {
         var problems: [String] = []
-        guard let text = root.text(path, problems: &problems) else { return Parsed(nil, problems: problems) }
-        let parsed = parse(text)
+        guard let text = files.text(path, problems: &problems) else { return Parsed(nil, problems: problems) }
+        let parsed = parse(text[...])
         return Parsed(parsed.value, problems: parsed.problems.prefixed(path))
     }
 

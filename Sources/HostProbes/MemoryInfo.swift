@@ -35,6 +35,9 @@ public struct MemoryInfo: Sendable, Hashable, Codable {
 
     /// node_exporter's name rule: `Active(anon)` → `Active_anon`.
     public static func metricField(for name: String) -> String? {
+        if !name.utf8.contains(UInt8(ascii: "(")) {
+            return name.utf8.allSatisfy(MetricName.isNameByte) ? name : nil  // the common case, without copies
+        }
         var field = name
         if let open = field.firstIndex(of: "("), let close = field.lastIndex(of: ")"), open < close {
             field = field[..<open] + "_" + field[field.index(after: open)..<close] + field[field.index(after: close)...]
@@ -43,32 +46,38 @@ public struct MemoryInfo: Sendable, Hashable, Codable {
     }
 
     /// Parses `Name:   123 kB` lines. A line that is garbage or cut short is left out, alone.
-    public static func parse(_ text: String) -> Parsed<MemoryInfo> {
-        let (lines, truncated) = TextParsing.completeLines(text)
+    public static func parse(_ text: String) -> Parsed<MemoryInfo> { parse(TextParsing.bytes(text)) }
+
+    static func parse(_ bytes: Bytes) -> Parsed<MemoryInfo> {
+        let (lines, truncated) = TextParsing.completeLines(bytes)
         var problems: [String] = []
         var fields: [Field] = []
-        var seen: Set<String> = []
+        fields.reserveCapacity(lines.count)
+        var seen: Set<String> = Set(minimumCapacity: lines.count)
         for line in lines where !line.isEmpty {
-            guard let colon = line.firstIndex(of: ":") else {
+            guard let colon = line.firstIndex(ofASCII: ":") else {
                 problems.append("line without a colon: \(TextParsing.quoted(line))")
                 continue
             }
-            let name = String(line[..<colon])
-            let values = TextParsing.fields(line[line.index(after: colon)...])
+            let name = TextParsing.string(line[..<colon])
+            let rest = line[(colon + 1)...]
+            var values = TextParsing.Fields(rest)
             guard let metricField = metricField(for: name) else {
                 problems.append("field name unusable in a metric name: \(TextParsing.quoted(name))")
                 continue
             }
-            guard let number = values.first.flatMap(TextParsing.unsigned) else {
-                problems.append("\(name): not a number: \(TextParsing.quoted(values.first ?? ""))")
+            let first = values.next()
+            guard let number = first.flatMap(TextParsing.unsigned) else {
+                problems.append("\(name): not a number: \(TextParsing.quoted(first ?? []))")
                 continue
             }
+            let unit = values.next()
             let value: UInt64
             let isBytes: Bool
-            switch values.count {
-            case 1:
+            switch (unit, values.next()) {
+            case (nil, _):
                 (value, isBytes) = (number, false)
-            case 2 where values[1] == "kB":
+            case (let unit?, nil) where unit.equals("kB"):
                 let (bytes, overflow) = number.multipliedReportingOverflow(by: 1024)
                 guard !overflow else {
                     problems.append("\(name): too large: \(number) kB")
@@ -76,7 +85,8 @@ public struct MemoryInfo: Sendable, Hashable, Codable {
                 }
                 (value, isBytes) = (bytes, true)
             default:
-                problems.append("\(name): unexpected unit: \(TextParsing.quoted(values.dropFirst().joined(separator: " ")))")
+                let units = TextParsing.fields(rest).dropFirst().map(TextParsing.string).joined(separator: " ")
+                problems.append("\(name): unexpected unit: \(TextParsing.quoted(units))")
                 continue
             }
             guard seen.insert(metricField).inserted else {
@@ -91,10 +101,12 @@ public struct MemoryInfo: Sendable, Hashable, Codable {
         return Parsed(MemoryInfo(fields: fields), problems: problems)
     }
 
-    public static func read(from root: HostRoot) -> Parsed<MemoryInfo?> {
+    public static func read(from root: HostRoot) -> Parsed<MemoryInfo?> { read(from: HostFiles(root)) }
+
+    static func read(from files: HostFiles) -> Parsed<MemoryInfo?> {
         var problems: [String] = []
-        guard let text = root.text(path, problems: &problems) else { return Parsed(nil, problems: problems) }
-        let parsed = parse(text)
+        guard let text = files.text(path, problems: &problems) else { return Parsed(nil, problems: problems) }
+        let parsed = parse(text[...])
         return Parsed(parsed.value, problems: parsed.problems.prefixed(path))
     }
 

@@ -57,11 +57,14 @@ enum MetricName {
     /// `[a-zA-Z_:][a-zA-Z0-9_:]*`, the Prometheus metric name syntax.
     static func isValid(_ name: String) -> Bool {
         guard let first = name.utf8.first, !(0x30...0x39).contains(first) else { return false }
-        return name.utf8.allSatisfy { byte in
-            switch byte {
-            case 0x30...0x39, 0x41...0x5A, 0x61...0x7A, 0x5F, 0x3A: true
-            default: false
-            }
+        return name.utf8.allSatisfy(isNameByte)
+    }
+
+    /// `[a-zA-Z0-9_:]`.
+    static func isNameByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case 0x30...0x39, 0x41...0x5A, 0x61...0x7A, 0x5F, 0x3A: true
+        default: false
         }
     }
 }

@@ -15,46 +15,58 @@ public struct NetworkInterface: Sendable, Hashable, Codable {
 
     /// Parses the table after its two header lines: `  eth0: 1735486230 1520832 0 ... 98765432 ...`.
     /// The name and the first number may touch (`eth0:1735486230`) when the number is wide.
-    public static func parse(_ text: String) -> Parsed<[NetworkInterface]> {
-        let (lines, truncated) = TextParsing.completeLines(text)
+    public static func parse(_ text: String) -> Parsed<[NetworkInterface]> { parse(TextParsing.bytes(text)) }
+
+    static func parse(_ bytes: Bytes) -> Parsed<[NetworkInterface]> {
+        let (lines, truncated) = TextParsing.completeLines(bytes)
         var problems: [String] = []
         var result: [NetworkInterface] = []
         var seen: Set<String> = []
-        for line in lines where !line.isEmpty && !line.contains("|") {
-            guard let colon = line.firstIndex(of: ":") else {
+        for line in lines where !line.isEmpty && !line.contains(UInt8(ascii: "|")) {
+            guard let colon = line.firstIndex(ofASCII: ":") else {
                 problems.append("malformed line: \(TextParsing.quoted(line))")
                 continue
             }
-            let device = line[..<colon].trimmingPrefix(while: { $0 == " " })
-            let fields = TextParsing.fields(line[line.index(after: colon)...])
-            guard !device.isEmpty, seen.insert(String(device)).inserted else {
+            let device = TextParsing.string(line[..<colon].drop { $0 == UInt8(ascii: " ") })
+            var fields = TextParsing.Fields(line[(colon + 1)...])
+            guard !device.isEmpty, seen.insert(device).inserted else {
                 problems.append("malformed or repeated device: \(TextParsing.quoted(line))")
                 continue
             }
-            func counter(_ index: Int, _ name: String) -> UInt64? {
-                guard index < fields.count else {
+            // Receive bytes is the first counter, transmit bytes the ninth.
+            var receiveField: Bytes?
+            var transmitField: Bytes?
+            var index = 0
+            while index <= 8, let field = fields.next() {
+                if index == 0 { receiveField = field } else if index == 8 { transmitField = field }
+                index += 1
+            }
+            func counter(_ field: Bytes?, _ name: String) -> UInt64? {
+                guard let field else {
                     problems.append("\(device) \(name): missing")
                     return nil
                 }
-                guard let value = TextParsing.unsigned(fields[index]) else {
-                    problems.append("\(device) \(name): not a number: \(TextParsing.quoted(fields[index]))")
+                guard let value = TextParsing.unsigned(field) else {
+                    problems.append("\(device) \(name): not a number: \(TextParsing.quoted(field))")
                     return nil
                 }
                 return value
             }
-            let receive = counter(0, "receive bytes")
-            let transmit = counter(8, "transmit bytes")
+            let receive = counter(receiveField, "receive bytes")
+            let transmit = counter(transmitField, "transmit bytes")
             if receive == nil, transmit == nil { continue }
-            result.append(NetworkInterface(device: String(device), receiveBytes: receive, transmitBytes: transmit))
+            result.append(NetworkInterface(device: device, receiveBytes: receive, transmitBytes: transmit))
         }
         if let truncated { problems.append("last line cut short: \(TextParsing.quoted(truncated))") }
         return Parsed(result, problems: problems)
     }
 
-    public static func read(from root: HostRoot) -> Parsed<[NetworkInterface]> {
+    public static func read(from root: HostRoot) -> Parsed<[NetworkInterface]> { read(from: HostFiles(root)) }
+
+    static func read(from files: HostFiles) -> Parsed<[NetworkInterface]> {
         var problems: [String] = []
-        guard let text = root.text(path, problems: &problems) else { return Parsed([], problems: problems) }
-        let parsed = parse(text)
+        guard let text = files.text(path, problems: &problems) else { return Parsed([], problems: problems) }
+        let parsed = parse(text[...])
         return Parsed(parsed.value, problems: parsed.problems.prefixed(path))
     }
 

@@ -31,11 +31,13 @@ public struct ThermalZone: Sendable, Hashable, Codable {
         return Parsed(Double(millidegrees) / 1000)
     }
 
-    public static func read(from root: HostRoot) -> Parsed<[ThermalZone]> {
+    public static func read(from root: HostRoot) -> Parsed<[ThermalZone]> { read(from: HostFiles(root)) }
+
+    static func read(from files: HostFiles) -> Parsed<[ThermalZone]> {
         var problems: [String] = []
         let zones: [(name: String, number: Int)]
         do {
-            zones = try root.numberedEntries(directory, prefix: "thermal_zone")
+            zones = try files.numberedEntries(directory, prefix: "thermal_zone")
         } catch {
             return Parsed([], problems: [error.description])
         }
@@ -43,11 +45,11 @@ public struct ThermalZone: Sendable, Hashable, Codable {
         var result: [ThermalZone] = []
         for zone in zones {
             let base = "\(directory)/\(zone.name)"
-            guard let text = root.text("\(base)/temp", problems: &problems) else { continue }
+            guard let text = files.string("\(base)/temp", problems: &problems) else { continue }
             let temperature = parseTemperature(text)
             problems += temperature.problems.prefixed("\(base)/temp")
             guard let celsius = temperature.value,
-                let type = root.attribute("\(base)/type", problems: &problems)
+                let type = files.attribute("\(base)/type", problems: &problems)
             else { continue }
             guard !type.isEmpty else {
                 problems.append("\(base)/type: empty")

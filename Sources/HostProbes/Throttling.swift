@@ -53,12 +53,38 @@ public struct Throttling: Sendable, Hashable, Codable {
         return nil
     }
 
-    public static func read(from root: HostRoot) -> Parsed<Throttling?> {
-        guard let path = locate(in: root) else {
-            return Parsed(nil, problems: ["\(searchRoot): no get_throttled (not a Raspberry Pi, or its firmware driver is not loaded)"])
+    public static func read(from root: HostRoot) -> Parsed<Throttling?> { read(from: HostFiles(root)) }
+
+    /// Where a search found `get_throttled` (nil: nowhere).
+    struct Location: Sendable {
+        var path: String?
+    }
+
+    static let locationKey = "throttling.location"
+
+    /// The search runs once: its result is kept as long as the file reads, and a failed search for `period`.
+    static func read(from files: HostFiles) -> Parsed<Throttling?> {
+        if let kept = files.recall(locationKey, as: Location.self) {
+            guard let path = kept.path else { return notFound }
+            if let text = try? files.readText(path) { return parsed(String(decoding: text, as: UTF8.self), path: path) }
+            // Gone (the firmware driver was reloaded elsewhere?): search again.
         }
+        let location = Location(path: locate(in: files.root))
+        files.keep(location, as: locationKey, for: location.path == nil ? .period : .run)
+        guard let path = location.path else { return notFound }
         var problems: [String] = []
-        guard let text = root.text(path, problems: &problems) else { return Parsed(nil, problems: problems) }
+        guard let text = files.string(path, problems: &problems) else {
+            files.forget(locationKey)
+            return Parsed(nil, problems: problems)
+        }
+        return parsed(text, path: path)
+    }
+
+    private static var notFound: Parsed<Throttling?> {
+        Parsed(nil, problems: ["\(searchRoot): no get_throttled (not a Raspberry Pi, or its firmware driver is not loaded)"])
+    }
+
+    private static func parsed(_ text: String, path: String) -> Parsed<Throttling?> {
         let parsed = parse(text)
         return Parsed(parsed.value, problems: parsed.problems.prefixed(path))
     }

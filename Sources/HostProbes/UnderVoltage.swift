@@ -11,17 +11,19 @@ public enum UnderVoltage {
         }
     }
 
-    public static func read(from root: HostRoot) -> Parsed<Bool?> {
+    public static func read(from root: HostRoot) -> Parsed<Bool?> { read(from: HostFiles(root)) }
+
+    static func read(from files: HostFiles) -> Parsed<Bool?> {
         let devices: [String]
         do {
-            devices = try Hwmon.devices(in: root)
+            devices = try Hwmon.devices(in: files)
         } catch {
             return Parsed(nil, problems: [error.description])
         }
-        for hwmon in devices where (try? root.readAttribute("\(hwmon)/name")) == "rpi_volt" {
+        for hwmon in devices where (try? files.readAttribute("\(hwmon)/name")) == "rpi_volt" {
             var problems: [String] = []
             let path = "\(hwmon)/in0_lcrit_alarm"
-            guard let text = root.text(path, problems: &problems) else { return Parsed(nil, problems: problems) }
+            guard let text = files.string(path, problems: &problems) else { return Parsed(nil, problems: problems) }
             let alarm = parseAlarm(text)
             return Parsed(alarm.value, problems: alarm.problems.prefixed(path))
         }

@@ -33,14 +33,15 @@ enum Fixtures {
         "rpi5": "chip=pinctrl-rp1,line=GPIO17,name=door; chip=gpiochip0,line=27,name=garage",
     ]
 
-    static func reader(_ name: String) throws -> HardwareReader {
+    static func reader(_ name: String, cachePeriod: Duration = .seconds(60)) throws -> HardwareReader {
         let space = filesystemSpace
         return HardwareReader(
             root: root(name),
             filesystemStatistics: StubFilesystemStatistics { space[$0.mountPoint] },
             clock: FixedClockSynchronization(nil),
             gpio: FakeGPIOReader(["door": 1, "garage": 0]),
-            gpioLines: try GPIOLineSpec.parseList(gpioLines[name] ?? ""))
+            gpioLines: try GPIOLineSpec.parseList(gpioLines[name] ?? ""),
+            cachePeriod: cachePeriod)
     }
 
     /// Compares `actual` with `Tests/Fixtures/<file>`. With `UPDATE_GOLDENS=1` in the environment the file is
