@@ -126,7 +126,7 @@ enum OpenAPIDocument {
         "operationId": "listTasks",
         "summary": "List tasks",
         "security": [{"bearerAuth": []}],
-        "description": "Tasks newest first (by `created_at`).",
+        "description": "Tasks newest first (by `created_at`). The `ETag` changes whenever any task changes; send it back in `If-None-Match` to get 304 while nothing has.",
         "parameters": [
           {
             "name": "state",
@@ -134,12 +134,24 @@ enum OpenAPIDocument {
             "required": false,
             "description": "`open` (not done), `done`, or `all`.",
             "schema": {"type": "string", "enum": ["open", "done", "all"], "default": "all"}
+          },
+          {
+            "name": "If-None-Match",
+            "in": "header",
+            "required": false,
+            "description": "An `ETag` from an earlier answer.",
+            "schema": {"type": "string"}
           }
         ],
         "responses": {
           "200": {
             "description": "The tasks.",
+            "headers": {"ETag": {"description": "Version of the task list.", "schema": {"type": "string"}}},
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/TaskList"}}}
+          },
+          "304": {
+            "description": "Not modified: `If-None-Match` matched the current `ETag`.",
+            "headers": {"ETag": {"description": "Version of the task list.", "schema": {"type": "string"}}}
           },
           "400": {"$ref": "#/components/responses/BadRequest"},
           "401": {"$ref": "#/components/responses/Unauthorized"}

@@ -12,6 +12,7 @@ struct TaskRoutes<Context: RequestContext> {
     let store: LocalStore
     /// Told about every successful write (the sync service pushes soon after).
     let onWrite: @Sendable () -> Void
+    let listCache = TaskListCache()
 
     func register(_ group: RouterGroup<Context>) {
         group.get("tasks") { request, _ -> Response in
@@ -19,8 +20,13 @@ struct TaskRoutes<Context: RequestContext> {
             guard let state = TaskState(rawValue: stateText) else {
                 throw APIError.badParameter("state must be open, done or all")
             }
-            let tasks = try await blocking { [store] in try store.tasks(state) }
-            return try JSONResponse.make(["tasks": tasks])
+            let (version, body) = try await blocking { [store, listCache] in try listCache.body(state, store: store) }
+            // The version is the ETag: a poll that changed nothing costs a 304 and no body.
+            let etag = "\"\(state.rawValue)-\(version)\""
+            if request.headers[.ifNoneMatch] == etag {
+                return Response(status: .notModified, headers: [.eTag: etag])
+            }
+            return JSONResponse.raw(body, headers: [.eTag: etag])
         }
         group.post("tasks") { request, _ -> Response in
             let new = try TaskInput.create(try await JSONBody.object(request))

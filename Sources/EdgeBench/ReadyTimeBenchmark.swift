@@ -1,9 +1,5 @@
 import ArgumentParser
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
+import Foundation  // Process: a benchmark tool, not shipped to the Pi
 #if canImport(Glibc)
 import Glibc
 #endif

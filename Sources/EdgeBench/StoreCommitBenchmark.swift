@@ -29,9 +29,14 @@ struct StoreCommitBenchmark: ParsableCommand {
         for round in 1...rounds {
             raw.append(only == "store" ? .nan : try rawRound(round))
             store.append(only == "raw" ? .nan : try storeRound(round))
-            Output.progress("round \(round)/\(rounds): raw \(Int(raw.last!))/s, LocalStore \(Int(store.last!))/s")
+            Output.progress("round \(round)/\(rounds): raw \(Self.rate(raw.last!)), LocalStore \(Self.rate(store.last!))")
         }
         let rawMedian = median(raw), storeMedian = median(store)
+        if only != nil {
+            Output.line("store-commits: raw SQLite median \(Self.rate(rawMedian)) commits, LocalStore median \(Self.rate(storeMedian)) commits; "
+                + "\(commits) commits x \(rounds) rounds")
+            return
+        }
         Output.line("store-commits: raw SQLite median \(Int(rawMedian)) commits/s, LocalStore median \(Int(storeMedian)) commits/s, "
             + "ratio \(Self.format(storeMedian / rawMedian)) (target >= 0.70); \(commits) commits x \(rounds) rounds")
     }
@@ -122,6 +127,9 @@ struct StoreCommitBenchmark: ParsableCommand {
         // SQLITE_TRANSIENT: SQLite copies the bytes.
         sqlite3_bind_text(statement, index, text, -1, unsafeBitCast(-1, to: sqlite3_destructor_type.self))
     }
+
+    /// `1234/s`, or `-` for a contender that did not run.
+    static func rate(_ value: Double) -> String { value.isFinite ? "\(Int(value))/s" : "-" }
 
     private func median(_ values: [Double]) -> Double {
         let sorted = values.sorted()

@@ -85,6 +85,26 @@ extension LocalStore {
         }
     }
 
+    /// A number that changes whenever any task changes (in any process).
+    public func tasksVersion() throws -> Int64 {
+        try read { db in try stateValue("tasks_version", db) ?? 0 }
+    }
+
+    /// Live tasks and the version they are at, read in one snapshot.
+    public func tasksSnapshot(_ state: TaskState = .all) throws -> (version: Int64, tasks: [TaskItem]) {
+        try read { db in
+            let version = try stateValue("tasks_version", db) ?? 0
+            let filter = switch state {
+            case .all: ""
+            case .open: "AND done = 0"
+            case .done: "AND done = 1"
+            }
+            let tasks = try Row.fetchAll(db, sql: "SELECT * FROM task WHERE deleted = 0 \(filter) ORDER BY created_at DESC, id")
+                .map { try TaskRecord(row: $0).item }
+            return (version, tasks)
+        }
+    }
+
     /// Counts of live tasks by state, for status and metrics.
     public func taskCounts() throws -> (open: Int, done: Int) {
         try read { db in

@@ -94,6 +94,22 @@ extension LocalStore {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("2026-11-22 task list version") { db in
+            // Bumped by every change to the task table, whoever makes it (daemon, CLI, sync),
+            // so a cached task list or an ETag knows when it is stale.
+            try db.execute(sql: """
+                INSERT OR IGNORE INTO store_state(key, value) VALUES ('tasks_version', 0);
+                CREATE TRIGGER task_version_insert AFTER INSERT ON task BEGIN
+                    UPDATE store_state SET value = value + 1 WHERE key = 'tasks_version';
+                END;
+                CREATE TRIGGER task_version_update AFTER UPDATE ON task BEGIN
+                    UPDATE store_state SET value = value + 1 WHERE key = 'tasks_version';
+                END;
+                CREATE TRIGGER task_version_delete AFTER DELETE ON task BEGIN
+                    UPDATE store_state SET value = value + 1 WHERE key = 'tasks_version';
+                END;
+                """)
+        }
         return migrator
     }
 }

@@ -2,6 +2,7 @@ import AgentAPI
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import LocalStore
 import Testing
 
 @Suite struct TaskRoutesTests {
@@ -42,6 +43,31 @@ import Testing
             }
             try await client.execute(uri: "/v1/tasks/\(second.id.uuidString)", method: .get) { r in
                 #expect(r.status == .ok && r.json["title"] as? String == "second", "uppercase IDs are accepted")
+            }
+        }
+    }
+
+    @Test func theListCarriesAnETagThatChangesWithAnyWrite() async throws {
+        let agent = try TestAgent()
+        _ = try agent.store.createTask(.init(title: "first"))
+        try await agent.application.test(.router) { client in
+            let etag = try await client.execute(uri: "/v1/tasks", method: .get) { r in
+                #expect(r.status == .ok)
+                return try #require(r.headers[.eTag])
+            }
+            try await client.execute(uri: "/v1/tasks", method: .get, headers: [.ifNoneMatch: etag]) { r in
+                #expect(r.status == .notModified && r.body.readableBytes == 0)
+            }
+            // A write from elsewhere (the CLI, another connection) makes the cached list stale.
+            let other = try LocalStore(directory: agent.dir.path, configuration: .init(nodeName: "cli"))
+            _ = try other.createTask(.init(title: "from the CLI"))
+            try await client.execute(uri: "/v1/tasks", method: .get, headers: [.ifNoneMatch: etag]) { r in
+                #expect(r.status == .ok)
+                #expect(r.headers[.eTag] != etag)
+                #expect((r.json["tasks"] as? [[String: Any]])?.first?["title"] as? String == "from the CLI")
+            }
+            try await client.execute(uri: "/v1/tasks?state=done", method: .get, headers: [.ifNoneMatch: etag]) { r in
+                #expect(r.status == .ok, "each state has its own ETag")
             }
         }
     }
