@@ -10,10 +10,14 @@ run: deps build
 	$(BIN)/edge-agent run --data-dir $(DATA_DIR)
 
 ## make test: install what the tests need, build everything, run every test:
-## the Swift suites, then a real agent under schemathesis, promtool and Chromium.
+## the Swift suites; the deployment checks on a static release binary (systemd unit,
+## manifests, shellcheck, the .deb installed in a throwaway root, the arm64 sysroot);
+## then real agents under schemathesis, promtool and Chromium.
 test: test-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	$(SWIFT) build -c release --static-swift-stdlib --product edge-agent
+	scripts/check-deploy.sh .build/release/edge-agent
 	scripts/live-tests.sh
 
 ## make bench: release build, then every benchmark (prints its figures).
