@@ -31,7 +31,7 @@ start() {
 }
 rss_anon() { awk '/^RssAnon:/ {print $2}' "/proc/$agent/status"; }
 
-raw="$("$BENCH" store-commits --only raw --rounds 3 --commits 1000 --dir "$OUT/raw" 2>/dev/null | sed -n 's/.*raw SQLite median \([0-9]*\) commits.*/\1/p')"
+raw="$("$BENCH" store-commits --only raw --rounds 3 --commits 1000 --dir "$OUT/raw" 2>/dev/null | sed -n 's/.*raw SQLite median \([0-9]*\)\/s commits.*/\1/p')"
 echo "bench-http: raw SQLite durable commits: median ${raw}/s"
 
 start "$OUT/create"

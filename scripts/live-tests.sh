@@ -97,10 +97,9 @@ step "promtool: format ok; $(wc -l < "$OUT/promtool.txt") lint notes, all node_e
 
 stop_agent
 start_agent page
-step "browser tests of the household page"
+step "browser tests of the household page (screenshots in $OUT/screenshots)"
 EDGE_AGENT_URL="$url" EDGE_AGENT_TOKEN="$token" EDGE_SCREENSHOT_DIR="$OUT/screenshots" \
   "$VENV/bin/pytest" -q Tests/browser
 
 stop_agent
 trap - EXIT
-step "done; screenshots in $OUT/screenshots"

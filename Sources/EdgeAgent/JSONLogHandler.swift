@@ -25,28 +25,10 @@ struct JSONLogHandler: LogHandler {
         var fields = metadata
         if let extra = event.metadata { fields.merge(extra) { _, new in new } }
         var line = "{\"ts\":\"\(RFC3339.format(millis: clock.nowMillis()))\",\"level\":\"\(event.level.rawValue)\""
-        line += ",\"logger\":" + Self.quote(label) + ",\"msg\":" + Self.quote("\(event.message)")
+        line += ",\"logger\":" + JSONText.quote(label) + ",\"msg\":" + JSONText.quote("\(event.message)")
         for (key, value) in fields.sorted(by: { $0.key < $1.key }) where !["ts", "level", "logger", "msg"].contains(key) {
-            line += "," + Self.quote(key) + ":" + Self.quote("\(value)")
+            line += "," + JSONText.quote(key) + ":" + JSONText.quote("\(value)")
         }
         Output.error(line + "}")
-    }
-
-    static func quote(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 }

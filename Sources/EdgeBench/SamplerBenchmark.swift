@@ -82,6 +82,11 @@ struct SamplerBenchmark: ParsableCommand {
         try week.maintainMetrics(RetentionPolicy(), now: ts)
         try week.checkpoint()
         let size = week.diskUsage()
+        // Then roll all but the last day up at once: the longest single transaction is how long
+        // a task write could have to wait behind maintenance.
+        var oneDay = RetentionPolicy()
+        oneDay.raw = 86_400_000
+        let rollup = try week.maintainMetrics(oneDay, now: ts)
         try week.close()
         try? FileManager.default.removeItem(atPath: sizeDir)
 
@@ -91,6 +96,8 @@ struct SamplerBenchmark: ParsableCommand {
         Output.line("sampler: bytes written per stored sample \(format(Double(written) / Double(ioCycles * series))) "
             + "(\(written) bytes for \(ioCycles) readings, WAL and checkpoint included; target <= 60)")
         Output.line("sampler: database after \(days) simulated days at 15 s: \(format(Double(size) / 1_000_000)) MB (\(readings) readings; target <= 60 MB)")
+        Output.line("sampler: rolling up \(rollup.rolledUpReadings) readings took \(rollup.transactions) transactions, "
+            + "the longest \(format(rollup.longestTransactionMillis)) ms (a task write waits at most that long)")
     }
 
     private func format(_ value: Double) -> String {

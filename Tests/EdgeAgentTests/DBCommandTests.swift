@@ -5,6 +5,18 @@ import Testing
     let dir = TemporaryDirectory()
     var env: [String: String] { ["EDGE_DATA_DIR": dir.path, "EDGE_NODE_NAME": "rpi-worker-1"] }
 
+    @Test func statusShowsTheNodeTheStoreAndPendingChanges() throws {
+        _ = try execute(["tasks", "add", "one"], env: env)
+        let text = try execute(["status"], env: env)
+        #expect(text.status == 0)
+        #expect(text.stdout.contains("node:            rpi-worker-1"))
+        #expect(text.stdout.contains("tasks:           1 open, 0 done"))
+        #expect(text.stdout.contains("sync:            standalone"))
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(try execute(["status", "--json"], env: env).stdout.utf8)) as? [String: Any])
+        #expect(json["node"] as? String == "rpi-worker-1")
+        #expect(((json["sync"] as? [String: Any])?["pending"] as? [String: Any])?["task_changes"] as? Int == 1)
+    }
+
     @Test func checkReportsOkForAHealthyDatabase() throws {
         _ = try execute(["tasks", "add", "one"], env: env)
         let result = try execute(["db", "check"], env: env)

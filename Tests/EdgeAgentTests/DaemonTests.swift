@@ -44,6 +44,8 @@ import Testing
         let process: Process
         let stderr: Pipe
         let port: Int
+        /// What it logged up to "listening".
+        let startupLog: String
 
         /// Starts the agent on a free port and waits for its "listening" log line.
         static func start(dir: TemporaryDirectory, env: [String: String] = [:], extra: [String] = []) throws -> Daemon {
@@ -59,18 +61,24 @@ import Testing
             process.standardError = err
             process.standardOutput = FileHandle.nullDevice
             try process.run()
+            // Never wait forever: a daemon that does not start within 20 s is killed.
+            let deadline = DispatchWorkItem { [process] in if process.isRunning { process.terminate() } }
+            DispatchQueue.global().asyncAfter(deadline: .now() + 20, execute: deadline)
+            defer { deadline.cancel() }
             var log = ""
-            while !log.contains("[EdgeAgent] listening") {
+            // Text logs say `address=127.0.0.1:N ... [EdgeAgent] listening`, JSON logs
+            // `"address":"127.0.0.1:N"` with `"msg":"listening"`.
+            while !(log.contains("[EdgeAgent] listening") || log.contains(#""msg":"listening""#)) {
                 let chunk = err.fileHandleForReading.availableData
                 if chunk.isEmpty { break }
                 log += String(decoding: chunk, as: UTF8.self)
             }
-            guard let range = log.range(of: #"address=127\.0\.0\.1:(\d+)"#, options: .regularExpression) else {
+            guard let range = log.range(of: #"address(=|":")127\.0\.0\.1:[0-9]+"#, options: .regularExpression) else {
                 process.terminate()
                 throw CancellationError()
             }
-            let port = Int(log[range].split(separator: ":").last!)!
-            return Daemon(process: process, stderr: err, port: port)
+            let port = Int(log[range].split(separator: ":").last!.filter(\.isNumber))!
+            return Daemon(process: process, stderr: err, port: port, startupLog: log)
         }
 
         func request(_ method: String, _ path: String, json: String? = nil) async throws -> (Int, Data) {
@@ -135,6 +143,24 @@ import Testing
         let ids = Set((((try JSONSerialization.jsonObject(with: Data(list.stdout.utf8))) as? [String: Any])?["tasks"] as? [[String: Any]] ?? [])
             .compactMap { $0["id"] as? String })
         #expect(Set(created).isSubset(of: ids) && created.count == 20)
+    }
+
+    @Test func jsonLogsAreOneObjectPerLineAndNeverShowTheToken() throws {
+        let dir = TemporaryDirectory()
+        let tokenFile = dir.path + "/token"
+        _ = FileManager.default.createFile(atPath: tokenFile, contents: Data("very-secret-value\n".utf8))
+        let daemon = try Daemon.start(dir: dir, env: ["EDGE_LOG_FORMAT": "json", "EDGE_API_TOKEN_FILE": tokenFile])
+        let (status, rest) = daemon.stop()
+        #expect(status == 0)
+        let log = daemon.startupLog + rest
+        let lines = log.split(separator: "\n")
+        #expect(lines.count >= 4)
+        #expect(!lines.isEmpty)
+        for line in lines {
+            let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            #expect(object?["level"] is String && object?["msg"] is String && object?["ts"] is String, "\(line)")
+        }
+        #expect(!log.contains("very-secret-value"))
     }
 
     @Test func aBusyPortIsAConfigurationError() throws {

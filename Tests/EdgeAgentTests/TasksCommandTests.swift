@@ -109,7 +109,7 @@ import Testing
 
     @Test func everyCommandHasHelp() throws {
         for command in [[], ["run"], ["tasks"], ["tasks", "list"], ["tasks", "add"], ["tasks", "show"], ["tasks", "done"],
-                        ["tasks", "undo"], ["tasks", "edit"], ["tasks", "rm"], ["db"], ["db", "check"], ["db", "backup"]] {
+                        ["tasks", "undo"], ["tasks", "edit"], ["tasks", "rm"], ["hw"], ["status"], ["db"], ["db", "check"], ["db", "backup"]] {
             let result = try execute(command + ["--help"])
             #expect(result.status == 0, "\(command)")
             #expect(result.stdout.contains("USAGE: edge-agent"), "\(command)")

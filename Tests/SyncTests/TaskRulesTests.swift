@@ -64,3 +64,12 @@ import Testing
         #expect(try JSONDecoder().decode(TaskChange.self, from: JSONEncoder().encode(change)) == change)
     }
 }
+
+@Suite struct JSONTextTests {
+    @Test func quotedTextIsValidJSONForAnyInput() throws {
+        for text in ["plain", "quote \" backslash \\ newline \n tab \t", "\u{01}\u{1f} control", "日本語 ✓", ""] {
+            let data = Data(("[" + JSONText.quote(text) + "]").utf8)
+            #expect(try JSONSerialization.jsonObject(with: data) as? [String] == [text])
+        }
+    }
+}
