@@ -87,13 +87,17 @@ extension LocalStore {
 
     /// A number that changes whenever any task changes (in any process).
     public func tasksVersion() throws -> Int64 {
-        try read { db in try stateValue("tasks_version", db) ?? 0 }
+        try read { db in try Self.tasksVersion(db) }
+    }
+
+    static func tasksVersion(_ db: Database) throws -> Int64 {
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT tasks_version FROM clock WHERE id = 1")) ?? 0
     }
 
     /// Live tasks and the version they are at, read in one snapshot.
     public func tasksSnapshot(_ state: TaskState = .all) throws -> (version: Int64, tasks: [TaskItem]) {
         try read { db in
-            let version = try stateValue("tasks_version", db) ?? 0
+            let version = try Self.tasksVersion(db)
             let filter = switch state {
             case .all: ""
             case .open: "AND done = 0"

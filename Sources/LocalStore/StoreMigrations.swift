@@ -96,17 +96,19 @@ extension LocalStore {
         }
         migrator.registerMigration("2026-11-22 task list version") { db in
             // Bumped by every change to the task table, whoever makes it (daemon, CLI, sync),
-            // so a cached task list or an ETag knows when it is stale.
+            // so a cached task list or an ETag knows when it is stale. It lives on the clock
+            // row, whose page every task commit writes anyway: no extra page per commit.
             try db.execute(sql: """
-                INSERT OR IGNORE INTO store_state(key, value) VALUES ('tasks_version', 0);
+                ALTER TABLE clock ADD COLUMN tasks_version INTEGER NOT NULL DEFAULT 0;
+                INSERT OR IGNORE INTO clock(id, physical, counter) VALUES (1, 0, 0);
                 CREATE TRIGGER task_version_insert AFTER INSERT ON task BEGIN
-                    UPDATE store_state SET value = value + 1 WHERE key = 'tasks_version';
+                    UPDATE clock SET tasks_version = tasks_version + 1 WHERE id = 1;
                 END;
                 CREATE TRIGGER task_version_update AFTER UPDATE ON task BEGIN
-                    UPDATE store_state SET value = value + 1 WHERE key = 'tasks_version';
+                    UPDATE clock SET tasks_version = tasks_version + 1 WHERE id = 1;
                 END;
                 CREATE TRIGGER task_version_delete AFTER DELETE ON task BEGIN
-                    UPDATE store_state SET value = value + 1 WHERE key = 'tasks_version';
+                    UPDATE clock SET tasks_version = tasks_version + 1 WHERE id = 1;
                 END;
                 """)
         }
