@@ -31,6 +31,9 @@ public final class LocalStore: Sendable {
         /// How long a writer waits for another process's transaction before failing.
         /// Task transactions take milliseconds, so 10 s is only reached if something is wrong.
         public var busyTimeoutSeconds: Double = 10
+        /// A hard ceiling on the database file (SQLite's `max_page_count`): a write past it fails
+        /// as ``LocalStoreError/storageFull`` exactly as a full disk does. `nil`: only the disk limits it.
+        public var hardLimitBytes: Int64?
 
         public init(nodeName: String) {
             self.nodeName = nodeName
@@ -65,7 +68,13 @@ public final class LocalStore: Sendable {
             pool = try DatabasePool(path: path, configuration: db)
             // Durable commits: a write that returned survives power loss. Set after opening:
             // GRDB's WAL setup sets NORMAL on the writer connection after `prepareDatabase`.
-            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+            try pool.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA synchronous = FULL")
+                if let limit = configuration.hardLimitBytes {
+                    let pageSize = try Int64.fetchOne(db, sql: "PRAGMA page_size") ?? 4096
+                    _ = try Int64.fetchOne(db, sql: "PRAGMA max_page_count = \(max(1, limit / pageSize))")
+                }
+            }
             try Self.migrator.migrate(pool)
         } catch {
             throw Self.translate(error, path: path)

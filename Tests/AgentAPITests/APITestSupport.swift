@@ -26,8 +26,10 @@ struct TestAgent {
         .appendingPathComponent("Fixtures").path
     static let t0: Int64 = 1_763_788_800_000
 
-    init(token: String? = nil, reading: Bool = true, ready: Bool = true) throws {
-        store = try LocalStore(directory: dir.path, configuration: .init(nodeName: "rpi-worker-1"))
+    init(token: String? = nil, reading: Bool = true, ready: Bool = true, hardLimitBytes: Int64? = nil) throws {
+        var configuration = LocalStore.Configuration(nodeName: "rpi-worker-1")
+        configuration.hardLimitBytes = hardLimitBytes
+        store = try LocalStore(directory: dir.path, configuration: configuration)
         let latest = LatestReading()
         if reading {
             let reader = HardwareReader(root: HostRoot(Self.fixtures + "/rpi4"), filesystemStatistics: StubFilesystemStatistics { _ in nil },

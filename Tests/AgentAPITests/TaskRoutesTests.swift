@@ -170,6 +170,35 @@ import Testing
         }
     }
 
+    /// Storage full (SQLite's SQLITE_FULL, from a hard page limit): writes get 507 and write
+    /// nothing, reads keep working.
+    @Test func aFullStoreAnswers507AndStillServesReads() async throws {
+        let agent = try TestAgent(reading: false, hardLimitBytes: 400_000)
+        let notes = String(repeating: "n", count: 3900)
+        var stored = 0
+        do {
+            while true {
+                _ = try agent.store.createTask(.init(title: "filler \(stored)", notes: notes))
+                stored += 1
+            }
+        } catch LocalStoreError.storageFull {}
+        let filled = stored
+        #expect(filled > 10)
+        try await agent.application.test(.router) { client in
+            try await client.execute(uri: "/v1/tasks", method: .post, headers: jsonHeaders,
+                                     body: body(#"{"title":"one more","notes":"\#(notes)"}"#)) { r in
+                #expect(r.status == APIError.storageFull.status)
+                #expect(r.status.code == 507 && r.errorCode == "storage_full")
+            }
+            try await client.execute(uri: "/v1/tasks", method: .get) { r in
+                #expect(r.status == .ok)
+                #expect((r.json["tasks"] as? [Any])?.count == filled)
+            }
+            try await client.execute(uri: "/health", method: .get) { r in #expect(r.status == .ok) }
+        }
+        #expect(try agent.store.integrityCheck() == ["ok"])
+    }
+
     @Test func unknownIDsAndPathsAre404() async throws {
         let agent = try TestAgent()
         try await agent.application.test(.router) { client in
