@@ -74,15 +74,18 @@ extension LocalStore {
 
     /// Live tasks, newest first.
     public func tasks(_ state: TaskState = .all) throws -> [TaskItem] {
+        try read { db in try Self.fetchTasks(state, db) }
+    }
+
+    /// Live tasks in one state, newest first.
+    static func fetchTasks(_ state: TaskState, _ db: Database) throws -> [TaskItem] {
         let filter = switch state {
         case .all: ""
         case .open: "AND done = 0"
         case .done: "AND done = 1"
         }
-        return try read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM task WHERE deleted = 0 \(filter) ORDER BY created_at DESC, id")
-                .map { try TaskRecord(row: $0).item }
-        }
+        return try Row.fetchAll(db, sql: "SELECT * FROM task WHERE deleted = 0 \(filter) ORDER BY created_at DESC, id")
+            .map { try TaskRecord(row: $0).item }
     }
 
     /// A number that changes whenever any task changes (in any process).
@@ -97,15 +100,7 @@ extension LocalStore {
     /// Live tasks and the version they are at, read in one snapshot.
     public func tasksSnapshot(_ state: TaskState = .all) throws -> (version: Int64, tasks: [TaskItem]) {
         try read { db in
-            let version = try Self.tasksVersion(db)
-            let filter = switch state {
-            case .all: ""
-            case .open: "AND done = 0"
-            case .done: "AND done = 1"
-            }
-            let tasks = try Row.fetchAll(db, sql: "SELECT * FROM task WHERE deleted = 0 \(filter) ORDER BY created_at DESC, id")
-                .map { try TaskRecord(row: $0).item }
-            return (version, tasks)
+            (try Self.tasksVersion(db), try Self.fetchTasks(state, db))
         }
     }
 
