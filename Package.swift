@@ -55,11 +55,22 @@ let package = Package(
             ],
             swiftSettings: strict),
 
+        // The household task API shared by the agent and central: `/v1/tasks` over a
+        // `TaskRepository`, the JSON error form, request bodies.
+        .target(
+            name: "HouseholdAPI",
+            dependencies: [
+                "Sync",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+
         // The local HTTP API: tasks, node, series, status, probes, /metrics, OpenAPI, pages.
         .target(
             name: "AgentAPI",
             dependencies: [
-                "LocalStore", "Sync", "HostProbes", "Sampling",
+                "HouseholdAPI", "LocalStore", "Sync", "HostProbes", "Sampling",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -106,7 +117,7 @@ let package = Package(
         .testTarget(
             name: "AgentAPITests",
             dependencies: [
-                "AgentAPI", "LocalStore", "Sync", "HostProbes", "Sampling",
+                "AgentAPI", "HouseholdAPI", "LocalStore", "Sync", "HostProbes", "Sampling",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],

@@ -1,4 +1,5 @@
 import Hummingbird
+import HouseholdAPI
 import LocalStore
 import Logging
 import Sampling
@@ -43,11 +44,11 @@ public enum AgentAPI {
     public static func router(_ env: Environment, logRequests: Bool = true) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         if logRequests { router.add(middleware: LogRequestsMiddleware(.debug)) }
-        router.add(middleware: ErrorMiddleware())
+        router.add(middleware: ErrorMiddleware(routes: AgentRoutes.table, serviceName: "agent", translate: APIError.translating))
         ProbeRoutes(environment: env).register(router)
         let v1 = router.group("v1")
         if let token = env.apiToken { v1.add(middleware: BearerAuthMiddleware(token: Array(token.utf8))) }
-        TaskRoutes(store: env.store, onWrite: env.onWrite).register(v1)
+        TaskRoutes(store: LocalTaskRepository(store: env.store), onWrite: env.onWrite).register(v1)
         NodeRoutes(environment: env).register(v1)
         return router
     }

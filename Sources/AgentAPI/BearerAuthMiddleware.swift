@@ -1,3 +1,4 @@
+import HouseholdAPI
 import Hummingbird
 
 /// With `--api-token-file`, every `/v1/*` request needs `Authorization: Bearer <token>`.

@@ -1,3 +1,4 @@
+import HouseholdAPI
 import Hummingbird
 import LocalStore
 import Sampling

@@ -1,4 +1,5 @@
 import HostProbes
+import HouseholdAPI
 import Hummingbird
 import LocalStore
 

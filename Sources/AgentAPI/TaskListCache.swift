@@ -1,4 +1,5 @@
 import LocalStore
+import Sync
 import Synchronization
 #if canImport(FoundationEssentials)
 import FoundationEssentials

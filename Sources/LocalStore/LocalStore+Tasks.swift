@@ -6,11 +6,6 @@ import Foundation
 import GRDB
 import Sync
 
-/// Which tasks a listing returns.
-public enum TaskState: String, Sendable, CaseIterable, Codable {
-    case open, done, all
-}
-
 extension LocalStore {
     /// Creates a task, records the change for sync, and returns the task once it is durable.
     public func createTask(_ new: NewTask) throws -> TaskItem {

@@ -1,4 +1,5 @@
 import AgentAPI
+import HouseholdAPI
 import Foundation
 import Hummingbird
 import HummingbirdTesting

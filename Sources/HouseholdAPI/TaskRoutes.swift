@@ -1,5 +1,4 @@
 import Hummingbird
-import LocalStore
 import Sync
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -7,20 +6,24 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// `/v1/tasks`: the household's tasks on this node (PRODUCT.md §6).
-struct TaskRoutes<Context: RequestContext> {
-    let store: LocalStore
+/// `/v1/tasks`: the household's tasks (PRODUCT.md §6), over any `TaskRepository`.
+public struct TaskRoutes<Context: RequestContext, Repository: TaskRepository>: Sendable {
+    let store: Repository
     /// Told about every successful write (the sync service pushes soon after).
     let onWrite: @Sendable () -> Void
-    let listCache = TaskListCache()
 
-    func register(_ group: RouterGroup<Context>) {
+    public init(store: Repository, onWrite: @escaping @Sendable () -> Void = {}) {
+        self.store = store
+        self.onWrite = onWrite
+    }
+
+    public func register(_ group: RouterGroup<Context>) {
         group.get("tasks") { request, _ -> Response in
             let stateText = request.uri.queryParameters["state"].map(String.init) ?? "all"
             guard let state = TaskState(rawValue: stateText) else {
                 throw APIError.badParameter("state must be open, done or all")
             }
-            let (version, body) = try await blocking { [store, listCache] in try listCache.body(state, store: store) }
+            let (version, body) = try await store.taskList(state)
             // The version is the ETag: a poll that changed nothing costs a 304 and no body.
             let etag = "\"\(state.rawValue)-\(version)\""
             if request.headers[.ifNoneMatch] == etag {
@@ -30,25 +33,25 @@ struct TaskRoutes<Context: RequestContext> {
         }
         group.post("tasks") { request, _ -> Response in
             let new = try TaskInput.create(try await JSONBody.object(request))
-            let task = try await blocking { [store] in try store.createTask(new) }
+            let task = try await store.createTask(new)
             onWrite()
             return try JSONResponse.make(task, status: .created, headers: [.location: "/v1/tasks/\(task.id.lowercasedString)"])
         }
         group.get("tasks/:id") { _, context -> Response in
             let id = try Self.id(context)
-            guard let task = try await blocking({ [store] in try store.task(id: id) }) else { throw Self.notFound(id) }
+            guard let task = try await store.task(id: id) else { throw Self.notFound(id) }
             return try JSONResponse.make(task)
         }
         group.patch("tasks/:id") { request, context -> Response in
             let id = try Self.id(context)
             let patch = try TaskInput.patch(try await JSONBody.object(request))
-            let task = try await blocking { [store] in try store.updateTask(id: id, patch) }
+            let task = try await store.updateTask(id: id, patch)
             onWrite()
             return try JSONResponse.make(task)
         }
         group.delete("tasks/:id") { _, context -> Response in
             let id = try Self.id(context)
-            try await blocking { [store] in try store.deleteTask(id: id) }
+            try await store.deleteTask(id: id)
             onWrite()
             return Response(status: .noContent)
         }
@@ -60,5 +63,5 @@ struct TaskRoutes<Context: RequestContext> {
         return id
     }
 
-    static func notFound(_ id: UUID) -> APIError { .notFound("no task with ID \(id.lowercasedString)") }
+    public static func notFound(_ id: UUID) -> APIError { .notFound("no task with ID \(id.lowercasedString)") }
 }

@@ -1,5 +1,4 @@
 import Hummingbird
-import LocalStore
 import Sync
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -39,18 +38,7 @@ public struct APIError: Error, HTTPResponseError, Sendable {
         return error
     }
 
-    static let insufficientStorage = HTTPResponse.Status(code: 507, reasonPhrase: "Insufficient Storage")
-
-    /// The store's errors, mapped to statuses once, here.
-    public init(_ error: LocalStoreError) {
-        switch error {
-        case .taskNotFound: self = .notFound(error.description)
-        case .ambiguousID: self = .notFound(error.description)
-        case .invalid(let field): self = .invalidField(field.message)
-        case .storageFull: self = .storageFull
-        default: self = APIError(.internalServerError, "internal", "the agent could not complete the request: \(error.code)")
-        }
-    }
+    public static let insufficientStorage = HTTPResponse.Status(code: 507, reasonPhrase: "Insufficient Storage")
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         var headers = self.headers

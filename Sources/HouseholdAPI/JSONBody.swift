@@ -7,7 +7,7 @@ import Foundation
 
 /// Any JSON value, so request bodies can be checked field by field with messages that name
 /// the field (a Codable decode would fail on the first problem with a generic error).
-enum JSONValue: Decodable, Equatable {
+public enum JSONValue: Decodable, Equatable, Sendable {
     case null
     case bool(Bool)
     case number(Double)
@@ -15,7 +15,7 @@ enum JSONValue: Decodable, Equatable {
     case array([JSONValue])
     case object([String: JSONValue])
 
-    init(from decoder: any Decoder) throws {
+    public init(from decoder: any Decoder) throws {
         let c = try decoder.singleValueContainer()
         if c.decodeNil() { self = .null }
         else if let b = try? c.decode(Bool.self) { self = .bool(b) }
@@ -25,7 +25,7 @@ enum JSONValue: Decodable, Equatable {
         else { self = .object(try c.decode([String: JSONValue].self)) }
     }
 
-    var typeName: String {
+    public var typeName: String {
         switch self {
         case .null: "null"
         case .bool: "a boolean"
@@ -37,13 +37,13 @@ enum JSONValue: Decodable, Equatable {
     }
 }
 
-enum JSONBody {
-    static let maxBytes = 64 * 1024
+public enum JSONBody {
+    public static let maxBytes = 64 * 1024
 
     /// Reads a JSON object body: 415 without a JSON content type, 413 over 64 KiB (refused
     /// from Content-Length before reading, or as soon as the stream passes the limit), 400 if
     /// it is not a JSON object.
-    static func object(_ request: Request) async throws -> [String: JSONValue] {
+    public static func object(_ request: Request) async throws -> [String: JSONValue] {
         let contentType = request.headers[.contentType]?.lowercased() ?? ""
         guard contentType.hasPrefix("application/json") || (contentType.hasPrefix("application/") && contentType.contains("+json")) else {
             throw APIError.unsupportedMediaType

@@ -1,0 +1,20 @@
+import HouseholdAPI
+import LocalStore
+
+extension APIError {
+    /// The store's errors, mapped to statuses once, here.
+    init(_ error: LocalStoreError) {
+        switch error {
+        case .taskNotFound: self = .notFound(error.description)
+        case .ambiguousID: self = .notFound(error.description)
+        case .invalid(let field): self = .invalidField(field.message)
+        case .storageFull: self = .storageFull
+        default: self = APIError(.internalServerError, "internal", "the agent could not complete the request: \(error.code)")
+        }
+    }
+
+    /// For `ErrorMiddleware`: the store's errors, nil for anything else.
+    static func translating(_ error: any Error) -> APIError? {
+        (error as? LocalStoreError).map(APIError.init)
+    }
+}

@@ -1,0 +1,17 @@
+import Sync
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// Where `/v1/tasks` keeps the household's tasks: the node's SQLite store on an agent,
+/// PostgreSQL on central. The routes are the same on both (PRODUCT.md §6).
+public protocol TaskRepository: Sendable {
+    /// The encoded `{"tasks": [...]}` list and a version that changes whenever it does (the ETag).
+    func taskList(_ state: TaskState) async throws -> (version: String, body: Data)
+    func createTask(_ new: NewTask) async throws -> TaskItem
+    func task(id: UUID) async throws -> TaskItem?
+    func updateTask(id: UUID, _ patch: TaskPatch) async throws -> TaskItem
+    func deleteTask(id: UUID) async throws
+}
