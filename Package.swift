@@ -9,6 +9,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "edge-agent", targets: ["EdgeAgent"]),
+        .executable(name: "edge-central", targets: ["EdgeCentral"]),
         .executable(name: "edge-bench", targets: ["EdgeBench"]),
     ],
     dependencies: [
@@ -19,6 +20,10 @@ let package = Package(
         // Default traits off: they pull in full Foundation (ICU) and swift-configuration.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
     ],
     targets: [
         // Protocol types, the hybrid logical clock and the merge rules. Depends on no storage.
@@ -77,9 +82,56 @@ let package = Package(
             ],
             swiftSettings: strict),
 
+        // edge-central's PostgreSQL store: nodes and tokens, tasks, the change feed, samples.
+        // Only edge-central links it (and PostgresNIO); the agent never does.
+        .target(
+            name: "CentralStore",
+            dependencies: [
+                "Sync",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+
+        // edge-central's HTTP API: sync endpoints, household tasks, nodes, series, probes.
+        .target(
+            name: "CentralAPI",
+            dependencies: [
+                "CentralStore", "HouseholdAPI", "Sync",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict),
+
+        // What both executables' command lines share: settings resolution, log options.
+        .target(
+            name: "CommandLineSupport",
+            dependencies: [
+                "Sync",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+
+        // The `edge-central` executable: serve, migrate, nodes.
+        .executableTarget(
+            name: "EdgeCentral",
+            dependencies: [
+                "CentralAPI", "CentralStore", "CommandLineSupport", "Sync",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict),
+
         .executableTarget(
             name: "EdgeAgent",
             dependencies: [
+                "CommandLineSupport",
                 "Sync",
                 "LocalStore",
                 "HostProbes",

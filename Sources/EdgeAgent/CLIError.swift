@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandLineSupport
 import LocalStore
 import Sync
 
@@ -21,6 +22,8 @@ struct CLIError: Error, CustomStringConvertible {
         switch error {
         case let error as CLIError:
             self = error
+        case let error as ConfigurationError:
+            self = .configuration(error.message)
         case let error as LocalStoreError:
             switch error {
             case .dataDirectoryUnusable, .notADatabase, .corrupt: self = .configuration(error.description)

@@ -1,3 +1,4 @@
+import CommandLineSupport
 import ArgumentParser
 #if canImport(Glibc)
 import Glibc
@@ -51,22 +52,3 @@ struct StoreOptions: ParsableArguments {
 
 import Sync
 
-/// Flag > environment variable > default, in one place.
-enum Settings {
-    static func resolve(flag: String?, env name: String, default fallback: () -> String) -> String {
-        if let flag { return flag }
-        if let value = environment(name), !value.isEmpty { return value }
-        return fallback()
-    }
-
-    static func environment(_ name: String) -> String? {
-        getenv(name).map { String(cString: $0) }
-    }
-
-    static func hostName() -> String {
-        var buffer = [CChar](repeating: 0, count: 256)
-        guard gethostname(&buffer, buffer.count - 1) == 0 else { return "localhost" }
-        let name = String(decoding: buffer.prefix { $0 != 0 }.map(UInt8.init(bitPattern:)), as: UTF8.self)
-        return name.isEmpty ? "localhost" : name
-    }
-}

@@ -1,3 +1,4 @@
+import CommandLineSupport
 import AgentAPI
 import ArgumentParser
 import HostProbes

@@ -1,3 +1,4 @@
+import CommandLineSupport
 import Sync
 
 /// Reads the due dates people type on the command line:
@@ -30,14 +31,5 @@ enum WhenParser {
     private static func startOfDay(_ millis: Int64) -> Int64 {
         let day: Int64 = 86_400_000
         return millis >= 0 ? millis / day * day : (millis - day + 1) / day * day
-    }
-}
-
-extension String {
-    var trimmingSpaces: String {
-        var s = Substring(self)
-        while let c = s.first, c.isWhitespace { s.removeFirst() }
-        while let c = s.last, c.isWhitespace { s.removeLast() }
-        return String(s)
     }
 }

@@ -31,7 +31,7 @@ extension LocalStore {
             guard let existing = try TaskRecord.fetch(db, id: id), !existing.deleted else {
                 throw LocalStoreError.taskNotFound(id.lowercasedString)
             }
-            let effective = Self.effectiveChanges(patch, on: existing)
+            let effective = patch.effective(on: existing)
             guard !effective.isEmpty else { return existing.item }
             var final = effective
             let stamp = try StoredClock.tick(db, now: configuration.clock.nowMillis(), node: configuration.nodeName)
@@ -141,14 +141,4 @@ extension LocalStore {
         return merged
     }
 
-    /// The part of `patch` that would change `record`.
-    static func effectiveChanges(_ patch: TaskPatch, on record: TaskRecord) -> TaskPatch {
-        var out = TaskPatch()
-        if let t = patch.title, t != record.title { out.title = t }
-        if let n = patch.notes, n != record.notes { out.notes = n }
-        if let d = patch.dueAt, d.optional != record.dueAt { out.dueAt = d }
-        if let a = patch.assignee, a.optional != record.assignee { out.assignee = a }
-        if let done = patch.done, done.done != record.done { out.done = done }
-        return out
-    }
 }

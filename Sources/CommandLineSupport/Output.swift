@@ -9,11 +9,11 @@ import Glibc
 
 /// Standard output and error, one write(2) per line: unbuffered, so a process killed right
 /// after printing has still delivered what it printed.
-enum Output {
-    static func line(_ text: String) { write(fd: 1, text + "\n") }
-    static func error(_ text: String) { write(fd: 2, text + "\n") }
+public enum Output {
+    public static func line(_ text: String) { write(fd: 1, text + "\n") }
+    public static func error(_ text: String) { write(fd: 2, text + "\n") }
 
-    static func write(fd: Int32, _ text: String) {
+    public static func write(fd: Int32, _ text: String) {
         var bytes = Array(text.utf8)[...]
         while !bytes.isEmpty {
             let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
@@ -23,7 +23,7 @@ enum Output {
         }
     }
 
-    static func json<T: Encodable>(_ value: T) throws {
+    public static func json<T: Encodable>(_ value: T) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         line(String(decoding: try encoder.encode(value), as: UTF8.self))

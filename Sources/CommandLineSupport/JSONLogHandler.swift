@@ -6,22 +6,22 @@ import Glibc
 
 /// One JSON object per line on standard error:
 /// `{"ts":"2026-11-22T04:25:54.120Z","level":"info","logger":"edge-agent","msg":"...","key":"value"}`.
-struct JSONLogHandler: LogHandler {
+public struct JSONLogHandler: LogHandler {
     let label: String
-    var logLevel: Logger.Level = .info
-    var metadata: Logger.Metadata = [:]
+    public var logLevel: Logger.Level = .info
+    public var metadata: Logger.Metadata = [:]
     var clock: WallClock = .system
 
-    init(label: String) {
+    public init(label: String) {
         self.label = label
     }
 
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
         set { metadata[key] = newValue }
     }
 
-    func log(event: LogEvent) {
+    public func log(event: LogEvent) {
         var fields = metadata
         if let extra = event.metadata { fields.merge(extra) { _, new in new } }
         var line = "{\"ts\":\"\(RFC3339.format(millis: clock.nowMillis()))\",\"level\":\"\(event.level.rawValue)\""

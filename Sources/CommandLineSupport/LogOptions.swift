@@ -6,31 +6,33 @@ import Glibc
 
 /// `--log-format text|json` and `--log-level`; logs go to standard error, where journald and
 /// Kubernetes collect them.
-struct LogOptions: ParsableArguments {
+public struct LogOptions: ParsableArguments {
+    public init() {}
+
     @Option(name: .customLong("log-format"), help: ArgumentHelp("text or json. [env: EDGE_LOG_FORMAT] [default: text]", valueName: "format"))
-    var formatFlag: String?
+    public var formatFlag: String?
 
     @Option(name: .customLong("log-level"), help: ArgumentHelp(
         "trace, debug, info, notice, warning, error or critical. [env: EDGE_LOG_LEVEL] [default: info]", valueName: "level"))
-    var levelFlag: String?
+    public var levelFlag: String?
 
-    enum Format: String { case text, json }
+    public enum Format: String, Sendable { case text, json }
 
-    func resolved() throws -> (Format, Logger.Level) {
+    public func resolved() throws -> (Format, Logger.Level) {
         let formatText = Settings.resolve(flag: formatFlag, env: "EDGE_LOG_FORMAT") { "text" }
         guard let format = Format(rawValue: formatText) else {
-            throw CLIError.configuration("--log-format / EDGE_LOG_FORMAT: \"\(formatText.prefix(40))\" is not text or json")
+            throw ConfigurationError("--log-format / EDGE_LOG_FORMAT: \"\(formatText.prefix(40))\" is not text or json")
         }
         let levelText = Settings.resolve(flag: levelFlag, env: "EDGE_LOG_LEVEL") { "info" }
         guard let level = Logger.Level(rawValue: levelText) else {
-            throw CLIError.configuration(
+            throw ConfigurationError(
                 "--log-level / EDGE_LOG_LEVEL: \"\(levelText.prefix(40))\" is not one of trace, debug, info, notice, warning, error, critical")
         }
         return (format, level)
     }
 
     /// Installs the process-wide log handler. Call once, before anything logs.
-    func bootstrap() throws {
+    public func bootstrap() throws {
         let (format, level) = try resolved()
         LoggingSystem.bootstrap { label in
             var handler: any LogHandler = switch format {

@@ -1,0 +1,41 @@
+import CentralStore
+import HouseholdAPI
+import Hummingbird
+import Logging
+
+/// edge-central's HTTP API: the sync endpoints, the household task API, nodes and series,
+/// probes, `/metrics` and `/openapi.json` (PRODUCT.md §6).
+public enum CentralAPI {
+    static let routes = RouteTable([
+        (["health"], [.get]), (["readiness"], [.get]), (["metrics"], [.get]), (["openapi.json"], [.get]),
+        (["v1", "tasks"], [.get, .post]), (["v1", "tasks", ":id"], [.get, .patch, .delete]),
+        (["v1", "nodes"], [.get]), (["v1", "series"], [.get]),
+        (["v1", "sync", "changes"], [.get, .post]), (["v1", "sync", "samples"], [.post]), (["v1", "sync", "resync"], [.post]),
+    ])
+
+    public static func router(store: CentralStore, metrics: CentralMetrics, logRequests: Bool = true) -> Router<CentralRequestContext> {
+        let router = Router(context: CentralRequestContext.self)
+        if logRequests { router.add(middleware: LogRequestsMiddleware(.debug)) }
+        router.add(middleware: ErrorMiddleware(routes: routes, serviceName: "central API", translate: CentralErrors.translate))
+        router.get("health") { _, _ in
+            JSONResponse.text(#"{"status":"ok"}"#, contentType: "application/json")
+        }
+        router.get("readiness") { _, _ -> Response in
+            guard store.isMigrated else { throw APIError.notReady("the database schema is not migrated yet") }
+            guard metrics.isDatabaseUp else { throw APIError.notReady("PostgreSQL is unreachable") }
+            return JSONResponse.text(#"{"status":"ready"}"#, contentType: "application/json")
+        }
+        router.get("metrics") { _, _ in
+            JSONResponse.text(metrics.render(), contentType: "text/plain; version=0.0.4; charset=utf-8")
+        }
+        router.get("openapi.json") { _, _ in
+            JSONResponse.text(CentralOpenAPIDocument.json, contentType: "application/json")
+        }
+        let v1 = router.group("v1")
+        v1.add(middleware: NodeAuthMiddleware(store: store))
+        TaskRoutes(store: CentralTaskRepository(store: store)).register(v1)
+        NodeRoutes(store: store).register(v1)
+        SyncRoutes(store: store, metrics: metrics).register(v1)
+        return router
+    }
+}

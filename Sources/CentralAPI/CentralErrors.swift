@@ -1,0 +1,34 @@
+import CentralStore
+import HouseholdAPI
+import Hummingbird
+import Sync
+
+/// Central's errors in the shared JSON error form; each store error maps to one status and code.
+enum CentralErrors {
+    static var unauthorized: APIError {
+        var error = APIError(.unauthorized, "unauthorized", "a valid node token is required: Authorization: Bearer <token> (unknown and revoked tokens are refused)")
+        error.headers[.wwwAuthenticate] = #"Bearer realm="edge-central""#
+        return error
+    }
+
+    static func translate(_ error: any Error) -> APIError? {
+        guard let error = error as? CentralStoreError else { return nil }
+        switch error {
+        case .unavailable:
+            var e = APIError(.serviceUnavailable, "database_unavailable", "the central database is unavailable; retry later")
+            e.headers[.retryAfter] = "5"
+            return e
+        case .cursorUnknown: return APIError(.gone, "cursor_unknown", error.description)
+        case .rewound: return APIError(.conflict, "central_rewound", error.description)
+        case .wrongNode: return APIError(.forbidden, "wrong_node", error.description)
+        case .resyncNotOpen: return APIError(.forbidden, "resync_not_open", error.description)
+        case .stampInFuture: return APIError(.unprocessableContent, "stamp_in_future", error.description)
+        case .invalidChange: return APIError(.unprocessableContent, "invalid_change", error.description)
+        case .invalidField(let field): return .invalidField(field.message)
+        case .taskNotFound: return .notFound(error.description)
+        case .nodeNotFound: return .notFound(error.description)
+        case .nodeExists, .invalidNodeName: return APIError(.unprocessableContent, "invalid_node", error.description)
+        case .newerSchema: return APIError(.serviceUnavailable, "database_unavailable", error.description)
+        }
+    }
+}

@@ -1,0 +1,87 @@
+/// Central's schema, as named migrations applied in order and never edited once shipped.
+/// `edge-central migrate` and `serve` apply the missing ones under an advisory lock, so
+/// replicas starting together apply each exactly once.
+enum CentralMigrations {
+    static let lockKey: Int64 = 7_310_593_858_008_514_676
+
+    static let all: [(name: String, sql: [String])] = [
+        ("2026-11-22 nodes, tasks, feed", [
+            """
+            CREATE TABLE node (
+                id             integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                name           text NOT NULL UNIQUE CHECK (name ~ '^[A-Za-z0-9._-]{1,253}$' AND name <> 'central'),
+                created_at     timestamptz NOT NULL DEFAULT now(),
+                revoked_at     timestamptz,
+                last_seen_at   timestamptz,
+                last_sync_at   timestamptz,
+                samples_through bigint,
+                samples_stored bigint NOT NULL DEFAULT 0,
+                resync_open_until timestamptz
+            )
+            """,
+            """
+            CREATE TABLE node_token (
+                hash       bytea PRIMARY KEY CHECK (length(hash) = 32),
+                node_id    integer NOT NULL REFERENCES node(id),
+                created_at timestamptz NOT NULL DEFAULT now(),
+                revoked_at timestamptz
+            )
+            """,
+            // One row per task: the merge state (every field with its stamp) as JSON, plus the
+            // columns listings filter and sort on.
+            """
+            CREATE TABLE task (
+                id         uuid PRIMARY KEY,
+                record     text NOT NULL,
+                deleted    boolean NOT NULL,
+                done       boolean NOT NULL,
+                created_at bigint NOT NULL
+            )
+            """,
+            "CREATE INDEX task_live ON task (created_at DESC, id) WHERE NOT deleted",
+            // Every change that altered central's state, in commit order; seq is gap-free.
+            """
+            CREATE TABLE change_feed (
+                seq         bigint PRIMARY KEY,
+                tag         bigint NOT NULL,
+                change_id   uuid NOT NULL,
+                task_id     uuid NOT NULL,
+                pushed_by   integer REFERENCES node(id),
+                body        text NOT NULL,
+                recorded_at timestamptz NOT NULL DEFAULT now()
+            )
+            """,
+            // Every change ID ever received, applied or not: pushes are idempotent by it.
+            """
+            CREATE TABLE applied_change (
+                change_id   uuid PRIMARY KEY,
+                node_id     integer REFERENCES node(id),
+                received_at timestamptz NOT NULL DEFAULT now()
+            )
+            """,
+        ]),
+        ("2026-11-22 samples", [
+            """
+            CREATE TABLE series (
+                id     integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                name   text NOT NULL,
+                labels text NOT NULL,
+                UNIQUE (name, labels)
+            )
+            """,
+            // The primary key is the uniqueness guarantee (a sample is stored once) and the
+            // per-node, per-series time-range index. No foreign keys: nodes and series are never
+            // deleted, and a check per row would halve ingest speed.
+            """
+            CREATE TABLE sample (
+                node_id   integer NOT NULL,
+                series_id integer NOT NULL,
+                ts        bigint NOT NULL,
+                value     double precision NOT NULL,
+                clock     smallint NOT NULL,
+                PRIMARY KEY (node_id, series_id, ts)
+            )
+            """,
+        ]),
+    ]
+}

@@ -1,0 +1,181 @@
+import PostgresNIO
+import Sync
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+extension CentralStore {
+    /// Every write to tasks (pushes and central's own household edits) takes this
+    /// transaction-scoped lock first. Task changes are human-rate, so one writer at a time
+    /// costs little, and it makes the feed trivially gap-free: seq is allocated, inserted
+    /// and committed before the next writer reads `max(seq)`, so a reader paging with
+    /// `seq > cursor` can never skip a row that commits later.
+    static let feedLockKey: Int64 = 7_310_593_858_008_514_677
+
+    /// The pull page size limit.
+    public static let maxPullLimit = 1000
+
+    /// Merges a batch of changes pushed by `node`, all or nothing. Idempotent by change ID:
+    /// a change seen before is `already_known` and merged no further; a new change that
+    /// alters nothing (older than what central holds) is also `already_known`.
+    public func push(_ push: SyncWire.ChangePush, from node: AuthenticatedNode) async throws -> [SyncWire.ChangeResult] {
+        guard push.node == node.name else {
+            throw CentralStoreError.wrongNode("this token belongs to node \(node.name), not \(push.node.prefix(60))")
+        }
+        try check(push.changes, mode: push.mode, node: node.name)
+        return try await operation("push changes") { [self] in
+            try await client.withTransaction(logger: logger) { tx in
+                if push.mode == .snapshot {
+                    let open = try await tx.query(
+                        "SELECT resync_open_until > now() FROM node WHERE id = \(node.id)", logger: logger).column(Bool?.self)
+                    guard case .some(.some(true)) = open.first else { throw CentralStoreError.resyncNotOpen }
+                }
+                let outcomes = try await self.merge(push.changes, pushedBy: node.id, tx)
+                try await tx.query("UPDATE node SET last_sync_at = now() WHERE id = \(node.id)", logger: logger)
+                return zip(push.changes, outcomes).map { SyncWire.ChangeResult(changeID: $0.id, outcome: $1) }
+            }
+        }
+    }
+
+    /// What the HTTP layer would otherwise have to know: stamps by the pushing node only
+    /// (outside a resync), no stamp far ahead of central's clock, fields within the rules.
+    /// Central rejects, never normalises: a change must already be what the agent stored.
+    func check(_ changes: [TaskChange], mode: SyncWire.PushMode, node: String) throws {
+        if mode == .log, let other = changes.first(where: { $0.stamp.node != node }) {
+            throw CentralStoreError.wrongNode("change \(other.id.lowercasedString) is stamped by \(other.stamp.node.prefix(60)), not by \(node)")
+        }
+        let limit = now() + HybridLogicalClock.defaultMaxForwardDrift
+        let ahead = changes.filter { $0.stamp.physical > limit }
+        if !ahead.isEmpty {
+            let most = ahead.map(\.stamp.physical).max()! - now()
+            throw CentralStoreError.stampInFuture(changeIDs: ahead.map(\.id.lowercasedString), aheadSeconds: most / 1000)
+        }
+        for change in changes {
+            if change.stamp.node == "central" && mode == .log {
+                throw CentralStoreError.wrongNode("change \(change.id.lowercasedString) claims central's own stamp")
+            }
+            guard change.stamp.node == "central" || NodeName.isValid(change.stamp.node), NodeName.isValid(change.origin) || change.origin == "central" else {
+                throw CentralStoreError.invalidChange("change \(change.id.lowercasedString) names an invalid node")
+            }
+            if change.patch.isEmpty { throw CentralStoreError.invalidChange("change \(change.id.lowercasedString) sets no field") }
+            do {
+                guard try TaskRules.validate(change.patch) == change.patch else {
+                    throw CentralStoreError.invalidChange("change \(change.id.lowercasedString) has untrimmed title or assignee")
+                }
+            } catch let error as InvalidFieldError {
+                throw CentralStoreError.invalidChange("change \(change.id.lowercasedString): \(error.message)")
+            }
+        }
+    }
+
+    /// Merges changes inside `tx`: takes the feed lock, records the IDs, applies the new ones
+    /// with `TaskMerge`, writes the records that changed and appends the changes that altered
+    /// anything to the feed.
+    func merge(_ changes: [TaskChange], pushedBy: Int32?, _ tx: PostgresConnection) async throws -> [ApplyOutcome] {
+        guard !changes.isEmpty else { return [] }
+        try await tx.query("SELECT pg_advisory_xact_lock(\(Self.feedLockKey))", logger: logger)
+        let ids = changes.map(\.id)
+        let fresh = Set(try await tx.query("""
+            INSERT INTO applied_change (change_id, node_id) SELECT unnest(\(ids)::uuid[]), \(pushedBy)
+            ON CONFLICT DO NOTHING RETURNING change_id
+            """, logger: logger).column(UUID.self))
+        var records: [UUID: TaskRecord] = [:]
+        let taskIDs = Array(Set(changes.map(\.taskID)))
+        for (_, text) in try await tx.query(
+            "SELECT id, record FROM task WHERE id = ANY(\(taskIDs)::uuid[])", logger: logger).collect((UUID, String).self) {
+            let record = try JSONDecoder().decode(TaskRecord.self, from: Data(text.utf8))
+            records[record.id] = record
+        }
+        var outcomes: [ApplyOutcome] = []
+        var applied: [TaskChange] = []
+        var dirty: Set<UUID> = []
+        var seenInBatch: Set<UUID> = []
+        for change in changes {
+            // A change listed twice in one batch counts once.
+            guard fresh.contains(change.id), seenInBatch.insert(change.id).inserted else {
+                outcomes.append(.alreadyKnown)
+                continue
+            }
+            let (merged, changed) = TaskMerge.apply(change, to: records[change.taskID])
+            outcomes.append(changed ? .applied : .alreadyKnown)
+            if changed {
+                records[change.taskID] = merged
+                dirty.insert(change.taskID)
+                applied.append(change)
+            }
+        }
+        if !dirty.isEmpty {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            let rows = try dirty.sorted { $0.uuidString < $1.uuidString }.map { id -> (UUID, String, Bool, Bool, Int64) in
+                let r = records[id]!
+                return (id, String(decoding: try encoder.encode(r), as: UTF8.self), r.deleted, r.done, r.createdAt)
+            }
+            try await tx.query("""
+                INSERT INTO task (id, record, deleted, done, created_at)
+                SELECT * FROM unnest(\(rows.map(\.0))::uuid[], \(rows.map(\.1))::text[], \(rows.map(\.2))::bool[],
+                                     \(rows.map(\.3))::bool[], \(rows.map(\.4))::int8[])
+                ON CONFLICT (id) DO UPDATE SET record = excluded.record, deleted = excluded.deleted,
+                    done = excluded.done, created_at = excluded.created_at
+                """, logger: logger)
+            let top = try await tx.query("SELECT coalesce(max(seq), 0)::int8 FROM change_feed", logger: logger).column(Int64.self)
+            let first = (top.first ?? 0) + 1
+            var rng = SystemRandomNumberGenerator()
+            let seqs = (0..<Int64(applied.count)).map { first + $0 }
+            let tags = applied.map { _ in Int64.random(in: Int64.min...Int64.max, using: &rng) }
+            let encoder2 = JSONEncoder()
+            encoder2.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            let bodies = try applied.map { String(decoding: try encoder2.encode($0), as: UTF8.self) }
+            try await tx.query("""
+                INSERT INTO change_feed (seq, tag, change_id, task_id, pushed_by, body)
+                SELECT s, t, c, k, \(pushedBy), b FROM unnest(\(seqs)::int8[], \(tags)::int8[], \(applied.map(\.id))::uuid[],
+                    \(applied.map(\.taskID))::uuid[], \(bodies)::text[]) AS x(s, t, c, k, b)
+                """, logger: logger)
+        }
+        return outcomes
+    }
+
+    /// Changes after `cursor` in feed order, at most `limit`; bodies are spliced verbatim.
+    /// Returns the encoded `ChangePage` JSON. A cursor not from this feed is `cursorUnknown`.
+    public func pull(after cursor: FeedCursor, limit: Int) async throws -> String {
+        let limit = min(max(limit, 1), Self.maxPullLimit)
+        return try await operation("pull changes") { [client, logger] in
+            try await client.withConnection { connection in
+                try await connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
+                do {
+                    if cursor.seq > 0 {
+                        let tags = try await connection.query(
+                            "SELECT tag FROM change_feed WHERE seq = \(cursor.seq)", logger: logger).column(Int64.self)
+                        guard tags.first == cursor.tag else { throw CentralStoreError.cursorUnknown(cursor.description) }
+                    }
+                    let rows = try await connection.query("""
+                        SELECT seq, tag, body FROM change_feed WHERE seq > \(cursor.seq) ORDER BY seq LIMIT \(limit + 1)
+                        """, logger: logger).collect((Int64, Int64, String).self)
+                    try await connection.query("COMMIT", logger: logger)
+                    let page = rows.prefix(limit)
+                    let next = page.last.map { FeedCursor(seq: $0.0, tag: $0.1) } ?? cursor
+                    return #"{"changes":["# + page.map(\.2).joined(separator: ",") + #"],"cursor":""#
+                        + next.description + #"","more":"# + (rows.count > limit ? "true" : "false") + "}"
+                } catch {
+                    _ = try? await connection.query("ROLLBACK", logger: logger)
+                    throw error
+                }
+            }
+        }
+    }
+
+    /// Opens a 24-hour window in which `node` may push snapshot changes, and returns central's
+    /// positions for it.
+    public func beginResync(_ node: AuthenticatedNode) async throws -> SyncWire.ResyncResponse {
+        try await operation("resync") { [client, logger] in
+            let rows = try await client.query("""
+                UPDATE node SET resync_open_until = now() + interval '24 hours' WHERE id = \(node.id)
+                RETURNING samples_through, (extract(epoch FROM resync_open_until) * 1000)::bigint
+                """, logger: logger).collect((Int64?, Int64).self)
+            guard let row = rows.first else { throw CentralStoreError.nodeNotFound(node.name) }
+            return SyncWire.ResyncResponse(samplesThrough: row.0, resyncOpenUntil: RFC3339.format(millis: row.1))
+        }
+    }
+}

@@ -1,0 +1,104 @@
+import PostgresNIO
+import Sync
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// The household task API on central (PRODUCT.md §6). Central's own edits are stamped by the
+/// reserved replica name `central`, never by the token's node: a node's token used from a
+/// phone must not issue stamps that node's agent could also issue.
+extension CentralStore {
+    public static let replicaName = "central"
+
+    public func tasks(_ state: TaskState) async throws -> [TaskItem] {
+        try await operation("list tasks") { [client, logger] in
+            let filter: PostgresQuery = switch state {
+            case .all: "SELECT record FROM task WHERE NOT deleted ORDER BY created_at DESC, id"
+            case .open: "SELECT record FROM task WHERE NOT deleted AND NOT done ORDER BY created_at DESC, id"
+            case .done: "SELECT record FROM task WHERE NOT deleted AND done ORDER BY created_at DESC, id"
+            }
+            let decoder = JSONDecoder()
+            return try await client.query(filter, logger: logger).column(String.self).map {
+                try decoder.decode(TaskRecord.self, from: Data($0.utf8)).item
+            }
+        }
+    }
+
+    /// The stored record, tombstones included (tests and resync compare these).
+    public func record(id: UUID) async throws -> TaskRecord? {
+        try await operation("read task") { [client, logger] in
+            try await client.query("SELECT record FROM task WHERE id = \(id)", logger: logger).column(String.self)
+                .first.map { try JSONDecoder().decode(TaskRecord.self, from: Data($0.utf8)) }
+        }
+    }
+
+    /// Every record, tombstones included, in id order.
+    public func allRecords() async throws -> [TaskRecord] {
+        try await operation("read tasks") { [client, logger] in
+            let decoder = JSONDecoder()
+            return try await client.query("SELECT record FROM task ORDER BY id", logger: logger).column(String.self)
+                .map { try decoder.decode(TaskRecord.self, from: Data($0.utf8)) }
+        }
+    }
+
+    public func task(id: UUID) async throws -> TaskItem? {
+        guard let record = try await record(id: id), !record.deleted else { return nil }
+        return record.item
+    }
+
+    public func createTask(_ new: NewTask) async throws -> TaskItem {
+        let patch: TaskPatch
+        do { patch = try new.validatedPatch() } catch { throw CentralStoreError.invalidField(error) }
+        let taskID = configuration.makeUUID()
+        return try await edit(taskID, creating: true) { existing, stamp in
+            TaskChange(id: self.configuration.makeUUID(), taskID: taskID, stamp: stamp, createdAt: stamp.physical,
+                       origin: Self.replicaName, patch: patch)
+        }
+    }
+
+    public func updateTask(id: UUID, _ requested: TaskPatch) async throws -> TaskItem {
+        var patch: TaskPatch
+        do { patch = try TaskRules.validate(requested) } catch { throw CentralStoreError.invalidField(error) }
+        patch.deleted = nil
+        let requestedPatch = patch
+        return try await edit(id, creating: false) { existing, stamp in
+            guard let existing else { return nil }
+            var effective = requestedPatch.effective(on: existing)
+            guard !effective.isEmpty else { return nil }
+            if let done = effective.done, done.done { effective.done = DoneState(done: true, completedAt: stamp.physical) }
+            return TaskChange(id: self.configuration.makeUUID(), taskID: id, stamp: stamp, createdAt: existing.createdAt,
+                              origin: existing.origin, patch: effective)
+        }
+    }
+
+    public func deleteTask(id: UUID) async throws {
+        _ = try await edit(id, creating: false) { existing, stamp in
+            guard let existing else { return nil }
+            return TaskChange(id: self.configuration.makeUUID(), taskID: id, stamp: stamp, createdAt: existing.createdAt,
+                              origin: existing.origin, patch: TaskPatch(deleted: true))
+        }
+    }
+
+    /// One household edit in one transaction: read the record under the feed lock, stamp
+    /// after everything central holds for that task, merge, append to the feed.
+    private func edit(_ id: UUID, creating: Bool,
+                      _ makeChange: @escaping @Sendable (TaskRecord?, HLCTimestamp) -> TaskChange?) async throws -> TaskItem {
+        try await operation("edit task") { [self] in
+            try await client.withTransaction(logger: logger) { tx in
+                try await tx.query("SELECT pg_advisory_xact_lock(\(Self.feedLockKey))", logger: logger)
+                let existing = try await tx.query("SELECT record FROM task WHERE id = \(id)", logger: logger)
+                    .column(String.self).first.map { try JSONDecoder().decode(TaskRecord.self, from: Data($0.utf8)) }
+                if !creating && (existing == nil || existing!.deleted) { throw CentralStoreError.taskNotFound(id.lowercasedString) }
+                var clock = HybridLogicalClock(physical: existing?.latestStamp?.physical ?? 0, counter: existing?.latestStamp?.counter ?? 0)
+                let stamp = clock.tick(now: self.now(), node: Self.replicaName)
+                guard let change = makeChange(existing, stamp) else { return existing!.item }
+                _ = try await self.merge([change], pushedBy: nil, tx)
+                let after = try await tx.query("SELECT record FROM task WHERE id = \(id)", logger: logger)
+                    .column(String.self).first.map { try JSONDecoder().decode(TaskRecord.self, from: Data($0.utf8)) }
+                return after!.item
+            }
+        }
+    }
+}

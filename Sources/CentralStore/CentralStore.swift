@@ -1,0 +1,117 @@
+import Logging
+import PostgresNIO
+import Synchronization
+import Sync
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// Central's PostgreSQL database: nodes and their tokens, the household's tasks with their
+/// merge state, the change feed agents pull, and the samples they push. Stateless apart from
+/// caches of immutable facts (series ids), so any number of `edge-central serve` processes
+/// can share one database.
+public final class CentralStore: Sendable {
+    public struct Configuration: Sendable {
+        public var clock: WallClock = .system
+        public var makeUUID: @Sendable () -> UUID = { UUID() }
+        /// How long an operation may wait for PostgreSQL before answering "unavailable".
+        public var operationTimeout: Duration = .seconds(5)
+        public init() {}
+    }
+
+    let client: PostgresClient
+    let logger: Logger
+    let configuration: Configuration
+    let seriesIDs = Mutex<[SeriesKey: Int32]>([:])
+    /// Set once migrations are known to be applied; `/readiness` stays 503 before.
+    let migrated = Atomic<Bool>(false)
+
+    public init(url: DatabaseURL, poolSize: Int = 20, configuration: Configuration = .init(), logger: Logger) throws {
+        self.client = PostgresClient(configuration: try url.clientConfiguration(poolSize: poolSize), backgroundLogger: logger)
+        self.logger = logger
+        self.configuration = configuration
+    }
+
+    /// Runs the connection pool until cancelled (a ServiceLifecycle service, or a task).
+    public func run() async {
+        await client.run()
+    }
+
+    public var postgresClient: PostgresClient { client }
+
+    public var isMigrated: Bool { migrated.load(ordering: .acquiring) }
+
+    /// One round trip to PostgreSQL; throws `.unavailable` if it cannot be made in time.
+    public func ping() async throws {
+        _ = try await operation("ping") {
+            try await self.client.query("SELECT 1", logger: self.logger)
+        }
+    }
+
+    /// Runs `body` with a deadline, mapping "PostgreSQL is not there" to `.unavailable` and
+    /// retrying serialization failures and deadlocks (40001, 40P01) up to three times.
+    func operation<T: Sendable>(_ name: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                return try await withDeadline(configuration.operationTimeout, name) { try await body() }
+            } catch {
+                let error = Self.unwrap(error)
+                guard let psql = error as? PSQLError else { throw error }
+                let state = psql.serverInfo?[.sqlState]
+                if state == "40001" || state == "40P01", attempt < 3 { continue }
+                if let state, !(state.hasPrefix("08") || state.hasPrefix("57P")) { throw psql }
+                throw CentralStoreError.unavailable("\(name): \(Self.shortDescription(psql))")
+            }
+        }
+    }
+
+    /// The error inside a failed transaction: ours if the closure threw one, else PostgreSQL's.
+    static func unwrap(_ error: any Error) -> any Error {
+        guard let tx = error as? PostgresTransactionError else { return error }
+        return tx.closureError ?? tx.beginError ?? tx.commitError ?? tx.rollbackError ?? error
+    }
+
+    static func shortDescription(_ error: PSQLError) -> String {
+        if let message = error.serverInfo?[.message] { return message }
+        return "\(error.code)"
+    }
+
+    private func withDeadline<T: Sendable>(_ limit: Duration, _ name: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await body() }
+            group.addTask {
+                try await Task.sleep(for: limit)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let value = first else {
+                throw CentralStoreError.unavailable("\(name): no answer from PostgreSQL within \(limit)")
+            }
+            return value
+        }
+    }
+
+    func now() -> Int64 { configuration.clock.nowMillis() }
+}
+
+extension PostgresRowSequence {
+    /// Every row decoded; for small results.
+    func collect<each T: PostgresDecodable & Sendable>(_ types: (repeat each T).Type) async throws -> [(repeat each T)] {
+        var out: [(repeat each T)] = []
+        for try await row in self.decode(types) { out.append(row) }
+        return out
+    }
+}
+
+extension PostgresRowSequence {
+    /// The single column of every row.
+    func column<T: PostgresDecodable & Sendable>(_ type: T.Type) async throws -> [T] {
+        var out: [T] = []
+        for try await value in self.decode(T.self) { out.append(value) }
+        return out
+    }
+}

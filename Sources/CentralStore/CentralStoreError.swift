@@ -1,0 +1,43 @@
+import Sync
+
+/// What the central store refuses or fails at. The API maps each case to one status and code.
+public enum CentralStoreError: Error, Equatable, CustomStringConvertible {
+    /// PostgreSQL is unreachable or did not answer in time. Nothing was written.
+    case unavailable(String)
+    /// A pull cursor that is not from this database's feed (central restored from a backup).
+    case cursorUnknown(String)
+    /// Sample positions the agent holds acknowledged are newer than what central has.
+    case rewound(String)
+    /// A change in a log-mode push stamped by another node, or a body naming another node.
+    case wrongNode(String)
+    /// A snapshot push without an open resync window.
+    case resyncNotOpen
+    case stampInFuture(changeIDs: [String], aheadSeconds: Int64)
+    case invalidChange(String)
+    case invalidField(InvalidFieldError)
+    case taskNotFound(String)
+    case nodeExists(String)
+    case nodeNotFound(String)
+    case invalidNodeName(String)
+    /// The database holds migrations this binary does not know.
+    case newerSchema([String])
+
+    public var description: String {
+        switch self {
+        case .unavailable(let why): "the database is unavailable: \(why)"
+        case .cursorUnknown(let c): "cursor \(c) is not from this central's change feed (was central restored from a backup?); resync"
+        case .rewound(let why): "central is behind this node: \(why); resync"
+        case .wrongNode(let why): why
+        case .resyncNotOpen: "snapshot pushes are accepted only during a resync (POST /v1/sync/resync first)"
+        case .stampInFuture(let ids, let ahead):
+            "\(ids.count) change(s) are stamped \(ahead) s ahead of central's clock (more than 600 s); fix the node's clock"
+        case .invalidChange(let why): why
+        case .invalidField(let e): e.message
+        case .taskNotFound(let id): "no task with ID \(id)"
+        case .nodeExists(let name): "a node named \(name) already exists (use `nodes revoke` and a new name, or `nodes rotate`)"
+        case .nodeNotFound(let name): "no node named \(name)"
+        case .invalidNodeName(let name): "\(name.prefix(60)) is not a valid node name (letters, digits, . _ -; at most 253; not \"central\")"
+        case .newerSchema(let names): "the database has migrations this edge-central does not know (\(names.joined(separator: ", "))); run a newer edge-central"
+        }
+    }
+}

@@ -1,0 +1,37 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Secrets read from files (Kubernetes Secret mounts, systemd credentials): trailing
+/// whitespace trimmed, contents never shown in errors or logs.
+public enum SecretFile {
+    public static func read(_ path: String, option: String) throws -> String {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            throw ConfigurationError("\(option): cannot read \(path): \(String(cString: strerror(errno)))")
+        }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, 4096) }
+            if n < 0 {
+                throw ConfigurationError("\(option): cannot read \(path): \(String(cString: strerror(errno)))")
+            }
+            if n == 0 { break }
+            bytes += buffer[0..<n]
+            if bytes.count > 64 * 1024 { throw ConfigurationError("\(option): \(path) is too large for a token") }
+        }
+        let token = String(decoding: bytes, as: UTF8.self).trimmingSpaces
+        guard !token.isEmpty else { throw ConfigurationError("\(option): \(path) is empty") }
+        guard token.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
+            throw ConfigurationError("\(option): \(path) must hold one token of printable ASCII characters")
+        }
+        return token
+    }
+}

@@ -1,0 +1,199 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// The sync protocol between an agent and edge-central (version 1), shared by both sides so
+/// it is defined once. JSON; request bodies of `POST /v1/sync/*` may be gzip-compressed.
+/// `docs/sync-design.md` §2 and central's `/openapi.json` describe it for people.
+public enum SyncWire {
+    /// How a change batch is meant: the agent's own change log, or (during a resync only) a
+    /// snapshot of its whole task state, which may carry other nodes' stamps.
+    public enum PushMode: String, Codable, Sendable {
+        case log, snapshot
+    }
+
+    /// `POST /v1/sync/changes`.
+    public struct ChangePush: Codable, Sendable, Equatable {
+        public var node: String
+        public var mode: PushMode
+        public var changes: [TaskChange]
+
+        public init(node: String, mode: PushMode = .log, changes: [TaskChange]) {
+            self.node = node
+            self.mode = mode
+            self.changes = changes
+        }
+    }
+
+    /// One result per pushed change, in request order.
+    public struct ChangeResult: Codable, Sendable, Equatable {
+        public var changeID: UUID
+        public var outcome: ApplyOutcome
+
+        public init(changeID: UUID, outcome: ApplyOutcome) {
+            self.changeID = changeID
+            self.outcome = outcome
+        }
+
+        enum CodingKeys: String, CodingKey { case changeID = "change_id", outcome }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(changeID.lowercasedString, forKey: .changeID)
+            try c.encode(outcome, forKey: .outcome)
+        }
+    }
+
+    public struct ChangePushResponse: Codable, Sendable, Equatable {
+        public var results: [ChangeResult]
+        public init(results: [ChangeResult]) { self.results = results }
+    }
+
+    /// `GET /v1/sync/changes?cursor=C&limit=N`: changes after the cursor, in feed order.
+    public struct ChangePage: Codable, Sendable, Equatable {
+        public var changes: [TaskChange]
+        /// The position after the last change returned (the given cursor if none).
+        public var cursor: FeedCursor
+        public var more: Bool
+
+        public init(changes: [TaskChange], cursor: FeedCursor, more: Bool) {
+            self.changes = changes
+            self.cursor = cursor
+            self.more = more
+        }
+    }
+
+    /// `POST /v1/sync/samples`: a run of the node's readings, shaped like the agent's storage
+    /// (a reading is one layout of series plus its values) so neither side builds a dictionary
+    /// per sample. A sample is `(node, series[layout[i]], ts, values[i])`.
+    public struct SampleBatch: Codable, Sendable, Equatable {
+        public var node: String
+        /// Everything up to and including this timestamp was acknowledged before (nil: nothing yet).
+        public var after: Int64?
+        public var series: [Series]
+        /// Each layout lists indexes into `series`.
+        public var layouts: [[Int]]
+        public var readings: [Reading]
+
+        public init(node: String, after: Int64?, series: [Series], layouts: [[Int]], readings: [Reading]) {
+            self.node = node
+            self.after = after
+            self.series = series
+            self.layouts = layouts
+            self.readings = readings
+        }
+
+        public struct Series: Codable, Sendable, Equatable, Hashable {
+            public var name: String
+            public var labels: [String: String]
+            public init(name: String, labels: [String: String]) {
+                self.name = name
+                self.labels = labels
+            }
+            public init(_ key: SeriesKey) {
+                self.init(name: key.name, labels: Dictionary(key.labels.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a }))
+            }
+            public var key: SeriesKey {
+                SeriesKey(name, labels.sorted { $0.key < $1.key }.map { SeriesLabel($0.key, $0.value) })
+            }
+        }
+
+        public struct Reading: Codable, Sendable, Equatable {
+            /// Milliseconds since the epoch, exactly as the agent stored it.
+            public var ts: Int64
+            public var clock: SampleClock
+            public var layout: Int
+            public var values: [Double]
+            public init(ts: Int64, clock: SampleClock, layout: Int, values: [Double]) {
+                self.ts = ts
+                self.clock = clock
+                self.layout = layout
+                self.values = values
+            }
+        }
+
+        public var sampleCount: Int { readings.reduce(0) { $0 + $1.values.count } }
+
+        /// The structural rules a batch must keep, checked by central before anything is
+        /// written; the message says what is wrong. (Sizes are checked separately.)
+        public func structuralProblem() -> String? {
+            if series.isEmpty && !readings.isEmpty { return "readings without series" }
+            if Set(series).count != series.count { return "a series is listed twice" }
+            for (i, layout) in layouts.enumerated() {
+                if let bad = layout.first(where: { $0 < 0 || $0 >= series.count }) {
+                    return "layout \(i) refers to series \(bad), but there are \(series.count)"
+                }
+                if Set(layout).count != layout.count { return "layout \(i) lists a series twice" }
+            }
+            var previous = after
+            for (i, r) in readings.enumerated() {
+                guard r.layout >= 0, r.layout < layouts.count else {
+                    return "reading \(i) refers to layout \(r.layout), but there are \(layouts.count)"
+                }
+                if r.values.count != layouts[r.layout].count {
+                    return "reading \(i) has \(r.values.count) values for a layout of \(layouts[r.layout].count) series"
+                }
+                if let p = previous, r.ts <= p { return "reading \(i): ts \(r.ts) is not after \(p); readings must be in strictly increasing time order after `after`" }
+                if !r.values.allSatisfy(\.isFinite) { return "reading \(i) has a value that is not a finite number" }
+                previous = r.ts
+            }
+            return nil
+        }
+    }
+
+    /// Whether a sample's timestamp came from a trustworthy clock.
+    public enum SampleClock: String, Codable, Sendable {
+        /// The wall clock was synchronised (NTP) when the sample was taken.
+        case synced
+        /// Taken before the clock was known to be right; not corrected.
+        case untrusted
+
+        public var code: Int16 { self == .synced ? 1 : 0 }
+        public init(code: Int16) { self = code == 1 ? .synced : .untrusted }
+    }
+
+    /// The answer to a sample batch, sent after COMMIT: every sample with `after < ts ≤
+    /// stored_through` is durably stored.
+    public struct SampleAck: Codable, Sendable, Equatable {
+        public var storedThrough: Int64?
+        public var samples: Int
+        public var inserted: Int
+        public var duplicates: Int
+
+        public init(storedThrough: Int64?, samples: Int, inserted: Int, duplicates: Int) {
+            self.storedThrough = storedThrough
+            self.samples = samples
+            self.inserted = inserted
+            self.duplicates = duplicates
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case storedThrough = "stored_through", samples, inserted, duplicates
+        }
+    }
+
+    /// `POST /v1/sync/resync` body.
+    public struct ResyncRequest: Codable, Sendable, Equatable {
+        public var node: String
+        public init(node: String) { self.node = node }
+    }
+
+    /// Central's positions for a node starting a full resync; snapshot pushes are accepted
+    /// from it until `resync_open_until`.
+    public struct ResyncResponse: Codable, Sendable, Equatable {
+        /// The newest sample timestamp central holds for the node (nil: none).
+        public var samplesThrough: Int64?
+        public var resyncOpenUntil: String
+
+        public init(samplesThrough: Int64?, resyncOpenUntil: String) {
+            self.samplesThrough = samplesThrough
+            self.resyncOpenUntil = resyncOpenUntil
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case samplesThrough = "samples_through", resyncOpenUntil = "resync_open_until"
+        }
+    }
+}
