@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // Protocol types, the hybrid logical clock and the merge rules. Depends on no storage.
@@ -82,6 +83,21 @@ let package = Package(
             ],
             swiftSettings: strict),
 
+        // The agent's side of sync: the cycle against central, its HTTP client, the loop.
+        .target(
+            name: "SyncAgent",
+            dependencies: [
+                "Sync", "LocalStore", "CommandLineSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict),
+
         // edge-central's PostgreSQL store: nodes and tokens, tasks, the change feed, samples.
         // Only edge-central links it (and PostgresNIO); the agent never does.
         .target(
@@ -132,6 +148,7 @@ let package = Package(
             name: "EdgeAgent",
             dependencies: [
                 "CommandLineSupport",
+                "SyncAgent",
                 "Sync",
                 "LocalStore",
                 "HostProbes",

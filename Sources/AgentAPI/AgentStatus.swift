@@ -36,9 +36,11 @@ public struct AgentStatus: Sendable, Equatable, Encodable {
         public var oldestPendingAgeSeconds: Double?
         public var lastSuccessAt: Int64?
         public var lastError: String?
+        /// Failed sync cycles by reason (`edge_sync_errors_total`), as recorded in the database.
+        public var errors: [String: Int]
 
         public init(centralURL: String?, state: String, pendingTaskChanges: Int, pendingSamples: Int,
-                    oldestPendingAgeSeconds: Double?, lastSuccessAt: Int64?, lastError: String?) {
+                    oldestPendingAgeSeconds: Double?, lastSuccessAt: Int64?, lastError: String?, errors: [String: Int] = [:]) {
             self.centralURL = centralURL
             self.state = state
             self.pendingTaskChanges = pendingTaskChanges
@@ -46,11 +48,12 @@ public struct AgentStatus: Sendable, Equatable, Encodable {
             self.oldestPendingAgeSeconds = oldestPendingAgeSeconds
             self.lastSuccessAt = lastSuccessAt
             self.lastError = lastError
+            self.errors = errors
         }
 
         enum CodingKeys: String, CodingKey {
             case centralURL = "central_url", state, pending, oldestPendingAgeSeconds = "oldest_pending_age_seconds"
-            case lastSuccessAt = "last_success_at", lastError = "last_error"
+            case lastSuccessAt = "last_success_at", lastError = "last_error", errors
         }
 
         enum PendingKeys: String, CodingKey { case taskChanges = "task_changes", samples }
@@ -65,6 +68,7 @@ public struct AgentStatus: Sendable, Equatable, Encodable {
             try c.encode(oldestPendingAgeSeconds, forKey: .oldestPendingAgeSeconds)
             try c.encode(lastSuccessAt.map(RFC3339.format(millis:)), forKey: .lastSuccessAt)
             try c.encode(lastError, forKey: .lastError)
+            try c.encode(errors, forKey: .errors)
         }
     }
 

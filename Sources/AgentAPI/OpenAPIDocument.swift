@@ -634,11 +634,12 @@ enum OpenAPIDocument {
               "pending",
               "oldest_pending_age_seconds",
               "last_success_at",
-              "last_error"
+              "last_error",
+              "errors"
             ],
             "properties": {
               "central_url": {"type": "string", "nullable": true, "description": "null when standalone."},
-              "state": {"type": "string", "enum": ["standalone", "ok", "offline", "unauthorized", "error"]},
+              "state": {"type": "string", "enum": ["standalone", "starting", "ok", "offline", "unauthorized", "error"], "description": "standalone: no central configured; starting: no attempt finished yet; ok: the last cycle succeeded; offline: central unreachable, timed out or 5xx; unauthorized: 401/403 (token missing, unknown or revoked; local data is kept); error: TLS, refused batch, clock, local database."},
               "pending": {
                 "type": "object",
                 "required": ["task_changes", "samples"],
@@ -649,7 +650,8 @@ enum OpenAPIDocument {
               },
               "oldest_pending_age_seconds": {"type": "number", "minimum": 0, "nullable": true},
               "last_success_at": {"type": "string", "format": "date-time", "nullable": true},
-              "last_error": {"type": "string", "nullable": true}
+              "last_error": {"type": "string", "nullable": true},
+              "errors": {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0}, "description": "Failed sync cycles by reason (unreachable, timeout, tls, server_error, unauthorized, forbidden, rejected, clock, local), as recorded in the database."}
             }
           }
         },
@@ -670,7 +672,8 @@ enum OpenAPIDocument {
             "pending": {"task_changes": 2, "samples": 5400},
             "oldest_pending_age_seconds": 12.5,
             "last_success_at": null,
-            "last_error": null
+            "last_error": null,
+            "errors": {}
           }
         }
       },

@@ -15,7 +15,7 @@ struct EdgeAgent: AsyncParsableCommand {
             a flag wins over the variable, the variable over the default.
             """,
         version: versionLine,
-        subcommands: [RunCommand.self, TasksCommand.self, HardwareCommand.self, StatusCommand.self, DBCommand.self])
+        subcommands: [RunCommand.self, TasksCommand.self, HardwareCommand.self, StatusCommand.self, SyncCommand.self, DBCommand.self])
 
     /// `edge-agent 0.1.0 (sqlite 3.40.1, libgpiod 1.6.3)`
     static var versionLine: String {

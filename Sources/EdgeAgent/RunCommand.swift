@@ -9,6 +9,7 @@ import NIOCore
 import Sampling
 import ServiceLifecycle
 import Sync
+import SyncAgent
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -30,6 +31,7 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup var server: ServerOptions
     @OptionGroup var probes: ProbeOptions
     @OptionGroup var sampling: SamplingOptions
+    @OptionGroup var sync: SyncOptions
     @OptionGroup var logging: LogOptions
 
     func run() async throws {
@@ -37,6 +39,7 @@ struct RunCommand: AsyncParsableCommand {
         let local: LocalStore, reader: HardwareReader, listen: ListenAddress, apiToken: String?
         var policy = RetentionPolicy()
         let interval: Int64
+        let central: SyncOptions.Settings?
         do {
             try logging.bootstrap()
             // Check every option before touching anything.
@@ -49,6 +52,7 @@ struct RunCommand: AsyncParsableCommand {
             if let problem = PortCheck.problem(listen) {
                 throw CLIError.configuration("--listen / EDGE_LISTEN: cannot listen on \(listen): \(problem)")
             }
+            central = try sync.resolved()
             local = try store.openStore()
         } catch {
             let failure = CLIError(error)
@@ -58,19 +62,33 @@ struct RunCommand: AsyncParsableCommand {
         let logger = Logger(label: "edge-agent")
         let node = local.configuration.nodeName
         logger.info("store open", metadata: ["path": "\(local.path)", "node": "\(node)"])
-        if let central = Settings.environment("EDGE_CENTRAL_URL"), !central.isEmpty {
-            // Say so rather than ignore it: changes keep waiting in the change log meanwhile.
-            logger.warning("EDGE_CENTRAL_URL is set, but this build does not sync yet; running standalone")
+        let syncService: SyncService?
+        if let central {
+            do {
+                let (engine, token) = try SyncOptions.engine(central, store: local, logger: logger)
+                syncService = SyncService(engine: engine, token: token, intervalMillis: central.intervalMillis, logger: logger)
+            } catch {
+                let failure = CLIError(error)
+                Output.error("edge-agent: \(failure.message)")
+                throw ExitCode(failure.status)
+            }
+        } else {
+            syncService = nil
+            logger.info("no central configured (--central-url); running standalone")
         }
 
         let notifier = SystemdNotifier()
         let readiness = Readiness()
         let latest = LatestReading()
         let sampler = Sampler(reader: reader, store: local, interval: .milliseconds(interval), latest: latest, logger: logger)
-        let maintenance = MetricsMaintenance(store: local, policy: policy, protectUndelivered: false, logger: logger)
+        // With a central, raw samples are kept until delivered (unless the size budget needs the room).
+        let maintenance = MetricsMaintenance(store: local, policy: policy, protectUndelivered: central != nil, logger: logger)
+        let syncSource: any SyncStatusSource = central.map { RecordedSync(store: local, centralURL: $0.url) } ?? StandaloneSync(store: local)
         let environment = AgentAPI.Environment(
-            store: local, latest: latest, readiness: readiness, sync: StandaloneSync(store: local), nodeName: node,
-            version: EdgeAgent.version, startedAt: startedAt, apiToken: apiToken)
+            store: local, latest: latest, readiness: readiness, sync: syncSource,
+            syncErrors: { syncService?.errorCounts() ?? [:] }, nodeName: node,
+            version: EdgeAgent.version, startedAt: startedAt, apiToken: apiToken,
+            onWrite: { syncService?.nudge() })
         let app = Application(
             router: AgentAPI.router(environment),
             configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: nil),
@@ -86,10 +104,8 @@ struct RunCommand: AsyncParsableCommand {
         // Dependency order: the store first (stopped last); the lifecycle service last, so it
         // hears of shutdown first and marks the agent not ready before the server drains.
         let group = ServiceGroup(configuration: .init(
-            services: [
-                StoreService(store: local, logger: logger), sampler, maintenance, app,
-                LifecycleService(store: local, readiness: readiness, notifier: notifier, logger: logger),
-            ],
+            services: [StoreService(store: local, logger: logger)] + (syncService.map { [$0] } ?? [])
+                + [sampler, maintenance, app, LifecycleService(store: local, readiness: readiness, notifier: notifier, logger: logger)],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         do {

@@ -16,15 +16,20 @@ struct StatusCommand: ParsableCommand {
         abstract: "Show the node, its store, and what waits for sync.")
 
     @OptionGroup var store: StoreOptions
+    @OptionGroup var sync: SyncOptions
     @Flag(help: "Print JSON, as GET /v1/status does.") var json = false
 
     func run() throws {
         try reportingErrors {
             let local = try store.openStore()
+            // The central URL as configured here, else as the daemon last recorded it.
+            let configured = (try? sync.resolved())??.url
+            let url = try configured ?? local.syncRecord()?.centralURL
+            let source: any SyncStatusSource = url.map { RecordedSync(store: local, centralURL: $0) } ?? StandaloneSync(store: local)
             let now = WallClock.system.nowMillis()
             let status = try AgentStatus.current(
                 store: local, node: local.configuration.nodeName, version: EdgeAgent.version, startedAt: nil,
-                sync: StandaloneSync(store: local), now: now)
+                sync: source, now: now)
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -40,6 +45,8 @@ struct StatusCommand: ParsableCommand {
                 + (sync.oldestPendingAgeSeconds.map { ", oldest \(Int($0)) s" } ?? ""))
             Output.line("last sync:       \(sync.lastSuccessAt.map(RFC3339.format(millis:)) ?? "never")")
             Output.line("last error:      \(sync.lastError ?? "none")")
+            let failures = sync.errors.filter { $0.value > 0 }.sorted { $0.key < $1.key }
+            Output.line("sync errors:     \(failures.isEmpty ? "none" : failures.map { "\($0.key) \($0.value)" }.joined(separator: ", "))")
             Output.line("samples dropped: \(status.store.samplesDropped)")
         }
     }

@@ -24,6 +24,8 @@ public enum LocalStoreError: Error, Equatable, CustomStringConvertible {
     case backupFailed(path: String, reason: String)
     /// Any other SQLite failure, with SQLite's own message.
     case database(String)
+    /// A change from central is stamped further ahead than this node's clock allows.
+    case remoteClockAhead(String)
 
     public var code: String {
         switch self {
@@ -37,6 +39,7 @@ public enum LocalStoreError: Error, Equatable, CustomStringConvertible {
         case .destinationExists: "destination_exists"
         case .backupFailed: "backup_failed"
         case .database: "database_error"
+        case .remoteClockAhead: "remote_clock_ahead"
         }
     }
 
@@ -62,6 +65,8 @@ public enum LocalStoreError: Error, Equatable, CustomStringConvertible {
             "cannot write the backup to \(path): \(reason)"
         case .database(let message):
             "database error: \(message)"
+        case .remoteClockAhead(let message):
+            message
         }
     }
 }

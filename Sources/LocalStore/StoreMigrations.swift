@@ -112,6 +112,27 @@ extension LocalStore {
                 END;
                 """)
         }
+        migrator.registerMigration("2026-11-22 sync") { db in
+            // Where sync stands, for the daemon and for `edge-agent status` in another process.
+            // The pull cursor and the resync flag live in store_state beside the sample mark.
+            try db.execute(sql: """
+                CREATE TABLE sync_status (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    central_url TEXT,
+                    state TEXT NOT NULL,
+                    last_attempt_at INTEGER,
+                    last_success_at INTEGER,
+                    last_error TEXT,
+                    errors TEXT NOT NULL DEFAULT '{}'
+                );
+                CREATE TABLE sync_cursor (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    cursor TEXT NOT NULL,
+                    resync_pending INTEGER NOT NULL DEFAULT 0
+                );
+                INSERT INTO sync_cursor(id, cursor) VALUES (1, '0-0000000000000000');
+                """)
+        }
         return migrator
     }
 }

@@ -1,0 +1,78 @@
+import ArgumentParser
+import CommandLineSupport
+import LocalStore
+import Logging
+import Sync
+import SyncAgent
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `--central-url`, `--central-token-file`, `--central-ca-file`, `--sync-interval`
+/// (PRODUCT.md §4). Without a central URL the agent is standalone and sends nothing.
+struct SyncOptions: ParsableArguments {
+    @Option(name: .customLong("central-url"), help: ArgumentHelp(
+        "Base URL of edge-central, e.g. https://central.home.arpa. [env: EDGE_CENTRAL_URL] [default: none, standalone]",
+        valueName: "url"))
+    var centralURLFlag: String?
+
+    @Option(name: .customLong("central-token-file"), help: ArgumentHelp(
+        "File holding this node's token from `edge-central nodes add`; re-read when it changes. "
+            + "[env: EDGE_CENTRAL_TOKEN_FILE] [default: $CREDENTIALS_DIRECTORY/central-token if present]", valueName: "file"))
+    var tokenFileFlag: String?
+
+    @Option(name: .customLong("central-ca-file"), help: ArgumentHelp(
+        "PEM file of the CA that signed central's certificate (replaces the system roots). [env: EDGE_CENTRAL_CA_FILE]",
+        valueName: "file"))
+    var caFileFlag: String?
+
+    @Option(name: .customLong("sync-interval"), help: ArgumentHelp(
+        "How often to sync when nothing else triggers it (local writes push within about a second). "
+            + "[env: EDGE_SYNC_INTERVAL] [default: 15s]", valueName: "duration"))
+    var intervalFlag: String?
+
+    struct Settings: Sendable {
+        var url: String
+        var tokenFile: String
+        var caFile: String?
+        var intervalMillis: Int64
+    }
+
+    /// The validated settings, or nil when no central is configured. A bad value is a
+    /// configuration error naming the option (exit status 2).
+    func resolved() throws -> Settings? {
+        let url = CommandLineSupport.Settings.resolve(flag: centralURLFlag, env: "EDGE_CENTRAL_URL") { "" }
+        guard !url.isEmpty else { return nil }
+        guard url.hasPrefix("http://") || url.hasPrefix("https://"), url.count > 8, !url.contains(" "), !url.contains("@") else {
+            throw ConfigurationError("--central-url / EDGE_CENTRAL_URL: \"\(url.prefix(80))\" is not an http:// or https:// URL (credentials do not belong in it; use --central-token-file)")
+        }
+        let tokenFile = CommandLineSupport.Settings.resolve(flag: tokenFileFlag, env: "EDGE_CENTRAL_TOKEN_FILE") {
+            CommandLineSupport.Settings.environment("CREDENTIALS_DIRECTORY").map { $0 + "/central-token" } ?? ""
+        }
+        guard !tokenFile.isEmpty else {
+            throw ConfigurationError("--central-token-file / EDGE_CENTRAL_TOKEN_FILE is required with --central-url (the node's token from `edge-central nodes add`)")
+        }
+        _ = try SecretFile.read(tokenFile, option: "--central-token-file / EDGE_CENTRAL_TOKEN_FILE")
+        let caFile = CommandLineSupport.Settings.resolve(flag: caFileFlag, env: "EDGE_CENTRAL_CA_FILE") { "" }
+        if !caFile.isEmpty, access(caFile, R_OK) != 0 {
+            throw ConfigurationError("--central-ca-file / EDGE_CENTRAL_CA_FILE: cannot read \(caFile): \(String(cString: strerror(errno)))")
+        }
+        let intervalText = CommandLineSupport.Settings.resolve(flag: intervalFlag, env: "EDGE_SYNC_INTERVAL") { "15s" }
+        guard let interval = DurationText.parseMillis(intervalText), interval >= 1000, interval <= 86_400_000 else {
+            throw ConfigurationError("--sync-interval / EDGE_SYNC_INTERVAL: \"\(intervalText.prefix(40))\" is not a duration from 1s to 24h (e.g. 15s, 1m)")
+        }
+        return Settings(url: url, tokenFile: tokenFile, caFile: caFile.isEmpty ? nil : caFile, intervalMillis: interval)
+    }
+
+    /// The engine for these settings.
+    static func engine(_ settings: Settings, store: LocalStore, logger: Logger) throws -> (SyncEngine, TokenFile) {
+        let token = TokenFile(path: settings.tokenFile)
+        let client: CentralClient
+        do {
+            client = try CentralClient(baseURL: settings.url, token: token, caFile: settings.caFile, logger: logger)
+        } catch {
+            throw ConfigurationError("--central-ca-file / EDGE_CENTRAL_CA_FILE: \(settings.caFile ?? "") is not a PEM certificate file: \(error)")
+        }
+        return (SyncEngine(store: store, client: client, node: store.configuration.nodeName, logger: logger), token)
+    }
+}

@@ -1,0 +1,206 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import GRDB
+import Sync
+
+/// What the sync service persists between cycles and processes.
+public struct SyncRecord: Sendable, Equatable {
+    public var centralURL: String?
+    /// standalone, ok, offline, unauthorized or error.
+    public var state: String
+    public var lastAttemptAt: Int64?
+    public var lastSuccessAt: Int64?
+    public var lastError: String?
+    /// Failed cycles by reason, since the database was created.
+    public var errors: [String: Int]
+
+    public init(centralURL: String?, state: String, lastAttemptAt: Int64? = nil, lastSuccessAt: Int64? = nil,
+                lastError: String? = nil, errors: [String: Int] = [:]) {
+        self.centralURL = centralURL
+        self.state = state
+        self.lastAttemptAt = lastAttemptAt
+        self.lastSuccessAt = lastSuccessAt
+        self.lastError = lastError
+        self.errors = errors
+    }
+}
+
+extension LocalStore {
+    // MARK: Tasks
+
+    /// Merges a page pulled from central and advances the pull cursor, in one transaction:
+    /// a crash leaves both or neither. Stamps are observed against `referenceNow` (the later
+    /// of the local clock and central's), so a Pi booted with a wrong clock still takes
+    /// central's changes; a stamp further ahead than that is refused and nothing is applied.
+    public func applyPulled(_ changes: [TaskChange], cursor: FeedCursor, referenceNow: Int64) throws -> [ApplyOutcome] {
+        try write { db in
+            var clock = try StoredClock.load(db)
+            var outcomes: [ApplyOutcome] = []
+            for change in changes {
+                do {
+                    try clock.observe(change.stamp, now: max(referenceNow, configuration.clock.nowMillis()))
+                } catch {
+                    throw LocalStoreError.remoteClockAhead("\(error)")
+                }
+                let existing = try TaskRecord.fetch(db, id: change.taskID)
+                let (merged, changed) = TaskMerge.apply(change, to: existing)
+                if changed { try merged.save(db) }
+                outcomes.append(changed ? .applied : .alreadyKnown)
+            }
+            try StoredClock.save(clock, db)
+            try db.execute(sql: "UPDATE sync_cursor SET cursor = ? WHERE id = 1", arguments: [cursor.description])
+            return outcomes
+        }
+    }
+
+    /// Where the next pull starts, and whether a full resync is under way.
+    public func pullPosition() throws -> (cursor: FeedCursor, resyncPending: Bool) {
+        try read { db in
+            let row = try Row.fetchOne(db, sql: "SELECT cursor, resync_pending FROM sync_cursor WHERE id = 1")
+            return (row.flatMap { FeedCursor($0["cursor"] as String) } ?? .start, (row?["resync_pending"] as Int?) == 1)
+        }
+    }
+
+    /// Starts a full resync (central lost history: restored from a backup): pull again from
+    /// the start, and send again every raw sample central does not hold. Local changes are
+    /// untouched; the snapshot push that follows restores central's copy of every task.
+    public func beginResync(centralSamplesThrough: Int64?) throws {
+        try write { db in
+            try db.execute(sql: "UPDATE sync_cursor SET cursor = ?, resync_pending = 1 WHERE id = 1",
+                           arguments: [FeedCursor.start.description])
+            let local = try stateValue("samples_delivered_through", db) ?? Int64.min
+            let target = min(local, centralSamplesThrough ?? Int64.min)
+            try db.execute(sql: "INSERT INTO store_state(key, value) VALUES ('samples_delivered_through', ?) "
+                                + "ON CONFLICT(key) DO UPDATE SET value = excluded.value", arguments: [target])
+        }
+    }
+
+    public func finishResync() throws {
+        try write { db in try db.execute(sql: "UPDATE sync_cursor SET resync_pending = 0 WHERE id = 1") }
+    }
+
+    /// Every stored record after `afterID` (tombstones included), in id order: a resync
+    /// pushes them all as snapshot changes.
+    public func snapshotRecords(after afterID: UUID?, limit: Int) throws -> [TaskRecord] {
+        try read { db in
+            let ids = try String.fetchAll(db, sql: "SELECT id FROM task WHERE id > ? ORDER BY id LIMIT ?",
+                                          arguments: [afterID?.lowercasedString ?? "", limit])
+            return try ids.compactMap { text in try UUID(uuidString: text).flatMap { try TaskRecord.fetch(db, id: $0) } }
+        }
+    }
+
+    // MARK: Samples
+
+    /// The next run of raw readings after `after` as a wire batch of at most `maxSamples`
+    /// samples, read straight from storage; nil when there is nothing to send.
+    public func sampleBatch(node: String, after: Int64, maxSamples: Int) throws -> SyncWire.SampleBatch? {
+        try read { db in
+            var seriesIndex: [Int64: Int] = [:]
+            var series: [SyncWire.SampleBatch.Series] = []
+            var layoutIndex: [Int64: Int] = [:]
+            var layouts: [[Int]] = []
+            var readings: [SyncWire.SampleBatch.Reading] = []
+            var samples = 0
+            var names: [Int64: SeriesKey]?
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT ts, layout_id, clock_synced, vals FROM metric_reading WHERE ts > ? ORDER BY ts LIMIT ?",
+                arguments: [after, max(1, maxSamples / 8)])
+            while let row = try rows.next() {
+                let layoutID: Int64 = row["layout_id"]
+                let ids = try catalog.layout(layoutID, db)
+                if !readings.isEmpty && samples + ids.count > maxSamples { break }
+                let index: Int
+                if let known = layoutIndex[layoutID] {
+                    index = known
+                } else {
+                    if names == nil { names = try Self.seriesNames(db) }
+                    var layout: [Int] = []
+                    for id in ids {
+                        if let i = seriesIndex[id] {
+                            layout.append(i)
+                        } else {
+                            guard let key = names?[id] else { throw LocalStoreError.corrupt(path: path, detail: "metric series \(id) is missing") }
+                            seriesIndex[id] = series.count
+                            layout.append(series.count)
+                            series.append(.init(key))
+                        }
+                    }
+                    index = layouts.count
+                    layoutIndex[layoutID] = index
+                    layouts.append(layout)
+                }
+                let values = Packed.doubles(row["vals"])
+                let synced: Bool = row["clock_synced"]
+                readings.append(.init(ts: row["ts"], clock: synced ? .synced : .untrusted, layout: index, values: values))
+                samples += values.count
+            }
+            guard !readings.isEmpty else { return nil }
+            return SyncWire.SampleBatch(node: node, after: after == Int64.min ? nil : after, series: series,
+                                        layouts: layouts, readings: readings)
+        }
+    }
+
+    static func seriesNames(_ db: Database) throws -> [Int64: SeriesKey] {
+        var names: [Int64: SeriesKey] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT id, name, labels FROM metric_series") {
+            if let labels = SeriesKey.parseLabels(row["labels"]) { names[row["id"]] = SeriesKey(row["name"], labels) }
+        }
+        return names
+    }
+
+    /// Records that central durably holds every sample up to `through` (never moves back).
+    /// The readings stay: retention alone removes local history.
+    public func markDelivered(through: Int64) throws {
+        try write { db in
+            try db.execute(sql: """
+                INSERT INTO store_state(key, value) VALUES ('samples_delivered_through', ?)
+                ON CONFLICT(key) DO UPDATE SET value = max(value, excluded.value)
+                """, arguments: [through])
+        }
+    }
+
+    /// Raw samples not yet delivered, and the timestamp of the oldest.
+    public func undeliveredSummary() throws -> (samples: Int, oldest: Int64?) {
+        try read { db in
+            let after = try stateValue("samples_delivered_through", db) ?? Int64.min
+            let row = try Row.fetchOne(db, sql: """
+                SELECT COALESCE(SUM(LENGTH(l.series) / 4), 0) AS n, MIN(m.ts) AS oldest
+                FROM metric_reading m JOIN metric_layout l ON l.id = m.layout_id WHERE m.ts > ?
+                """, arguments: [after])
+            return (row?["n"] ?? 0, row?["oldest"])
+        }
+    }
+
+    // MARK: Status
+
+    public func syncRecord() throws -> SyncRecord? {
+        try read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM sync_status WHERE id = 1") else { return nil }
+            let errorsText: String = row["errors"]
+            let errors = (try? JSONDecoder().decode([String: Int].self, from: Data(errorsText.utf8))) ?? [:]
+            return SyncRecord(centralURL: row["central_url"], state: row["state"], lastAttemptAt: row["last_attempt_at"],
+                              lastSuccessAt: row["last_success_at"], lastError: row["last_error"], errors: errors)
+        }
+    }
+
+    public func saveSyncRecord(_ record: SyncRecord) throws {
+        let errors = String(decoding: try JSONEncoder().encode(record.errors), as: UTF8.self)
+        try write { db in
+            try db.execute(sql: """
+                INSERT INTO sync_status(id, central_url, state, last_attempt_at, last_success_at, last_error, errors)
+                VALUES (1, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(id) DO UPDATE SET central_url = excluded.central_url, state = excluded.state,
+                    last_attempt_at = excluded.last_attempt_at, last_success_at = excluded.last_success_at,
+                    last_error = excluded.last_error, errors = excluded.errors
+                """, arguments: [record.centralURL, record.state, record.lastAttemptAt, record.lastSuccessAt, record.lastError, errors])
+        }
+    }
+
+    /// The highest change-log position, to notice writes made by other processes (the CLI).
+    public func latestChangeSeq() throws -> Int64 {
+        try read { db in try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(seq), 0) FROM change_log") ?? 0 }
+    }
+}

@@ -1,0 +1,181 @@
+import LocalStore
+import Logging
+import NIOCore
+import NIOHTTP1
+import Sync
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// One sync cycle against central: push the change log, pull the feed, push samples; and a
+/// full resync when central has lost history. Every local step that records central's
+/// acknowledgement runs after central's 2xx (sent after its COMMIT), so a cut anywhere is
+/// repaired by replaying: pushes are idempotent by change ID and sample key.
+public struct SyncEngine: Sendable {
+    public let store: LocalStore
+    public let client: CentralClient
+    public let node: String
+    public let logger: Logger
+    public var changeBatch = 500
+    public var pullLimit = 500
+    public var sampleBatch = 10_000
+    /// Sample batches per cycle before the cycle ends (task changes get a turn in between).
+    public var sampleBatchesPerCycle = 20
+    public var makeUUID: @Sendable () -> UUID = { UUID() }
+
+    public init(store: LocalStore, client: CentralClient, node: String, logger: Logger) {
+        self.store = store
+        self.client = client
+        self.node = node
+        self.logger = logger
+    }
+
+    /// What a cycle did.
+    public struct Report: Sendable, Equatable {
+        public var changesPushed = 0
+        public var changesApplied = 0
+        public var changesPulled = 0
+        public var samplesPushed = 0
+        public var resynced = false
+        /// Samples are left that this cycle did not send (bounded cycles).
+        public var moreWork = false
+        /// Central's clock minus ours at the last answer, in milliseconds.
+        public var clockOffsetMillis: Int64?
+        public init() {}
+    }
+
+    /// Runs one cycle. `shouldStop` is checked between requests (graceful shutdown).
+    public func cycle(shouldStop: @Sendable () -> Bool = { false }) async throws(SyncFailure) -> Report {
+        var report = Report()
+        do {
+            if try local({ try store.pullPosition().resyncPending }) {
+                try await resync(&report)
+            }
+            try await pushChanges(&report, shouldStop)
+            try await pull(&report, shouldStop)
+            try await pushSamples(&report, shouldStop)
+        } catch let failure where failure.needsResync && !report.resynced {
+            logger.warning("central lost history; starting a full resync", metadata: ["reason": "\(failure.message)"])
+            try local { try store.beginResync(centralSamplesThrough: nil) }
+            try await resync(&report)
+            try await pushChanges(&report, shouldStop)
+            try await pull(&report, shouldStop)
+            try await pushSamples(&report, shouldStop)
+        }
+        return report
+    }
+
+    func local<T>(_ body: () throws -> T) throws(SyncFailure) -> T {
+        do { return try body() } catch {
+            throw SyncFailure(.local, "the local database failed: \(error)")
+        }
+    }
+
+    func encode<T: Encodable>(_ value: T) throws(SyncFailure) -> ByteBuffer {
+        do { return ByteBuffer(bytes: try JSONEncoder().encode(value)) } catch {
+            throw SyncFailure(.local, "encoding a request failed: \(error)")
+        }
+    }
+
+    func decode<T: Decodable>(_ type: T.Type, _ answer: CentralClient.Answer) throws(SyncFailure) -> T {
+        do { return try JSONDecoder().decode(T.self, from: Data(answer.body.readableBytesView)) } catch {
+            throw SyncFailure(.serverError, "central's answer could not be read: \(error)")
+        }
+    }
+
+    func note(_ answer: CentralClient.Answer, _ report: inout Report) {
+        if let clock = answer.clock { report.clockOffsetMillis = clock.central - clock.local }
+    }
+
+    /// Pushes the change log in order, batch by batch; each batch is removed locally only
+    /// after central's answer names every change in it.
+    func pushChanges(_ report: inout Report, _ shouldStop: () -> Bool) async throws(SyncFailure) {
+        while !shouldStop() {
+            let pending = try local { try store.pendingChanges(limit: changeBatch) }
+            guard !pending.isEmpty else { return }
+            let answer = try await client.send(
+                .POST, "/v1/sync/changes", json: try encode(SyncWire.ChangePush(node: node, changes: pending.map(\.change))))
+            note(answer, &report)
+            let response = try decode(SyncWire.ChangePushResponse.self, answer)
+            let sent = Set(pending.map(\.change.id))
+            let acknowledged = response.results.map(\.changeID).filter { sent.contains($0) }
+            guard Set(acknowledged) == sent else {
+                throw SyncFailure(.serverError, "central acknowledged \(acknowledged.count) of \(sent.count) changes")
+            }
+            try local { try store.acknowledge(changeIDs: acknowledged) }
+            report.changesPushed += pending.count
+            report.changesApplied += response.results.count { $0.outcome == .applied }
+            if pending.count < changeBatch { return }
+        }
+    }
+
+    /// Pulls the feed from the persisted cursor to its end; each page is merged in one local
+    /// transaction with the cursor that follows it.
+    func pull(_ report: inout Report, _ shouldStop: () -> Bool) async throws(SyncFailure) {
+        while !shouldStop() {
+            let cursor = try local { try store.pullPosition().cursor }
+            let answer = try await client.send(.GET, "/v1/sync/changes?cursor=\(cursor)&limit=\(pullLimit)")
+            note(answer, &report)
+            let page = try decode(SyncWire.ChangePage.self, answer)
+            let reference = max(WallClock.system.nowMillis(), (answer.clock?.central ?? 0) + 1000)
+            do {
+                _ = try store.applyPulled(page.changes, cursor: page.cursor, referenceNow: reference)
+            } catch LocalStoreError.remoteClockAhead(let why) {
+                throw SyncFailure(.clock, "refused a change from central: \(why)")
+            } catch {
+                throw SyncFailure(.local, "the local database failed: \(error)")
+            }
+            report.changesPulled += page.changes.count
+            if !page.more { return }
+        }
+    }
+
+    /// Pushes raw samples after the delivered mark, in bounded batches, marking each batch
+    /// delivered only after central's answer.
+    func pushSamples(_ report: inout Report, _ shouldStop: () -> Bool) async throws(SyncFailure) {
+        var batches = 0
+        while !shouldStop() {
+            if batches >= sampleBatchesPerCycle {
+                report.moreWork = true
+                return
+            }
+            let after = try local { try store.samplesDeliveredThrough() }
+            guard let batch = try local({ try store.sampleBatch(node: node, after: after, maxSamples: sampleBatch) }) else { return }
+            let answer = try await client.send(.POST, "/v1/sync/samples", json: try encode(batch))
+            note(answer, &report)
+            let ack = try decode(SyncWire.SampleAck.self, answer)
+            guard let through = ack.storedThrough, through == batch.readings.last?.ts else {
+                throw SyncFailure(.serverError, "central acknowledged samples through \(ack.storedThrough.map(String.init) ?? "nothing"), not the batch sent")
+            }
+            try local { try store.markDelivered(through: through) }
+            report.samplesPushed += batch.sampleCount
+            batches += 1
+        }
+    }
+
+    /// Full resync: central's positions, then this node's whole task state as snapshot
+    /// changes (original stamps: they merge as no-ops where central still has them), then a
+    /// pull from the start. A crash anywhere restarts it from the top (the flag persists).
+    func resync(_ report: inout Report) async throws(SyncFailure) {
+        let answer = try await client.send(.POST, "/v1/sync/resync", json: try encode(SyncWire.ResyncRequest(node: node)))
+        note(answer, &report)
+        let positions = try decode(SyncWire.ResyncResponse.self, answer)
+        try local { try store.beginResync(centralSamplesThrough: positions.samplesThrough) }
+        var last: UUID?
+        while true {
+            let records = try local { try store.snapshotRecords(after: last, limit: 150) }
+            guard let tail = records.last else { break }
+            last = tail.id
+            let changes = records.flatMap { SnapshotChanges.changes(for: $0, makeUUID: makeUUID) }
+            let pushed = try await client.send(
+                .POST, "/v1/sync/changes", json: try encode(SyncWire.ChangePush(node: node, mode: .snapshot, changes: changes)))
+            note(pushed, &report)
+        }
+        try await pull(&report, { false })
+        try local { try store.finishResync() }
+        report.resynced = true
+        logger.info("full resync finished")
+    }
+}

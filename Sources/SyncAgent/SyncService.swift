@@ -1,0 +1,110 @@
+import LocalStore
+import Logging
+import ServiceLifecycle
+import Synchronization
+import Sync
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The sync loop of `edge-agent run`: a cycle every `interval`, soon after any local write
+/// (from the API, or from the CLI in another process, seen through the change log), and
+/// after failures with exponential backoff and full jitter (5 s to 3 min, reset on success),
+/// so a failed push is retried by itself. A token file that changes is tried at once.
+public final class SyncService: Service, Sendable {
+    let engine: SyncEngine
+    let token: TokenFile
+    let interval: Int64
+    let logger: Logger
+    let nudged = Atomic<Bool>(false)
+    let errors = Mutex<[String: Int]>(Dictionary(uniqueKeysWithValues: SyncFailure.Reason.allCases.map { ($0.rawValue, 0) }))
+    let lastOffset = Mutex<Int64?>(nil)
+
+    public init(engine: SyncEngine, token: TokenFile, intervalMillis: Int64, logger: Logger) {
+        self.engine = engine
+        self.token = token
+        self.interval = intervalMillis
+        self.logger = logger
+    }
+
+    /// A local write happened: push soon.
+    public func nudge() {
+        nudged.store(true, ordering: .relaxed)
+    }
+
+    /// Failed cycles by reason since start (every reason present, zero or more).
+    public func errorCounts() -> [String: Int] {
+        errors.withLock { $0 }
+    }
+
+    /// Central's clock minus ours at the last answer, in milliseconds.
+    public var clockOffsetMillis: Int64? { lastOffset.withLock { $0 } }
+
+    public func run() async throws {
+        var backoff = Backoff()
+        var random = SystemRandomNumberGenerator()
+        var record = (try? engine.store.syncRecord()) ?? SyncRecord(centralURL: engine.client.baseURL, state: "starting")
+        record.centralURL = engine.client.baseURL
+        // Errors counted before this start stay in the database for `status`; the metric restarts at 0.
+        var nextAt: Int64 = 0
+        var lastSeq = (try? engine.store.latestChangeSeq()) ?? 0
+        var lastSeqCheck: Int64 = 0
+        var lastAttempt: Int64 = 0
+        logger.info("sync with central", metadata: ["url": "\(engine.client.baseURL)", "interval_ms": "\(interval)"])
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            let now = Self.monotonicMillis()
+            var due = now >= nextAt
+            // A write here or in another process (the CLI): push within about a second, even
+            // during backoff, but not more than once a second.
+            if nudged.exchange(false, ordering: .relaxed) { due = due || now - lastAttempt >= 1000; if !due { nudge() } }
+            if now - lastSeqCheck >= 1000 {
+                lastSeqCheck = now
+                if let seq = try? engine.store.latestChangeSeq(), seq != lastSeq {
+                    lastSeq = seq
+                    if seq > 0 { due = due || now - lastAttempt >= 1000 }
+                }
+            }
+            if token.changed { due = true }
+            guard due else {
+                try? await Task.sleep(for: .milliseconds(200))
+                continue
+            }
+            lastAttempt = now
+            let wall = WallClock.system.nowMillis()
+            record.lastAttemptAt = wall
+            do {
+                let report = try await engine.cycle(shouldStop: { Task.isShuttingDownGracefully || Task.isCancelled })
+                backoff.succeeded()
+                if record.state != "ok" { logger.info("sync ok", metadata: ["pushed_changes": "\(report.changesPushed)", "pulled": "\(report.changesPulled)", "samples": "\(report.samplesPushed)"]) }
+                record.state = "ok"
+                record.lastSuccessAt = WallClock.system.nowMillis()
+                record.lastError = nil
+                if let offset = report.clockOffsetMillis {
+                    lastOffset.withLock { $0 = offset }
+                    if abs(offset) > 60_000 { logger.warning("this node's clock differs from central's", metadata: ["offset_s": "\(offset / 1000)"]) }
+                }
+                nextAt = Self.monotonicMillis() + (report.moreWork ? 0 : interval)
+            } catch {
+                let delay = backoff.failed(retryAfterMillis: error.retryAfterMillis, using: &random)
+                errors.withLock { $0[error.reason.rawValue, default: 0] += 1 }
+                record.errors[error.reason.rawValue, default: 0] += 1
+                if record.lastError != error.message {
+                    logger.warning("sync failed; retrying", metadata: ["reason": "\(error.reason.rawValue)", "error": "\(error.message)", "retry_in_ms": "\(delay)"])
+                }
+                record.state = error.state
+                record.lastError = error.message
+                nextAt = Self.monotonicMillis() + delay
+            }
+            do { try engine.store.saveSyncRecord(record) } catch {
+                logger.error("saving sync status failed", metadata: ["error": "\(error)"])
+            }
+        }
+        await engine.client.shutdown()
+    }
+
+    static func monotonicMillis() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
+    }
+}
