@@ -10,23 +10,29 @@ run: deps build
 	$(BIN)/edge-agent run --data-dir $(DATA_DIR)
 
 ## make test: install what the tests need, build everything, run every test:
-## the Swift suites; the deployment checks on a static release binary (systemd unit,
-## manifests, shellcheck, the .deb installed in a throwaway root, the arm64 sysroot);
-## then real agents under schemathesis, promtool and Chromium.
+## the Swift suites (those needing PostgreSQL get a throwaway PostgreSQL 15 cluster);
+## the end-to-end sync tests (real agents, central, PostgreSQL and a fault proxy); the
+## deployment checks on a static release binary (systemd unit, manifests, shellcheck, the
+## .deb installed in a throwaway root, the arm64 sysroot); then real agents under
+## schemathesis, promtool and Chromium.
 test: test-deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	EDGE_REQUIRE_POSTGRES=1 scripts/with-postgres.sh $(SWIFT) test --skip-build
+	scripts/sync-tests.sh
 	$(SWIFT) build -c release --static-swift-stdlib --product edge-agent
 	scripts/check-deploy.sh .build/release/edge-agent
 	scripts/live-tests.sh
 
-## make bench: release build, then every benchmark (prints its figures).
+## make bench: release build, then every benchmark (prints its figures), the central
+## and sync ones against a throwaway PostgreSQL (scripts/bench-central.sh).
 bench: deps
 	$(SWIFT) build -c release --product edge-bench
 	$(SWIFT) build -c release --product edge-agent
+	$(SWIFT) build -c release --product edge-central
 	.build/release/edge-bench store-commits
 	.build/release/edge-bench sampler
 	scripts/bench-http.sh
+	scripts/bench-central.sh
 
 build:
 	$(SWIFT) build --product edge-agent

@@ -172,6 +172,12 @@ let package = Package(
             name: "EdgeBench",
             dependencies: [
                 "Sync",
+                "CommandLineSupport",
+                "CentralStore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
                 "LocalStore",
                 "HostProbes",
                 "Sampling",
@@ -182,6 +188,14 @@ let package = Package(
             swiftSettings: strict),
 
         .testTarget(name: "SyncTests", dependencies: ["Sync"], swiftSettings: strict),
+        .testTarget(
+            name: "CentralStoreTests",
+            dependencies: [
+                "CentralStore", "Sync",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
         .testTarget(name: "HostProbesTests", dependencies: ["HostProbes", "Libgpiod"], swiftSettings: strict),
         .testTarget(
             name: "AgentAPITests",

@@ -85,6 +85,14 @@ else
 fi
 py="$venv/bin/python"
 
+# --- the agent binary links no PostgreSQL client ------------------------------
+# Only edge-central talks to PostgreSQL; the agent on a Pi must not carry PostgresNIO.
+step "edge-agent has no PostgresNIO"
+if [ "$(nm "$binary" 2>/dev/null | grep -c PostgresNIO || true)" != 0 ]; then
+  die "$binary contains PostgresNIO symbols; only edge-central may link it"
+fi
+ok
+
 # --- 1. systemd unit ----------------------------------------------------------
 unit="$repo/systemd/edge-agent.service"
 step "systemd: systemd-analyze verify"

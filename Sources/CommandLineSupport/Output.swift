@@ -12,6 +12,8 @@ import Glibc
 public enum Output {
     public static func line(_ text: String) { write(fd: 1, text + "\n") }
     public static func error(_ text: String) { write(fd: 2, text + "\n") }
+    /// A progress line for long work, on standard error.
+    public static func progress(_ text: String) { write(fd: 2, text + "\n") }
 
     public static func write(fd: Int32, _ text: String) {
         var bytes = Array(text.utf8)[...]

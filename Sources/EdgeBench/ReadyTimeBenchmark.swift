@@ -1,3 +1,4 @@
+import CommandLineSupport
 import ArgumentParser
 import Foundation  // Process: a benchmark tool, not shipped to the Pi
 #if canImport(Glibc)

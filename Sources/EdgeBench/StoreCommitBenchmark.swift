@@ -1,3 +1,4 @@
+import CommandLineSupport
 import ArgumentParser
 import GRDBSQLite
 import LocalStore
@@ -158,20 +159,5 @@ enum Monotonic {
     static func seconds(since start: timespec) -> Double {
         let end = now()
         return Double(end.tv_sec - start.tv_sec) + Double(end.tv_nsec - start.tv_nsec) / 1e9
-    }
-}
-
-enum Output {
-    /// One write(2) per line: unbuffered, so a killed process has delivered every line it wrote.
-    static func line(_ text: String) { write(fd: 1, text + "\n") }
-    static func progress(_ text: String) { write(fd: 2, text + "\n") }
-
-    private static func write(fd: Int32, _ text: String) {
-        var bytes = Array(text.utf8)[...]
-        while !bytes.isEmpty {
-            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-            if n <= 0 { return }
-            bytes = bytes.dropFirst(n)
-        }
     }
 }
