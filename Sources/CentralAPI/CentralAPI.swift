@@ -32,6 +32,7 @@ public enum CentralAPI {
             JSONResponse.text(CentralOpenAPIDocument.json, contentType: "application/json")
         }
         let v1 = router.group("v1")
+        v1.add(middleware: DatabaseGateMiddleware(store: store, metrics: metrics))
         v1.add(middleware: NodeAuthMiddleware(store: store))
         TaskRoutes(store: CentralTaskRepository(store: store)).register(v1)
         NodeRoutes(store: store).register(v1)

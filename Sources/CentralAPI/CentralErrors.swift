@@ -28,6 +28,7 @@ enum CentralErrors {
         case .taskNotFound: return .notFound(error.description)
         case .nodeNotFound: return .notFound(error.description)
         case .nodeExists, .invalidNodeName: return APIError(.unprocessableContent, "invalid_node", error.description)
+        case .invalidInput: return APIError(.badRequest, "bad_parameter", error.description)
         case .newerSchema: return APIError(.serviceUnavailable, "database_unavailable", error.description)
         }
     }

@@ -47,6 +47,8 @@ enum SyncBody {
         }
         do {
             return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))
+        } catch DecodingError.dataCorrupted(let context) where context.codingPath.isEmpty {
+            throw APIError.malformedJSON()
         } catch let error as DecodingError {
             throw APIError(.badRequest, "malformed_batch", "the body does not match the sync format: \(describe(error))")
         } catch {

@@ -111,30 +111,32 @@ extension CentralStore {
         }
     }
 
-    /// Raw samples of one node's series in `[since, until]`, in time order, at most `limit`.
+    /// Raw samples of one node's series in `[since, until]`, in time order, at most `limit`
+    /// points in all. Series are matched by name and labels first; only their points are read.
     public func series(node: String, name: String, labels: [String: String], since: Int64, until: Int64,
                        limit: Int) async throws -> [CentralSeriesPoints] {
         try await operation("read series") { [client, logger] in
+            var matching: [(Int32, [String: String])] = []
+            for try await (id, text) in try await client.query(
+                "SELECT id, labels FROM series WHERE name = \(name) ORDER BY labels", logger: logger).decode((Int32, String).self) {
+                let parsed = Dictionary((SeriesKey.parseLabels(text) ?? []).map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a })
+                if labels.allSatisfy({ parsed[$0.key] == $0.value }) { matching.append((id, parsed)) }
+            }
+            guard !matching.isEmpty else { return [] }
+            let ids = matching.map(\.0)
             let rows = try await client.query("""
-                SELECT s.labels, p.ts, p.value, p.clock FROM sample p
-                JOIN series s ON s.id = p.series_id JOIN node n ON n.id = p.node_id
-                WHERE n.name = \(node) AND s.name = \(name) AND p.ts BETWEEN \(since) AND \(until)
-                ORDER BY s.labels, p.ts LIMIT \(limit + 1)
-                """, logger: logger).collect((String, Int64, Double, Int16).self)
+                SELECT p.series_id, p.ts, p.value, p.clock FROM sample p JOIN node n ON n.id = p.node_id
+                WHERE n.name = \(node) AND p.series_id = ANY(\(ids)::int4[]) AND p.ts BETWEEN \(since) AND \(until)
+                ORDER BY p.series_id, p.ts LIMIT \(limit + 1)
+                """, logger: logger).collect((Int32, Int64, Double, Int16).self)
             if rows.count > limit {
                 throw CentralStoreError.invalidChange("more than \(limit) points; narrow the time range")
             }
-            var out: [CentralSeriesPoints] = []
-            var current: (text: String, key: SeriesKey)?
-            for row in rows {
-                if current?.text != row.0 {
-                    let parsed = SeriesKey(name, SeriesKey.parseLabels(row.0) ?? [])
-                    current = (row.0, parsed)
-                    out.append(CentralSeriesPoints(labels: Dictionary(parsed.labels.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a }), points: []))
-                }
-                out[out.count - 1].points.append((row.1, row.2, SyncWire.SampleClock(code: row.3)))
+            var points: [Int32: [(ts: Int64, value: Double, clock: SyncWire.SampleClock)]] = [:]
+            for row in rows { points[row.0, default: []].append((row.1, row.2, SyncWire.SampleClock(code: row.3))) }
+            return matching.compactMap { id, labels in
+                points[id].map { CentralSeriesPoints(labels: labels, points: $0) }
             }
-            return out.filter { series in labels.allSatisfy { series.labels[$0.key] == $0.value } }
         }
     }
 }

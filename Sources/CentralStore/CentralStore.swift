@@ -63,6 +63,10 @@ public final class CentralStore: Sendable {
                 guard let psql = error as? PSQLError else { throw error }
                 let state = psql.serverInfo?[.sqlState]
                 if state == "40001" || state == "40P01", attempt < 3 { continue }
+                // Class 22, data exception: the request carried a value PostgreSQL cannot hold.
+                if let state, state.hasPrefix("22") { throw CentralStoreError.invalidInput(Self.shortDescription(psql)) }
+                // 42P01, undefined table: the schema is not migrated yet (serve migrates at start).
+                if state == "42P01" { throw CentralStoreError.unavailable("\(name): the database schema is not migrated yet") }
                 if let state, !(state.hasPrefix("08") || state.hasPrefix("57P")) { throw psql }
                 throw CentralStoreError.unavailable("\(name): \(Self.shortDescription(psql))")
             }

@@ -19,6 +19,8 @@ public enum CentralStoreError: Error, Equatable, CustomStringConvertible {
     case nodeExists(String)
     case nodeNotFound(String)
     case invalidNodeName(String)
+    /// PostgreSQL refused a value (a NUL byte in a text, a number out of range).
+    case invalidInput(String)
     /// The database holds migrations this binary does not know.
     case newerSchema([String])
 
@@ -37,6 +39,7 @@ public enum CentralStoreError: Error, Equatable, CustomStringConvertible {
         case .nodeExists(let name): "a node named \(name) already exists (use `nodes revoke` and a new name, or `nodes rotate`)"
         case .nodeNotFound(let name): "no node named \(name)"
         case .invalidNodeName(let name): "\(name.prefix(60)) is not a valid node name (letters, digits, . _ -; at most 253; not \"central\")"
+        case .invalidInput(let why): "a value in the request cannot be stored: \(why)"
         case .newerSchema(let names): "the database has migrations this edge-central does not know (\(names.joined(separator: ", "))); run a newer edge-central"
         }
     }

@@ -3,6 +3,9 @@ import CentralAPI
 import CentralStore
 import CommandLineSupport
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
+import NIOSSL
 import Logging
 import ServiceLifecycle
 
@@ -23,7 +26,33 @@ struct ServeCommand: AsyncParsableCommand {
         "Address and port to serve on. [env: EDGE_CENTRAL_LISTEN] [default: 127.0.0.1:8081]", valueName: "host:port"))
     var listenFlag: String?
 
+    @Option(name: .customLong("tls-cert-file"), help: ArgumentHelp(
+        "PEM certificate chain to serve HTTPS with (with --tls-key-file). [env: EDGE_CENTRAL_TLS_CERT_FILE] [default: plain HTTP]",
+        valueName: "file"))
+    var certFlag: String?
+
+    @Option(name: .customLong("tls-key-file"), help: ArgumentHelp(
+        "PEM private key for --tls-cert-file. [env: EDGE_CENTRAL_TLS_KEY_FILE]", valueName: "file"))
+    var keyFlag: String?
+
     @OptionGroup var logging: LogOptions
+
+    /// HTTPS when a certificate and key are given; both or neither.
+    func serverBuilder() throws -> HTTPServerBuilder {
+        let cert = Settings.resolve(flag: certFlag, env: "EDGE_CENTRAL_TLS_CERT_FILE") { "" }
+        let key = Settings.resolve(flag: keyFlag, env: "EDGE_CENTRAL_TLS_KEY_FILE") { "" }
+        if cert.isEmpty && key.isEmpty { return .http1() }
+        guard !cert.isEmpty, !key.isEmpty else {
+            throw ConfigurationError("--tls-cert-file and --tls-key-file go together (EDGE_CENTRAL_TLS_CERT_FILE / _KEY_FILE)")
+        }
+        do {
+            let chain = try NIOSSLCertificate.fromPEMFile(cert).map { NIOSSLCertificateSource.certificate($0) }
+            let tls = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(try NIOSSLPrivateKey(file: key, format: .pem)))
+            return try HTTPServerBuilder.tls(HTTPServerBuilder.http1(), tlsConfiguration: tls)
+        } catch {
+            throw ConfigurationError("--tls-cert-file / --tls-key-file: cannot use \(cert) and \(key): \(error)")
+        }
+    }
 
     func run() async throws {
         try await CentralCLI.run {
@@ -33,11 +62,13 @@ struct ServeCommand: AsyncParsableCommand {
                 throw ConfigurationError("--listen / EDGE_CENTRAL_LISTEN: \"\(listenText.prefix(60))\" is not host:port")
             }
             let url = try database.url()
+            let server = try serverBuilder()
             let logger = Logger(label: "edge-central")
             let store = try CentralStore(url: url, poolSize: try database.poolSize(), logger: logger)
             let metrics = CentralMetrics(version: EdgeCentral.version)
             let app = Application(
                 router: CentralAPI.router(store: store, metrics: metrics),
+                server: server,
                 configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: nil),
                 onServerRunning: { channel in
                     let bound = channel.localAddress?.port.map { "\(listen.host):\($0)" } ?? listen.description

@@ -127,8 +127,12 @@ public enum SyncWire {
                 }
                 if Set(layout).count != layout.count { return "layout \(i) lists a series twice" }
             }
+            // Year 1970 to 9999, as RFC 3339 can write it.
+            let validTime: ClosedRange<Int64> = 0...253_402_300_799_999
+            if let after, !validTime.contains(after) { return "after \(after) is not a time between 1970 and 9999 in milliseconds" }
             var previous = after
             for (i, r) in readings.enumerated() {
+                if !validTime.contains(r.ts) { return "reading \(i): ts \(r.ts) is not a time between 1970 and 9999 in milliseconds" }
                 guard r.layout >= 0, r.layout < layouts.count else {
                     return "reading \(i) refers to layout \(r.layout), but there are \(layouts.count)"
                 }
