@@ -22,6 +22,7 @@ test: test-deps
 	$(SWIFT) build -c release --static-swift-stdlib --product edge-agent
 	scripts/check-deploy.sh .build/release/edge-agent
 	scripts/live-tests.sh
+	scripts/central-api-tests.sh
 
 ## make bench: release build, then every benchmark (prints its figures), the central
 ## and sync ones against a throwaway PostgreSQL (scripts/bench-central.sh).
