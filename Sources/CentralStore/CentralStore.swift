@@ -84,18 +84,28 @@ public final class CentralStore: Sendable {
         return "\(error.code)"
     }
 
+    /// Answers within `limit` whatever `body` does. PostgresNIO does not abandon a query on
+    /// task cancellation, so a structured race (a task group) would still wait for a query
+    /// stuck on a dead server; here the caller gets `.unavailable` at the deadline and the
+    /// body, cancelled, finishes on its own. That is safe: every write is idempotent, so a
+    /// push that still commits late is `already_known` when the agent retries.
     private func withDeadline<T: Sendable>(_ limit: Duration, _ name: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-        try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask { try await body() }
-            group.addTask {
-                try await Task.sleep(for: limit)
-                return nil
-            }
-            defer { group.cancelAll() }
-            guard let first = try await group.next(), let value = first else {
-                throw CentralStoreError.unavailable("\(name): no answer from PostgreSQL within \(limit)")
-            }
-            return value
+        let race = FirstResult<T>()
+        let work = Task {
+            do { race.finish(.success(try await body())) } catch { race.finish(.failure(error)) }
+        }
+        let timer = Task {
+            try? await Task.sleep(for: limit)
+            race.finish(.failure(CentralStoreError.unavailable("\(name): no answer from PostgreSQL within \(limit)")))
+        }
+        defer {
+            work.cancel()
+            timer.cancel()
+        }
+        return try await withTaskCancellationHandler {
+            try await race.value()
+        } onCancel: {
+            race.finish(.failure(CancellationError()))
         }
     }
 
@@ -117,5 +127,46 @@ extension PostgresRowSequence {
         var out: [T] = []
         for try await value in self.decode(T.self) { out.append(value) }
         return out
+    }
+}
+
+/// The first of several racing results, delivered to one waiter; later ones are dropped.
+final class FirstResult<T: Sendable>: Sendable {
+    private enum State {
+        case empty
+        case waiting(CheckedContinuation<T, any Error>)
+        case done(Result<T, any Error>)
+        case delivered
+    }
+    private let state = Mutex<State>(.empty)
+
+    func finish(_ result: Result<T, any Error>) {
+        let waiter: CheckedContinuation<T, any Error>? = state.withLock { state in
+            switch state {
+            case .empty:
+                state = .done(result)
+                return nil
+            case .waiting(let continuation):
+                state = .delivered
+                return continuation
+            case .done, .delivered:
+                return nil
+            }
+        }
+        waiter?.resume(with: result)
+    }
+
+    func value() async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            let ready: Result<T, any Error>? = state.withLock { state in
+                if case .done(let result) = state {
+                    state = .delivered
+                    return result
+                }
+                state = .waiting(continuation)
+                return nil
+            }
+            if let ready { continuation.resume(with: ready) }
+        }
     }
 }
