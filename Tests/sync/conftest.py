@@ -23,6 +23,7 @@ import re
 import shutil
 import signal
 import sqlite3
+import ssl
 import struct
 import subprocess
 import sys
@@ -132,7 +133,8 @@ class HTTPResult:
         return f"HTTP {self.status} {self.body[:300]!r}"
 
 
-def http(method: str, url: str, body=None, token: str | None = None, timeout: float = 15) -> HTTPResult:
+def http(method: str, url: str, body=None, token: str | None = None, timeout: float = 15,
+         context: ssl.SSLContext | None = None) -> HTTPResult:
     data = None
     headers = {"Accept": "application/json"}
     if body is not None:
@@ -142,7 +144,7 @@ def http(method: str, url: str, body=None, token: str | None = None, timeout: fl
         headers["Authorization"] = f"Bearer {token}"
     request = urllib.request.Request(url, data=data, method=method, headers=headers)
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
+        with urllib.request.urlopen(request, timeout=timeout, context=context) as response:
             return HTTPResult(response.status, response.headers, response.read())
     except urllib.error.HTTPError as e:
         return HTTPResult(e.code, e.headers, e.read())
@@ -403,27 +405,34 @@ class Proc:
 
 
 class Central(Proc):
-    def __init__(self, h: "Harness", name: str, db_url: str, token: str | None = None):
+    def __init__(self, h: "Harness", name: str, db_url: str, token: str | None = None,
+                 tls: "Certificates | None" = None):
         super().__init__(h, name)
         self.db_url = db_url
         self.token = token  # any valid node token, for the household API
+        self.tls = tls      # serve HTTPS with tls.cert/tls.key; the test trusts tls.ca
+        self.context = ssl.create_default_context(cafile=str(tls.ca)) if tls else None
 
     def start(self, port: int | None = None, wait: bool = True) -> "Central":
         """Starts `edge-central serve` (on `port`, default: the previous one, else any); with
         `wait=False` returns at once (then `await_port`)."""
         port = port if port is not None else (self.port or 0)
-        self._launch([str(CENTRAL_BIN), "serve", "--database-url", self.db_url, "--listen", f"127.0.0.1:{port}"],
+        tls = ["--tls-cert-file", str(self.tls.cert), "--tls-key-file", str(self.tls.key)] if self.tls else []
+        self._launch([str(CENTRAL_BIN), "serve", "--database-url", self.db_url, "--listen", f"127.0.0.1:{port}", *tls],
                      b"[EdgeCentral] listening")
         if wait:
             self.await_port()
         return self
 
+    def url(self, path: str = "") -> str:
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}{path}"
+
     def api(self, method: str, path: str, body=None, token: str | None = None) -> HTTPResult:
-        return http(method, self.url(path), body, token=token or self.token)
+        return http(method, self.url(path), body, token=token or self.token, context=self.context)
 
     def readiness(self) -> int:
         try:
-            return http("GET", self.url("/readiness"), timeout=5).status
+            return http("GET", self.url("/readiness"), timeout=5, context=self.context).status
         except OSError:
             return -1
 
@@ -492,9 +501,9 @@ class Agent(Proc):
                      "--sync-interval", "1s", *self.extra], b"[EdgeAgent] listening")
         return self
 
-    def sync_once(self, timeout: float = 120) -> subprocess.CompletedProcess:
+    def sync_once(self, *extra: str, timeout: float = 120) -> subprocess.CompletedProcess:
         return subprocess.run([str(AGENT_BIN), "sync", "--once", "--data-dir", str(self.data_dir), "--node-name", self.name,
-                               "--central-url", self.central_url, "--central-token-file", str(self.token_file)],
+                               "--central-url", self.central_url, "--central-token-file", str(self.token_file), *extra],
                               capture_output=True, text=True, timeout=timeout, env=clean_env(), cwd=str(REPO))
 
     # HTTP API
@@ -600,6 +609,31 @@ class Agent(Proc):
         return out
 
 
+class Certificates:
+    """A private CA and a server certificate it signed for 127.0.0.1 (openssl, EC P-256)."""
+
+    def __init__(self, directory: Path, name: str):
+        directory.mkdir(parents=True, exist_ok=True)
+        self.ca = directory / f"{name}-ca.pem"
+        self.cert = directory / f"{name}-server.pem"
+        self.key = directory / f"{name}-server.key"
+        ca_key = directory / f"{name}-ca.key"
+        csr = directory / f"{name}-server.csr"
+        ext = directory / f"{name}-server.ext"
+        ext.write_text("subjectAltName = IP:127.0.0.1, DNS:localhost\nextendedKeyUsage = serverAuth\n")
+
+        def openssl(*args: str):
+            result = subprocess.run(["openssl", *args], capture_output=True, text=True, timeout=60)
+            assert result.returncode == 0, f"openssl {args[0]} failed: {result.stderr.strip()}"
+
+        curve = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+        openssl("req", "-x509", *curve, "-keyout", str(ca_key), "-out", str(self.ca), "-days", "2",
+                "-subj", f"/CN={name} household CA")
+        openssl("req", "-new", *curve, "-keyout", str(self.key), "-out", str(csr), "-subj", "/CN=127.0.0.1")
+        openssl("x509", "-req", "-in", str(csr), "-CA", str(self.ca), "-CAkey", str(ca_key), "-CAcreateserial",
+                "-out", str(self.cert), "-days", "2", "-extfile", str(ext))
+
+
 class Harness:
     """Everything one test starts, cleaned up by the `h` fixture whatever happens."""
 
@@ -632,8 +666,12 @@ class Harness:
             raise AssertionError(f"edge-central {' '.join(args)} exited {result.returncode}: {result.stderr.strip()}")
         return result.stdout.strip()
 
-    def central(self, db_url: str, name: str = "central", token: str | None = None, port: int | None = None) -> Central:
-        return Central(self, name, db_url, token).start(port=port)
+    def central(self, db_url: str, name: str = "central", token: str | None = None, port: int | None = None,
+                tls: Certificates | None = None) -> Central:
+        return Central(self, name, db_url, token, tls=tls).start(port=port)
+
+    def certificates(self, name: str) -> Certificates:
+        return Certificates(self.dir / "tls", name)
 
     def proxy(self, name: str, target_port: int) -> ThreadedFaultProxy:
         proxy = ThreadedFaultProxy("127.0.0.1", target_port)

@@ -12,7 +12,7 @@ import subprocess
 import threading
 import time
 
-from conftest import (CENTRAL_BIN, FEED_LOCK_KEY, PG_BIN, Central, clean_env, http, now_ms, parse_metrics, psql,
+from conftest import (CENTRAL_BIN, FEED_LOCK_KEY, PG_BIN, Agent, Central, clean_env, http, now_ms, parse_metrics, psql,
                       psql_json, stamp_node, with_database, write_secret)
 
 
@@ -608,3 +608,53 @@ def test_two_stateless_centrals_on_one_database(h):
     assert h.proxies["a"].stats.get("pass", 0) > 0 and h.proxies["b"].stats.get("pass", 0) > 0
     for agent in (a, b):
         h.assert_samples_consistent(c1, agent)
+
+
+# ---------------------------------------------------------------------------------------
+# 10
+
+
+def test_tls_to_central_with_a_household_ca(h):
+    household = h.certificates("household")
+    stranger = h.certificates("stranger")  # a CA that did not sign central's certificate
+    db = h.pg.create_database("tls")
+    central = h.central(db, tls=household)
+    central.wait_ready()
+    token_file = h.add_node(db, "a")
+    central.token = token_file.read_text().strip()
+    proxy = h.proxy("a", central.port)
+    https = f"https://127.0.0.1:{proxy.port}"
+
+    # Trusting the wrong CA: nothing is sent, the reason is plain, local writes still work.
+    a = Agent(h, "a", https, token_file, extra=["--central-ca-file", str(stranger.ca)]).start()
+    h.wait_until(lambda: a.errors("tls") > 0, 30, "a counts a TLS failure", detail=lambda: a.status()["sync"])
+    sync = a.status()["sync"]
+    assert sync["state"] == "error" and "--central-ca-file" in (sync["last_error"] or ""), sync
+    offline = a.create("written while central's certificate is refused")["id"]
+    assert a.change_log_count() == 1
+    assert central.sql("SELECT count(*) FROM task") == "0"
+    assert a.stop() == 0
+
+    # Plain HTTP to an HTTPS central fails too, and says so; nothing is lost.
+    a.central_url = f"http://127.0.0.1:{proxy.port}"
+    a.extra = []
+    a.start()
+    h.wait_until(lambda: a.status()["sync"]["last_error"], 30, "a reports why plain HTTP to central failed")
+    assert a.sync_state() != "ok" and a.change_log_count() == 1
+    assert a.stop() == 0
+
+    # The household CA: the same node syncs over HTTPS, through the same proxy.
+    a.central_url = https
+    a.extra = ["--central-ca-file", str(household.ca)]
+    a.start()
+    wait_ok(h, a)
+    mine = central.create("created at central over HTTPS")["id"]
+    records = h.wait_converged(central, [a])
+    assert offline in records and mine in {t["id"] for t in a.tasks()}
+    h.assert_samples_consistent(central, a)
+
+    # `sync --once` from the command line: the CA file is needed there too.
+    r = a.sync_once("--central-ca-file", str(household.ca))
+    assert r.returncode == 0 and r.stdout.startswith("pushed "), (r.returncode, r.stdout, r.stderr)
+    r = a.sync_once()
+    assert r.returncode == 3 and "TLS" in r.stderr and "--central-ca-file" in r.stderr, (r.returncode, r.stderr)
