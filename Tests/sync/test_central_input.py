@@ -1,0 +1,135 @@
+"""edge-central's sync endpoints against bad input, through real HTTP to a real edge-central
+on a real PostgreSQL: every refused batch gets a clear 4xx and writes nothing (a batch is all
+or nothing), a replayed batch gets 200 and adds no row."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import time
+import urllib.error
+import urllib.request
+import uuid
+
+from conftest import HTTPResult
+
+STAMP_NODE_WIDTH = 12
+
+
+def stamp(physical_ms: int, node: str, counter: int = 0) -> str:
+    return f"{physical_ms:0{STAMP_NODE_WIDTH}x}-{counter:04x}-{node}"
+
+
+def rfc3339(ms: int) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(ms / 1000)) + f".{ms % 1000:03d}Z"
+
+
+def change(node: str, title: str, physical_ms: int | None = None, task_id: str | None = None) -> dict:
+    ms = physical_ms if physical_ms is not None else int(time.time() * 1000)
+    return {"change_id": str(uuid.uuid4()), "task_id": task_id or str(uuid.uuid4()), "stamp": stamp(ms, node),
+            "created_at": rfc3339(ms), "origin": node, "set": {"title": title, "notes": ""}}
+
+
+def post(central, path: str, data: bytes, token: str | None, encoding: str | None = None,
+         content_type: str = "application/json") -> HTTPResult:
+    headers = {"Content-Type": content_type, "Accept": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    if encoding:
+        headers["Content-Encoding"] = encoding
+    request = urllib.request.Request(central.url(path), data=data, method="POST", headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return HTTPResult(response.status, response.headers, response.read())
+    except urllib.error.HTTPError as e:
+        return HTTPResult(e.code, e.headers, e.read())
+
+
+def as_json(value) -> bytes:
+    return json.dumps(value).encode()
+
+
+def rows(central) -> str:
+    return central.sql("SELECT (SELECT count(*) FROM task) || ' ' || (SELECT count(*) FROM applied_change) || ' ' || "
+                       "(SELECT count(*) FROM change_feed) || ' ' || (SELECT count(*) FROM sample)")
+
+
+def test_bad_batches_get_a_clear_4xx_and_write_nothing(h):
+    db = h.pg.create_database("input")
+    central = h.central(db)
+    central.wait_ready()
+    token = h.add_node(db, "a").read_text().strip()
+    other = h.add_node(db, "b").read_text().strip()
+    before = rows(central)
+    assert before == "0 0 0 0"
+
+    def refused(status: int, code: str, path: str, data: bytes, tok: str | None = token, **kw):
+        r = post(central, path, data, tok, **kw)
+        assert r.status == status, f"{path} {data[:120]!r}: expected {status}, got {r}"
+        assert r.json["error"]["code"] == code and r.json["error"]["message"], r
+        assert rows(central) == before, f"{path} answered {status} but wrote rows"
+        return r
+
+    good = change("a", "fine")
+    # Who may write.
+    refused(401, "unauthorized", "/v1/sync/changes", as_json({"node": "a", "mode": "log", "changes": [good]}), tok=None)
+    refused(401, "unauthorized", "/v1/sync/changes", as_json({"node": "a", "mode": "log", "changes": [good]}),
+            tok="edge1_" + "A" * 43)
+    refused(403, "wrong_node", "/v1/sync/changes", as_json({"node": "a", "mode": "log", "changes": [good]}), tok=other)
+    # What is sent.
+    refused(400, "malformed_json", "/v1/sync/changes", b'{"node": "a", "changes": [')
+    refused(400, "malformed_batch", "/v1/sync/changes", as_json({"node": "a", "mode": "log", "changes": [{"title": 1}]}))
+    refused(415, "unsupported_media_type", "/v1/sync/changes", as_json({"node": "a", "changes": [good]}),
+            content_type="text/plain")
+    refused(415, "unsupported_encoding", "/v1/sync/changes", as_json({"node": "a", "changes": [good]}), encoding="br")
+    refused(400, "malformed_json", "/v1/sync/changes", b"not gzip at all", encoding="gzip")
+    # All or nothing: one invalid change (an empty title) refuses the valid ones before it.
+    bad_title = change("a", "   ")
+    r = refused(422, "invalid_change", "/v1/sync/changes",
+                as_json({"node": "a", "mode": "log", "changes": [good, change("a", "also fine"), bad_title]}))
+    assert "title" in r.json["error"]["message"]
+    # A stamp from a clock a day ahead is refused, naming the problem; nothing of the batch is kept.
+    ahead = change("a", "from the future", physical_ms=int(time.time() * 1000) + 86_400_000)
+    refused(422, "stamp_in_future", "/v1/sync/changes", as_json({"node": "a", "mode": "log", "changes": [good, ahead]}))
+    # Sizes: too many changes, a body over the wire limit, a gzip bomb.
+    many = [change("a", f"t{i}") for i in range(1001)]
+    refused(413, "body_too_large", "/v1/sync/changes", as_json({"node": "a", "mode": "log", "changes": many}))
+    refused(413, "body_too_large", "/v1/sync/changes", b" " * (3 << 20) + as_json({"node": "a", "changes": []}))
+    bomb = gzip.compress(b'{"node": "a", "mode": "log", "changes": []' + b" " * (64 << 20) + b"}", 9)
+    assert len(bomb) < 200_000
+    refused(413, "body_too_large", "/v1/sync/changes", bomb, encoding="gzip")
+
+    # Samples: structure, sizes, and the node.
+    series = [{"name": "node_load1", "labels": {}}, {"name": "node_load5", "labels": {}}]
+    now = int(time.time() * 1000)
+    reading = {"ts": now, "clock": "synced", "layout": 0, "values": [0.5, 0.25]}
+    batch = {"node": "a", "after": None, "series": series, "layouts": [[0, 1]], "readings": [reading]}
+    refused(400, "malformed_batch", "/v1/sync/samples", as_json({**batch, "layouts": [[0, 5]]}))
+    refused(400, "malformed_batch", "/v1/sync/samples",
+            as_json({**batch, "readings": [reading, {**reading, "values": [1.0]}]}))
+    refused(400, "malformed_batch", "/v1/sync/samples", as_json({**batch, "readings": [reading, reading]}))
+    refused(403, "wrong_node", "/v1/sync/samples", as_json(batch), tok=other)
+    big = {**batch, "readings": [{**reading, "ts": now + i} for i in range(25_001)]}
+    refused(413, "body_too_large", "/v1/sync/samples", gzip.compress(as_json(big)), encoding="gzip")
+
+    # The same good batches accepted, then replayed: 200 both times, no row added the second time.
+    push = as_json({"node": "a", "mode": "log", "changes": [good]})
+    first = post(central, "/v1/sync/changes", push, token)
+    assert first.status == 200 and first.json["results"] == [{"change_id": good["change_id"], "outcome": "applied"}]
+    samples = gzip.compress(as_json(batch))
+    stored = post(central, "/v1/sync/samples", samples, token, encoding="gzip")
+    assert stored.status == 200 and stored.json["inserted"] == 2 and stored.json["stored_through"] == now, stored
+    after = rows(central)
+    assert after == "1 1 1 2", after
+    again = post(central, "/v1/sync/changes", push, token)
+    assert again.status == 200 and again.json["results"] == [{"change_id": good["change_id"], "outcome": "already_known"}]
+    replay = post(central, "/v1/sync/samples", samples, token, encoding="gzip")
+    assert replay.status == 200 and replay.json["inserted"] == 0 and replay.json["duplicates"] == 2, replay
+    assert rows(central) == after
+    # An agent claiming more than central holds: central was restored from a backup.
+    ahead_of_central = {**batch, "after": now + 60_000, "readings": [{**reading, "ts": now + 120_000}]}
+    r = post(central, "/v1/sync/samples", as_json(ahead_of_central), token)
+    assert r.status == 409 and r.json["error"]["code"] == "central_rewound", r
+    assert rows(central) == after
+    # Bad input never took central down.
+    assert central.readiness() == 200 and central.alive()
