@@ -212,9 +212,20 @@ let package = Package(
             name: "SamplingTests",
             dependencies: ["Sampling", "HostProbes", "LocalStore", "Sync", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
+        // What several test targets share (temporary directories).
+        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(
             name: "LocalStoreTests",
-            dependencies: ["LocalStore", "Sync", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["LocalStore", "Sync", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict),
+        .testTarget(
+            name: "SyncAgentTests",
+            dependencies: [
+                "SyncAgent", "LocalStore", "Sync", "TestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict),
         .testTarget(
             name: "EdgeAgentTests",

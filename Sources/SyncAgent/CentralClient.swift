@@ -14,18 +14,11 @@ import Foundation
 /// HTTP to edge-central: the sync endpoints, with the node's token in the Authorization
 /// header only, request bodies gzip-compressed, redirects refused (the token must not
 /// follow one), and TLS pinned to a household CA when one is given.
-public final class CentralClient: Sendable {
+public final class CentralClient: CentralTransport {
     public let baseURL: String
     let http: HTTPClient
     let token: TokenFile
     let logger: Logger
-
-    /// Central's clock, from the `Date` header of the last response (milliseconds), and the
-    /// local clock when it arrived.
-    public struct ClockReading: Sendable {
-        public var central: Int64
-        public var local: Int64
-    }
 
     public init(baseURL: String, token: TokenFile, caFile: String?, logger: Logger) throws {
         var url = baseURL
@@ -47,13 +40,9 @@ public final class CentralClient: Sendable {
         try? await http.shutdown()
     }
 
-    public struct Answer: Sendable {
-        public var body: ByteBuffer
-        public var clock: ClockReading?
-    }
-
-    /// Sends one request; a non-2xx answer or a transport error becomes a `SyncFailure`.
-    public func send(_ method: HTTPMethod, _ path: String, json: ByteBuffer? = nil, gzip: Bool = true) async throws(SyncFailure) -> Answer {
+    /// Sends one request, its body gzip-compressed; a non-2xx answer or a transport error
+    /// becomes a `SyncFailure`.
+    public func send(_ method: HTTPMethod, _ path: String, json: ByteBuffer?) async throws(SyncFailure) -> CentralAnswer {
         let token = try token.current()
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = method
@@ -61,14 +50,12 @@ public final class CentralClient: Sendable {
         request.headers.add(name: "Accept", value: "application/json")
         if var body = json {
             request.headers.add(name: "Content-Type", value: "application/json")
-            if gzip {
-                do {
-                    body = try body.compress(with: .gzip())
-                } catch {
-                    throw SyncFailure(.local, "compressing the request failed: \(error)")
-                }
-                request.headers.add(name: "Content-Encoding", value: "gzip")
+            do {
+                body = try body.compress(with: .gzip())
+            } catch {
+                throw SyncFailure(.local, "compressing the request failed: \(error)")
             }
+            request.headers.add(name: "Content-Encoding", value: "gzip")
             request.body = .bytes(body)
         }
         let sentAt = WallClock.system.nowMillis()
@@ -78,7 +65,7 @@ public final class CentralClient: Sendable {
             let receivedAt = WallClock.system.nowMillis()
             let clock = response.headers.first(name: "Date").flatMap(HTTPDate.parse).map {
                 // The header has whole seconds; the middle of that second, against the middle of the exchange.
-                ClockReading(central: $0 + 500, local: (sentAt + receivedAt) / 2)
+                CentralAnswer.ClockReading(central: $0 + 500, local: (sentAt + receivedAt) / 2)
             }
             guard (200..<300).contains(Int(response.status.code)) else {
                 let error = try? JSONDecoder().decode(ErrorBody.self, from: Data(body.readableBytesView))
@@ -86,7 +73,7 @@ public final class CentralClient: Sendable {
                 throw SyncFailure.fromResponse(status: Int(response.status.code), code: error?.error.code,
                                                message: error?.error.message, retryAfterMillis: retryAfter)
             }
-            return Answer(body: body, clock: clock)
+            return CentralAnswer(body: body, clock: clock)
         } catch let failure as SyncFailure {
             throw failure
         } catch {

@@ -15,7 +15,7 @@ import Foundation
 /// repaired by replaying: pushes are idempotent by change ID and sample key.
 public struct SyncEngine: Sendable {
     public let store: LocalStore
-    public let client: CentralClient
+    public let client: any CentralTransport
     public let node: String
     public let logger: Logger
     public var changeBatch = 500
@@ -25,7 +25,7 @@ public struct SyncEngine: Sendable {
     public var sampleBatchesPerCycle = 20
     public var makeUUID: @Sendable () -> UUID = { UUID() }
 
-    public init(store: LocalStore, client: CentralClient, node: String, logger: Logger) {
+    public init(store: LocalStore, client: any CentralTransport, node: String, logger: Logger) {
         self.store = store
         self.client = client
         self.node = node
@@ -79,13 +79,13 @@ public struct SyncEngine: Sendable {
         }
     }
 
-    func decode<T: Decodable>(_ type: T.Type, _ answer: CentralClient.Answer) throws(SyncFailure) -> T {
+    func decode<T: Decodable>(_ type: T.Type, _ answer: CentralAnswer) throws(SyncFailure) -> T {
         do { return try JSONDecoder().decode(T.self, from: Data(answer.body.readableBytesView)) } catch {
             throw SyncFailure(.serverError, "central's answer could not be read: \(error)")
         }
     }
 
-    func note(_ answer: CentralClient.Answer, _ report: inout Report) {
+    func note(_ answer: CentralAnswer, _ report: inout Report) {
         if let clock = answer.clock { report.clockOffsetMillis = clock.central - clock.local }
     }
 
@@ -116,10 +116,10 @@ public struct SyncEngine: Sendable {
     func pull(_ report: inout Report, _ shouldStop: () -> Bool) async throws(SyncFailure) {
         while !shouldStop() {
             let cursor = try local { try store.pullPosition().cursor }
-            let answer = try await client.send(.GET, "/v1/sync/changes?cursor=\(cursor)&limit=\(pullLimit)")
+            let answer = try await client.send(.GET, "/v1/sync/changes?cursor=\(cursor)&limit=\(pullLimit)", json: nil)
             note(answer, &report)
             let page = try decode(SyncWire.ChangePage.self, answer)
-            let reference = max(WallClock.system.nowMillis(), (answer.clock?.central ?? 0) + 1000)
+            let reference = max(store.configuration.clock.nowMillis(), (answer.clock?.central ?? 0) + 1000)
             do {
                 _ = try store.applyPulled(page.changes, cursor: page.cursor, referenceNow: reference)
             } catch LocalStoreError.remoteClockAhead(let why) {

@@ -1,6 +1,7 @@
 import Foundation
 import LocalStore
 import Sync
+import TestSupport
 import Testing
 
 /// The store's side of sync: what is pushed, what central's answers do to it, and that

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import LocalStore
 import Sync
+import TestSupport
 import Testing
 
 /// A wall clock the test moves by hand.

@@ -1,6 +1,7 @@
 import Foundation
 import LocalStore
 import Sync
+import TestSupport
 import Testing
 
 @Suite struct MetricStoreTests {

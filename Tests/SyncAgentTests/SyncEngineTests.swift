@@ -1,0 +1,209 @@
+import Foundation
+import LocalStore
+import Logging
+import NIOCore
+import NIOHTTP1
+import Sync
+import SyncAgent
+import Synchronization
+import TestSupport
+import Testing
+
+/// A central that answers exactly the requests a test scripts, in order. Any other request,
+/// or one left unsent, is a test failure: the engine's I/O is checked, not just its result.
+final class ScriptedCentral: CentralTransport {
+    struct Step: Sendable {
+        var method: HTTPMethod
+        var path: String
+        var answer: @Sendable (ByteBuffer?) throws(SyncFailure) -> CentralAnswer
+    }
+
+    let baseURL = "http://central.test"
+    private let steps: Mutex<[Step]>
+
+    init(_ steps: [Step]) { self.steps = Mutex(steps) }
+
+    func send(_ method: HTTPMethod, _ path: String, json: ByteBuffer?) async throws(SyncFailure) -> CentralAnswer {
+        let step: Step? = steps.withLock { $0.isEmpty ? nil : $0.removeFirst() }
+        guard let step else {
+            Issue.record("unexpected request \(method) \(path): the script is finished")
+            throw SyncFailure(.local, "unscripted request")
+        }
+        guard step.method == method, path.hasPrefix(step.path) else {
+            Issue.record("expected \(step.method) \(step.path), got \(method) \(path)")
+            throw SyncFailure(.local, "unscripted request")
+        }
+        return try step.answer(json)
+    }
+
+    func shutdown() async {}
+
+    var unsent: Int { steps.withLock { $0.count } }
+}
+
+func decode<T: Decodable>(_ type: T.Type, _ body: ByteBuffer?) -> T? {
+    guard let body else { return nil }
+    return try? JSONDecoder().decode(T.self, from: Data(body.readableBytesView))
+}
+
+func answer<T: Encodable>(_ value: T, central: Int64? = nil) -> CentralAnswer {
+    CentralAnswer(body: ByteBuffer(bytes: try! JSONEncoder().encode(value)),
+                  clock: central.map { .init(central: $0, local: $0) })
+}
+
+func failure(_ status: Int, _ code: String) -> SyncFailure {
+    SyncFailure.fromResponse(status: status, code: code, message: "scripted", retryAfterMillis: status >= 500 ? 5000 : nil)
+}
+
+let emptyPage = ScriptedCentral.Step(method: .GET, path: "/v1/sync/changes?cursor=") { _ in
+    answer(SyncWire.ChangePage(changes: [], cursor: FeedCursor(seq: 3, tag: 0xabc), more: false))
+}
+
+@Suite struct SyncEngineTests {
+    let dir = TemporaryDirectory()
+    let t0: Int64 = 1_763_788_800_000
+
+    func store() throws -> LocalStore {
+        try LocalStore(directory: dir.path, configuration: .init(nodeName: "rpi-worker-1"))
+    }
+
+    func engine(_ store: LocalStore, _ central: ScriptedCentral) -> SyncEngine {
+        SyncEngine(store: store, client: central, node: "rpi-worker-1", logger: Logger(label: "test"))
+    }
+
+    @Test func theLogIsPushedInOrderAndRemovedOnlyOnceAcknowledged() async throws {
+        let store = try store()
+        let titles = ["one", "two", "three"]
+        for title in titles { _ = try store.createTask(NewTask(title: title)) }
+        let sent = Mutex<SyncWire.ChangePush?>(nil)
+        let central = ScriptedCentral([
+            .init(method: .POST, path: "/v1/sync/changes") { body in
+                let push = decode(SyncWire.ChangePush.self, body)
+                sent.withLock { $0 = push }
+                return answer(SyncWire.ChangePushResponse(results: (push?.changes ?? []).map { .init(changeID: $0.id, outcome: .applied) }))
+            },
+            emptyPage,
+        ])
+        let report = try await engine(store, central).cycle()
+        let push = try #require(sent.withLock { $0 })
+        #expect(push.node == "rpi-worker-1" && push.mode == .log)
+        #expect(push.changes.map(\.patch.title) == titles)
+        #expect(report.changesPushed == 3 && report.changesApplied == 3)
+        #expect(try store.pendingChanges(limit: 10).isEmpty)
+        #expect(try store.pullPosition().cursor == FeedCursor(seq: 3, tag: 0xabc))
+        #expect(central.unsent == 0)
+    }
+
+    @Test func anAnswerThatLeavesAChangeOutRemovesNothing() async throws {
+        let store = try store()
+        for title in ["one", "two"] { _ = try store.createTask(NewTask(title: title)) }
+        let central = ScriptedCentral([
+            .init(method: .POST, path: "/v1/sync/changes") { body in
+                let first = decode(SyncWire.ChangePush.self, body)?.changes.first
+                return answer(SyncWire.ChangePushResponse(results: first.map { [.init(changeID: $0.id, outcome: .applied)] } ?? []))
+            },
+        ])
+        await #expect(throws: SyncFailure.self) { try await engine(store, central).cycle() }
+        #expect(try store.pendingChanges(limit: 10).count == 2)
+    }
+
+    @Test func aRefusedPushKeepsEverythingAndStopsTheCycle() async throws {
+        let store = try store()
+        _ = try store.createTask(NewTask(title: "kept"))
+        let central = ScriptedCentral([
+            .init(method: .POST, path: "/v1/sync/changes") { _ throws(SyncFailure) in throw failure(503, "database_unavailable") },
+        ])
+        do {
+            _ = try await engine(store, central).cycle()
+            Issue.record("the cycle succeeded against a 503")
+        } catch {
+            #expect(error.reason == .serverError && error.state == "offline" && error.retryAfterMillis == 5000)
+        }
+        #expect(try store.pendingChanges(limit: 10).count == 1)
+        #expect(central.unsent == 0)
+    }
+
+    @Test func aForgottenCursorLeadsToAFullResyncThatKeepsLocalChanges() async throws {
+        let store = try store()
+        _ = try store.applyPulled([], cursor: FeedCursor(seq: 40, tag: 0x99), referenceNow: t0)
+        let mine = try store.createTask(NewTask(title: "mine"))
+        let theirs = UUID()
+        let snapshot = Mutex<SyncWire.ChangePush?>(nil)
+        let fromStart = SyncWire.ChangePage(
+            changes: [TaskChange(id: UUID(), taskID: theirs, stamp: HLCTimestamp(physical: t0, counter: 0, node: "b"),
+                                 createdAt: t0, origin: "b", patch: TaskPatch(title: "theirs", notes: ""))],
+            cursor: FeedCursor(seq: 1, tag: 0x1), more: false)
+        let central = ScriptedCentral([
+            .init(method: .POST, path: "/v1/sync/changes") { body in
+                let push = decode(SyncWire.ChangePush.self, body)
+                return answer(SyncWire.ChangePushResponse(results: (push?.changes ?? []).map { .init(changeID: $0.id, outcome: .applied) }))
+            },
+            // Central was restored from a backup: it does not know our cursor.
+            .init(method: .GET, path: "/v1/sync/changes?cursor=40-") { _ throws(SyncFailure) in throw failure(410, "cursor_unknown") },
+            .init(method: .POST, path: "/v1/sync/resync") { _ in
+                answer(SyncWire.ResyncResponse(samplesThrough: nil, resyncOpenUntil: "2026-11-28T00:00:00Z"))
+            },
+            .init(method: .POST, path: "/v1/sync/changes") { body in
+                let push = decode(SyncWire.ChangePush.self, body)
+                snapshot.withLock { $0 = push }
+                return answer(SyncWire.ChangePushResponse(results: (push?.changes ?? []).map { .init(changeID: $0.id, outcome: .applied) }))
+            },
+            .init(method: .GET, path: "/v1/sync/changes?cursor=0-") { _ in answer(fromStart) },
+            .init(method: .GET, path: "/v1/sync/changes?cursor=1-") { _ in
+                answer(SyncWire.ChangePage(changes: [], cursor: FeedCursor(seq: 1, tag: 0x1), more: false))
+            },
+        ])
+        let report = try await engine(store, central).cycle()
+        #expect(report.resynced)
+        let push = try #require(snapshot.withLock { $0 })
+        #expect(push.mode == .snapshot && Set(push.changes.map(\.taskID)) == [mine.id])
+        #expect(try store.task(id: theirs)?.title == "theirs")
+        #expect(try store.task(id: mine.id)?.title == "mine")
+        #expect(try store.pullPosition() == (FeedCursor(seq: 1, tag: 0x1), false))
+        #expect(central.unsent == 0)
+    }
+
+    @Test func samplesAreMarkedDeliveredOnlyThroughWhatCentralStored() async throws {
+        let store = try store()
+        let t0 = self.t0
+        for i in 0..<3 {
+            try store.record(MetricReading(timestamp: t0 + Int64(i) * 1000, clockSynchronized: true,
+                                           values: [SeriesKey("node_load1"): Double(i)]))
+        }
+        let central = ScriptedCentral([
+            emptyPage,
+            .init(method: .POST, path: "/v1/sync/samples") { body in
+                let batch = decode(SyncWire.SampleBatch.self, body)
+                #expect(batch?.after == nil && batch?.readings.map(\.ts) == [t0, t0 + 1000, t0 + 2000])
+                // An answer for less than was sent: nothing may be marked.
+                return answer(SyncWire.SampleAck(storedThrough: t0 + 1000, samples: 2, inserted: 2, duplicates: 0))
+            },
+        ])
+        await #expect(throws: SyncFailure.self) { try await engine(store, central).cycle() }
+        #expect(try store.samplesDeliveredThrough() == Int64.min)
+
+        let again = ScriptedCentral([
+            emptyPage,
+            .init(method: .POST, path: "/v1/sync/samples") { body in
+                let batch = decode(SyncWire.SampleBatch.self, body)
+                return answer(SyncWire.SampleAck(storedThrough: batch?.readings.last?.ts, samples: 3, inserted: 1, duplicates: 2))
+            },
+        ])
+        let report = try await engine(store, again).cycle()
+        #expect(report.samplesPushed == 3)
+        #expect(try store.samplesDeliveredThrough() == t0 + 2000)
+        #expect(again.unsent == 0)
+    }
+
+    @Test func centralsClockIsReportedAsAnOffset() async throws {
+        let store = try store()
+        let central = ScriptedCentral([
+            .init(method: .GET, path: "/v1/sync/changes?cursor=") { _ in
+                CentralAnswer(body: ByteBuffer(bytes: try! JSONEncoder().encode(
+                    SyncWire.ChangePage(changes: [], cursor: .start, more: false))),
+                              clock: .init(central: 1_000_000 + 90_000, local: 1_000_000))
+            },
+        ])
+        #expect(try await engine(store, central).cycle().clockOffsetMillis == 90_000)
+    }
+}
