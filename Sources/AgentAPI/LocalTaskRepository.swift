@@ -1,4 +1,5 @@
 import HouseholdAPI
+import Hummingbird
 import LocalStore
 import Sync
 #if canImport(FoundationEssentials)
@@ -13,7 +14,7 @@ struct LocalTaskRepository: TaskRepository {
     let store: LocalStore
     let listCache = TaskListCache()
 
-    func taskList(_ state: TaskState) async throws -> (version: String, body: Data) {
+    func taskList(_ state: TaskState) async throws -> (version: String, body: ByteBuffer) {
         let (version, body) = try await blocking { [store, listCache] in try listCache.body(state, store: store) }
         return (String(version), body)
     }

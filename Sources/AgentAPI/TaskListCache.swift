@@ -1,3 +1,4 @@
+import Hummingbird
 import LocalStore
 import Sync
 import Synchronization
@@ -11,16 +12,14 @@ import Foundation
 /// the list every second; it changes only when a task does, so each request costs one small
 /// read of the version instead of reading and encoding every task.
 final class TaskListCache: Sendable {
-    private let entries = Mutex<[TaskState: (version: Int64, body: Data)]>([:])
+    private let entries = Mutex<[TaskState: (version: Int64, body: ByteBuffer)]>([:])
 
     /// The body for `state` and its version, from the cache while the version is current.
-    func body(_ state: TaskState, store: LocalStore) throws -> (version: Int64, body: Data) {
+    func body(_ state: TaskState, store: LocalStore) throws -> (version: Int64, body: ByteBuffer) {
         let version = try store.tasksVersion()
         if let cached = entries.withLock({ $0[state] }), cached.version == version { return cached }
         let snapshot = try store.tasksSnapshot(state)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let entry = (version: snapshot.version, body: try encoder.encode(["tasks": snapshot.tasks]))
+        let entry = (version: snapshot.version, body: ByteBuffer(bytes: TaskItem.listJSON(snapshot.tasks)))
         entries.withLock { $0[state] = entry }
         return entry
     }

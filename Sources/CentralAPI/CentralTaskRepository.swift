@@ -1,5 +1,6 @@
 import CentralStore
 import HouseholdAPI
+import Hummingbird
 import Sync
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -11,15 +12,12 @@ import Foundation
 struct CentralTaskRepository: TaskRepository {
     let store: CentralStore
 
-    func taskList(_ state: TaskState) async throws -> (version: String, body: Data) {
-        let tasks = try await store.tasks(state)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let body = try encoder.encode(["tasks": tasks])
+    func taskList(_ state: TaskState) async throws -> (version: String, body: ByteBuffer) {
+        let body = TaskItem.listJSON(try await store.tasks(state))
         // Stateless replicas share no counter; a hash of the body is an exact ETag.
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in body { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        return (String(hash, radix: 16), body)
+        return (String(hash, radix: 16), ByteBuffer(bytes: body))
     }
 
     func createTask(_ new: NewTask) async throws -> TaskItem { try await store.createTask(new) }

@@ -107,11 +107,10 @@ extension CentralStore {
             }
         }
         if !dirty.isEmpty {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            let rows = try dirty.sorted { $0.uuidString < $1.uuidString }.map { id -> (UUID, String, Bool, Bool, Int64) in
+            // Rows in key order (lock order); a UUID's text sorts as its bytes do, formatted once each.
+            let rows = dirty.map { ($0.lowercasedString, $0) }.sorted { $0.0 < $1.0 }.map(\.1).map { id -> (UUID, String, Bool, Bool, Int64) in
                 let r = records[id]!
-                return (id, String(decoding: try encoder.encode(r), as: UTF8.self), r.deleted, r.done, r.createdAt)
+                return (id, String(decoding: r.json(), as: UTF8.self), r.deleted, r.done, r.createdAt)
             }
             try await tx.query("""
                 INSERT INTO task (id, record, deleted, done, created_at)
@@ -125,9 +124,7 @@ extension CentralStore {
             var rng = SystemRandomNumberGenerator()
             let seqs = (0..<Int64(applied.count)).map { first + $0 }
             let tags = applied.map { _ in Int64.random(in: Int64.min...Int64.max, using: &rng) }
-            let encoder2 = JSONEncoder()
-            encoder2.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            let bodies = try applied.map { String(decoding: try encoder2.encode($0), as: UTF8.self) }
+            let bodies = applied.map { String(decoding: $0.json(), as: UTF8.self) }
             try await tx.query("""
                 INSERT INTO change_feed (seq, tag, change_id, task_id, pushed_by, body)
                 SELECT s, t, c, k, \(pushedBy), b FROM unnest(\(seqs)::int8[], \(tags)::int8[], \(applied.map(\.id))::uuid[],

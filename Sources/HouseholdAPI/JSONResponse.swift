@@ -13,9 +13,14 @@ public enum JSONResponse {
     }
 
     public static func raw(_ data: Data, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
+        raw(ByteBuffer(bytes: data), status: status, headers: headers)
+    }
+
+    /// A body encoded already; the buffer is shared, not copied (ByteBuffer is copy-on-write).
+    public static func raw(_ buffer: ByteBuffer, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
         var headers = headers
         headers[.contentType] = "application/json"
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        return Response(status: status, headers: headers, body: .init(byteBuffer: buffer))
     }
 
     public static func text(_ text: String, contentType: String, status: HTTPResponse.Status = .ok) -> Response {

@@ -1,3 +1,4 @@
+import Hummingbird
 import Sync
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -9,7 +10,7 @@ import Foundation
 /// PostgreSQL on central. The routes are the same on both (PRODUCT.md §6).
 public protocol TaskRepository: Sendable {
     /// The encoded `{"tasks": [...]}` list and a version that changes whenever it does (the ETag).
-    func taskList(_ state: TaskState) async throws -> (version: String, body: Data)
+    func taskList(_ state: TaskState) async throws -> (version: String, body: ByteBuffer)
     func createTask(_ new: NewTask) async throws -> TaskItem
     func task(id: UUID) async throws -> TaskItem?
     func updateTask(id: UUID, _ patch: TaskPatch) async throws -> TaskItem

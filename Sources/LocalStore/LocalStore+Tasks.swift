@@ -79,8 +79,20 @@ extension LocalStore {
         case .open: "AND done = 0"
         case .done: "AND done = 1"
         }
-        return try Row.fetchAll(db, sql: "SELECT * FROM task WHERE deleted = 0 \(filter) ORDER BY created_at DESC, id")
-            .map { try TaskRecord(row: $0).item }
+        // Only the columns a listing shows, by position, through a cursor: a household list of
+        // thousands of tasks is read without materialising rows or parsing stamps.
+        let rows = try Row.fetchCursor(db.cachedStatement(sql: """
+            SELECT id, title, notes, due_at, assignee, done, completed_at, created_at, updated_at, origin
+            FROM task WHERE deleted = 0 \(filter) ORDER BY created_at DESC, id
+            """))
+        var items: [TaskItem] = []
+        while let row = try rows.next() {
+            let idText: String = row[0]
+            guard let id = UUID(uuidString: idText) else { throw LocalStoreError.database("task row with invalid id") }
+            items.append(TaskItem(id: id, title: row[1], notes: row[2], dueAt: row[3], assignee: row[4], done: row[5],
+                                  completedAt: row[6], createdAt: row[7], updatedAt: row[8], origin: row[9]))
+        }
+        return items
     }
 
     /// A number that changes whenever any task changes (in any process).

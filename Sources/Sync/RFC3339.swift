@@ -6,13 +6,33 @@
 public enum RFC3339 {
     /// Formats milliseconds since the Unix epoch, e.g. `2026-11-22T04:25:54Z` or `...54.120Z`.
     public static func format(millis: Int64) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(24)
+        append(millis: millis, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends `format(millis:)`'s text as UTF-8, without building a string.
+    public static func append(millis: Int64, to out: inout [UInt8]) {
         let (days, msOfDay) = floorDivMod(millis, 86_400_000)
         let (year, month, day) = civil(fromDays: days)
         let seconds = msOfDay / 1000, ms = msOfDay % 1000
-        var text = pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2)
-        text += "T" + pad(seconds / 3600, 2) + ":" + pad(seconds / 60 % 60, 2) + ":" + pad(seconds % 60, 2)
-        if ms != 0 { text += "." + pad(ms, 3) }
-        return text + "Z"
+        func digits(_ value: Int, _ width: Int) {
+            guard value >= 0 else { return out.append(contentsOf: pad(value, width).utf8) }
+            var divisor = 1, count = 1
+            while divisor <= value / 10 { divisor *= 10; count += 1 }
+            if count < width { out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: width - count)) }
+            while divisor > 0 {
+                out.append(UInt8(ascii: "0") + UInt8(value / divisor % 10))
+                divisor /= 10
+            }
+        }
+        digits(year, 4); out.append(UInt8(ascii: "-")); digits(month, 2); out.append(UInt8(ascii: "-")); digits(day, 2)
+        out.append(UInt8(ascii: "T"))
+        digits(Int(seconds / 3600), 2); out.append(UInt8(ascii: ":")); digits(Int(seconds / 60 % 60), 2)
+        out.append(UInt8(ascii: ":")); digits(Int(seconds % 60), 2)
+        if ms != 0 { out.append(UInt8(ascii: ".")); digits(Int(ms), 3) }
+        out.append(UInt8(ascii: "Z"))
     }
 
     /// Parses a date-time with a `Z` or `±HH:MM` offset (fractional seconds allowed, truncated
