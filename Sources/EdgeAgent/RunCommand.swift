@@ -36,6 +36,7 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         let startedAt = WallClock.system.nowMillis()
+        Self.boundMallocArenas()
         let local: LocalStore, reader: HardwareReader, listen: ListenAddress, apiToken: String?
         var policy = RetentionPolicy()
         let interval: Int64
@@ -134,5 +135,22 @@ struct StoreService: Service {
             logger.error("closing the store failed", metadata: ["error": "\(error)"])
             throw error
         }
+    }
+}
+
+extension RunCommand {
+    /// A daemon on a Pi should hold what it uses, not its high-water mark. glibc gives each
+    /// thread that allocates its own arena (up to 8 per core) and raises its mmap threshold
+    /// after large frees, so a multi-megabyte task list built once on each of several pool
+    /// threads stays resident per arena. Two arenas and a fixed 1 MiB threshold return large
+    /// buffers to the kernel when they are freed.
+    static func boundMallocArenas() {
+        // Glibc's Swift module does not export <malloc.h>; look mallopt up (absent: not glibc).
+        typealias MallOpt = @convention(c) (Int32, Int32) -> Int32
+        guard let symbol = dlsym(nil, "mallopt") else { return }
+        let mallopt = unsafeBitCast(symbol, to: MallOpt.self)
+        let arenaMax: Int32 = -8, mmapThreshold: Int32 = -3  // M_ARENA_MAX, M_MMAP_THRESHOLD
+        _ = mallopt(arenaMax, 2)
+        _ = mallopt(mmapThreshold, 1 << 20)
     }
 }
