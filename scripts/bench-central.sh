@@ -31,16 +31,23 @@ done
 server="$EDGE_TEST_DATABASE_URL"   # postgres://edge@127.0.0.1:PORT/postgres
 log=$(mktemp)
 central=""
+db=""
 stop_central() {
   [ -z "$central" ] || { kill "$central" 2>/dev/null || true; wait "$central" 2>/dev/null || true; }
   central=""
+  # Drop what the benchmark wrote and checkpoint, so the next one does not share the machine
+  # with autovacuum of the last one's millions of rows, or with its dirty buffers.
+  if [ -n "$db" ]; then
+    psql -X -q "$server" -c "DROP DATABASE $db WITH (FORCE)" -c "CHECKPOINT" >/dev/null
+    db=""
+  fi
 }
 trap 'stop_central; rm -f "$log"' EXIT
 
 # Each benchmark gets its own database and central: what one leaves behind (the push
 # benchmark's 110,000 feed rows, the fleet's samples) must not be what the next one measures.
 start_central() {
-  local db="bench_${1//-/_}"
+  db="bench_${1//-/_}"
   psql -X -q "$server" -c "CREATE DATABASE $db" >/dev/null
   url="${server%/postgres}/$db"
   "$BIN/edge-central" migrate --database-url "$url" >/dev/null

@@ -196,12 +196,13 @@ struct CentralPushBenchmark: AsyncParsableCommand {
                 let (status, ms) = try await BenchHTTP.post(http, central + "/v1/sync/changes", token: token, body: body, gzip: true)
                 guard status == 200 else { throw ValidationError("central answered \(status)") }
                 if round >= 20 { latencies.append(ms) }
+                if ms > 50 { Output.progress("central-push: push \(round) took \(BenchHTTP.ms(ms))") }
             }
             return latencies
             }
             latencies.sort()
             Output.line("central-push: \(pushes) pushes of 500 changes (after 20 warm-up), one client")
-            Output.line("  p50 \(BenchHTTP.ms(BenchHTTP.percentile(latencies, 0.5)))  p99 \(BenchHTTP.ms(BenchHTTP.percentile(latencies, 0.99)))  max \(BenchHTTP.ms(latencies.last ?? .nan))   target: p99 <= 50 ms")
+            Output.line("  p50 \(BenchHTTP.ms(BenchHTTP.percentile(latencies, 0.5)))  p90 \(BenchHTTP.ms(BenchHTTP.percentile(latencies, 0.9)))  p99 \(BenchHTTP.ms(BenchHTTP.percentile(latencies, 0.99)))  max \(BenchHTTP.ms(latencies.last ?? .nan))   target: p99 <= 50 ms")
         }
     }
 }
