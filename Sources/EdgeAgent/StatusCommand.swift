@@ -41,7 +41,7 @@ struct StatusCommand: ParsableCommand {
             Output.line("store:           \(status.store.path), \(ByteCount.format(status.store.bytes))")
             Output.line("tasks:           \(status.store.tasksOpen) open, \(status.store.tasksDone) done")
             Output.line("sync:            \(sync.centralURL.map { "\(sync.state) with \($0)" } ?? "standalone (no central configured)")")
-            Output.line("pending:         \(sync.pendingTaskChanges) task changes, \(sync.pendingSamples) samples"
+            Output.line("pending:         \(Output.count(sync.pendingTaskChanges, "task change")), \(Output.count(sync.pendingSamples, "sample"))"
                 + (sync.oldestPendingAgeSeconds.map { ", oldest \(Int($0)) s" } ?? ""))
             Output.line("last sync:       \(sync.lastSuccessAt.map(RFC3339.format(millis:)) ?? "never")")
             Output.line("last error:      \(sync.lastError ?? "none")")

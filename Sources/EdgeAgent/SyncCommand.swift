@@ -56,9 +56,9 @@ struct SyncCommand: AsyncParsableCommand {
             record.state = "ok"
             record.lastSuccessAt = WallClock.system.nowMillis()
             record.lastError = nil
-            Output.line("pushed \(report.changesPushed) changes (\(report.changesApplied) applied, "
-                + "\(report.changesPushed - report.changesApplied) already known), \(report.samplesPushed) samples; "
-                + "pulled \(report.changesPulled) changes" + (report.resynced ? "; full resync done" : ""))
+            Output.line("pushed \(Output.count(report.changesPushed, "change")) (\(report.changesApplied) applied, "
+                + "\(report.changesPushed - report.changesApplied) already known), \(Output.count(report.samplesPushed, "sample")); "
+                + "pulled \(Output.count(report.changesPulled, "change"))" + (report.resynced ? "; full resync done" : ""))
             status = 0
         } catch {
             record.state = error.state
