@@ -404,7 +404,30 @@ class Proc:
         return f"http://127.0.0.1:{self.port}{path}"
 
 
-class Central(Proc):
+class HouseholdTasks:
+    """The household task API, the same on agents and central (`self.api` differs)."""
+
+    def tasks(self) -> list[dict]:
+        r = self.api("GET", "/v1/tasks?state=all")
+        assert r.status == 200, f"{self.name} GET /v1/tasks: {r}"
+        return r.json["tasks"]
+
+    def create(self, title: str, **fields) -> dict:
+        r = self.api("POST", "/v1/tasks", {"title": title, **fields})
+        assert r.status == 201, f"{self.name} POST /v1/tasks: {r}"
+        return r.json
+
+    def patch(self, task_id: str, **fields) -> dict:
+        r = self.api("PATCH", f"/v1/tasks/{task_id}", fields)
+        assert r.status == 200, f"{self.name} PATCH /v1/tasks/{task_id}: {r}"
+        return r.json
+
+    def delete(self, task_id: str):
+        r = self.api("DELETE", f"/v1/tasks/{task_id}")
+        assert r.status == 204, f"{self.name} DELETE /v1/tasks/{task_id}: {r}"
+
+
+class Central(HouseholdTasks, Proc):
     def __init__(self, h: "Harness", name: str, db_url: str, token: str | None = None,
                  tls: "Certificates | None" = None):
         super().__init__(h, name)
@@ -439,25 +462,6 @@ class Central(Proc):
     def wait_ready(self, timeout: float = 30):
         self.h.wait_until(lambda: self.readiness() == 200, timeout, f"{self.name} /readiness answers 200")
 
-    def tasks(self) -> list[dict]:
-        r = self.api("GET", "/v1/tasks?state=all")
-        assert r.status == 200, f"{self.name} GET /v1/tasks: {r}"
-        return r.json["tasks"]
-
-    def create(self, title: str, **fields) -> dict:
-        r = self.api("POST", "/v1/tasks", {"title": title, **fields})
-        assert r.status == 201, f"{self.name} POST /v1/tasks: {r}"
-        return r.json
-
-    def patch(self, task_id: str, **fields) -> dict:
-        r = self.api("PATCH", f"/v1/tasks/{task_id}", fields)
-        assert r.status == 200, f"{self.name} PATCH /v1/tasks/{task_id}: {r}"
-        return r.json
-
-    def delete(self, task_id: str):
-        r = self.api("DELETE", f"/v1/tasks/{task_id}")
-        assert r.status == 204, f"{self.name} DELETE /v1/tasks/{task_id}: {r}"
-
     def sql(self, sql: str) -> str:
         return psql(self.db_url, sql)
 
@@ -481,7 +485,7 @@ class Central(Proc):
         return out
 
 
-class Agent(Proc):
+class Agent(HouseholdTasks, Proc):
     def __init__(self, h: "Harness", name: str, central_url: str, token_file: Path, extra: list[str] | None = None):
         super().__init__(h, name)
         self.data_dir = h.dir / f"{name}-data"
@@ -510,25 +514,6 @@ class Agent(Proc):
 
     def api(self, method: str, path: str, body=None) -> HTTPResult:
         return http(method, self.url(path), body)
-
-    def create(self, title: str, **fields) -> dict:
-        r = self.api("POST", "/v1/tasks", {"title": title, **fields})
-        assert r.status == 201, f"{self.name} POST /v1/tasks: {r}"
-        return r.json
-
-    def patch(self, task_id: str, **fields) -> dict:
-        r = self.api("PATCH", f"/v1/tasks/{task_id}", fields)
-        assert r.status == 200, f"{self.name} PATCH /v1/tasks/{task_id}: {r}"
-        return r.json
-
-    def delete(self, task_id: str):
-        r = self.api("DELETE", f"/v1/tasks/{task_id}")
-        assert r.status == 204, f"{self.name} DELETE /v1/tasks/{task_id}: {r}"
-
-    def tasks(self) -> list[dict]:
-        r = self.api("GET", "/v1/tasks?state=all")
-        assert r.status == 200, f"{self.name} GET /v1/tasks: {r}"
-        return r.json["tasks"]
 
     def status(self) -> dict:
         r = self.api("GET", "/v1/status")
