@@ -4,6 +4,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import LocalStore
+import Sync
 import Testing
 
 @Suite struct TaskRoutesTests {
@@ -27,7 +28,11 @@ import Testing
     @Test func listFiltersByStateNewestFirst() async throws {
         let agent = try TestAgent()
         let first = try agent.store.createTask(.init(title: "first"))
+        // Two tasks made in the same millisecond have no newer one (ties go by ID): make the
+        // second one in a later millisecond.
+        while WallClock.system.nowMillis() <= first.createdAt { await Task.yield() }
         let second = try agent.store.createTask(.init(title: "second"))
+        #expect(second.createdAt > first.createdAt)
         _ = try agent.store.updateTask(id: first.id, .init(done: .init(done: true, completedAt: nil)))
         try await agent.application.test(.router) { client in
             for (state, titles) in [("all", ["second", "first"]), ("open", ["second"]), ("done", ["first"])] {
