@@ -31,6 +31,11 @@ enum AgentMetrics {
             families.append(MetricFamily(name: "edge_sync_last_success_timestamp_seconds", help: "When sync last completed.",
                                          type: .gauge, samples: [Sample([:], value: Double(last) / 1000)]))
         }
+        if let offset = sync.clockOffsetSeconds {
+            families.append(MetricFamily(name: "edge_sync_clock_offset_seconds",
+                                         help: "Central's clock minus this node's at the last sync, from central's Date header (about 1 s resolution).",
+                                         type: .gauge, samples: [Sample([:], value: offset)]))
+        }
         families.append(MetricFamily(name: "edge_sync_errors_total", help: "Failed sync attempts by reason.", type: .counter,
                                      samples: env.syncErrors().map { Sample(["reason": $0.key], value: Double($0.value)) }))
         families += processFamilies(startedAt: env.startedAt)

@@ -38,9 +38,12 @@ public struct AgentStatus: Sendable, Equatable, Encodable {
         public var lastError: String?
         /// Failed sync cycles by reason (`edge_sync_errors_total`), as recorded in the database.
         public var errors: [String: Int]
+        /// Central's clock minus ours at the last answer, in seconds (`edge_sync_clock_offset_seconds`).
+        public var clockOffsetSeconds: Double?
 
         public init(centralURL: String?, state: String, pendingTaskChanges: Int, pendingSamples: Int,
-                    oldestPendingAgeSeconds: Double?, lastSuccessAt: Int64?, lastError: String?, errors: [String: Int] = [:]) {
+                    oldestPendingAgeSeconds: Double?, lastSuccessAt: Int64?, lastError: String?, errors: [String: Int] = [:],
+                    clockOffsetSeconds: Double? = nil) {
             self.centralURL = centralURL
             self.state = state
             self.pendingTaskChanges = pendingTaskChanges
@@ -49,11 +52,13 @@ public struct AgentStatus: Sendable, Equatable, Encodable {
             self.lastSuccessAt = lastSuccessAt
             self.lastError = lastError
             self.errors = errors
+            self.clockOffsetSeconds = clockOffsetSeconds
         }
 
         enum CodingKeys: String, CodingKey {
             case centralURL = "central_url", state, pending, oldestPendingAgeSeconds = "oldest_pending_age_seconds"
             case lastSuccessAt = "last_success_at", lastError = "last_error", errors
+            case clockOffsetSeconds = "clock_offset_seconds"
         }
 
         enum PendingKeys: String, CodingKey { case taskChanges = "task_changes", samples }
@@ -69,6 +74,7 @@ public struct AgentStatus: Sendable, Equatable, Encodable {
             try c.encode(lastSuccessAt.map(RFC3339.format(millis:)), forKey: .lastSuccessAt)
             try c.encode(lastError, forKey: .lastError)
             try c.encode(errors, forKey: .errors)
+            try c.encode(clockOffsetSeconds, forKey: .clockOffsetSeconds)
         }
     }
 

@@ -651,7 +651,8 @@ enum OpenAPIDocument {
               "oldest_pending_age_seconds": {"type": "number", "minimum": 0, "nullable": true},
               "last_success_at": {"type": "string", "format": "date-time", "nullable": true},
               "last_error": {"type": "string", "nullable": true},
-              "errors": {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0}, "description": "Failed sync cycles by reason (unreachable, timeout, tls, server_error, unauthorized, forbidden, rejected, clock, local), as recorded in the database."}
+              "errors": {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0}, "description": "Failed sync cycles by reason (unreachable, timeout, tls, server_error, unauthorized, forbidden, rejected, clock, local), as recorded in the database."},
+              "clock_offset_seconds": {"type": "number", "nullable": true, "description": "Central's clock minus this node's at the last answer, from central's Date header (about 1 s resolution); positive: this node's clock is behind. null until central has answered."}
             }
           }
         },
@@ -673,7 +674,8 @@ enum OpenAPIDocument {
             "oldest_pending_age_seconds": 12.5,
             "last_success_at": null,
             "last_error": null,
-            "errors": {}
+            "errors": {},
+            "clock_offset_seconds": null
           }
         }
       },

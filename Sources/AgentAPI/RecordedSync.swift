@@ -21,6 +21,7 @@ public struct RecordedSync: SyncStatusSource {
             centralURL: centralURL, state: record?.state ?? "starting",
             pendingTaskChanges: changes.count, pendingSamples: samples.samples,
             oldestPendingAgeSeconds: oldest.map { max(0, Double(now - $0) / 1000) } ?? 0,
-            lastSuccessAt: record?.lastSuccessAt, lastError: record?.lastError, errors: record?.errors ?? [:])
+            lastSuccessAt: record?.lastSuccessAt, lastError: record?.lastError, errors: record?.errors ?? [:],
+            clockOffsetSeconds: record?.clockOffsetMillis.map { Double($0) / 1000 })
     }
 }

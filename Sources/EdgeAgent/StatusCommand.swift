@@ -45,6 +45,10 @@ struct StatusCommand: ParsableCommand {
                 + (sync.oldestPendingAgeSeconds.map { ", oldest \(Int($0)) s" } ?? ""))
             Output.line("last sync:       \(sync.lastSuccessAt.map(RFC3339.format(millis:)) ?? "never")")
             Output.line("last error:      \(sync.lastError ?? "none")")
+            if let offset = sync.clockOffsetSeconds {
+                let text = abs(offset) < 2 ? "within 2 s of central's" : "\(Int(abs(offset).rounded())) s \(offset > 0 ? "behind" : "ahead of") central's"
+                Output.line("clock:           \(text)")
+            }
             let failures = sync.errors.filter { $0.value > 0 }.sorted { $0.key < $1.key }
             Output.line("sync errors:     \(failures.isEmpty ? "none" : failures.map { "\($0.key) \($0.value)" }.joined(separator: ", "))")
             Output.line("samples dropped: \(status.store.samplesDropped)")

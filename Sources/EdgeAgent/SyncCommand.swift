@@ -56,6 +56,7 @@ struct SyncCommand: AsyncParsableCommand {
             record.state = "ok"
             record.lastSuccessAt = WallClock.system.nowMillis()
             record.lastError = nil
+            record.clockOffsetMillis = report.clockOffsetMillis ?? record.clockOffsetMillis
             Output.line("pushed \(Output.count(report.changesPushed, "change")) (\(report.changesApplied) applied, "
                 + "\(report.changesPushed - report.changesApplied) already known), \(Output.count(report.samplesPushed, "sample")); "
                 + "pulled \(Output.count(report.changesPulled, "change"))" + (report.resynced ? "; full resync done" : ""))

@@ -16,15 +16,19 @@ public struct SyncRecord: Sendable, Equatable {
     public var lastError: String?
     /// Failed cycles by reason, since the database was created.
     public var errors: [String: Int]
+    /// Central's clock minus this node's, in milliseconds, at the last answer (±0.5 s and half
+    /// the round trip: the `Date` header has whole seconds). Nil until central has answered.
+    public var clockOffsetMillis: Int64?
 
     public init(centralURL: String?, state: String, lastAttemptAt: Int64? = nil, lastSuccessAt: Int64? = nil,
-                lastError: String? = nil, errors: [String: Int] = [:]) {
+                lastError: String? = nil, errors: [String: Int] = [:], clockOffsetMillis: Int64? = nil) {
         self.centralURL = centralURL
         self.state = state
         self.lastAttemptAt = lastAttemptAt
         self.lastSuccessAt = lastSuccessAt
         self.lastError = lastError
         self.errors = errors
+        self.clockOffsetMillis = clockOffsetMillis
     }
 }
 
@@ -182,7 +186,8 @@ extension LocalStore {
             let errorsText: String = row["errors"]
             let errors = (try? JSONDecoder().decode([String: Int].self, from: Data(errorsText.utf8))) ?? [:]
             return SyncRecord(centralURL: row["central_url"], state: row["state"], lastAttemptAt: row["last_attempt_at"],
-                              lastSuccessAt: row["last_success_at"], lastError: row["last_error"], errors: errors)
+                              lastSuccessAt: row["last_success_at"], lastError: row["last_error"], errors: errors,
+                              clockOffsetMillis: row["clock_offset_ms"])
         }
     }
 
@@ -190,12 +195,13 @@ extension LocalStore {
         let errors = String(decoding: try JSONEncoder().encode(record.errors), as: UTF8.self)
         try write { db in
             try db.execute(sql: """
-                INSERT INTO sync_status(id, central_url, state, last_attempt_at, last_success_at, last_error, errors)
-                VALUES (1, ?, ?, ?, ?, ?, ?)
+                INSERT INTO sync_status(id, central_url, state, last_attempt_at, last_success_at, last_error, errors, clock_offset_ms)
+                VALUES (1, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT(id) DO UPDATE SET central_url = excluded.central_url, state = excluded.state,
                     last_attempt_at = excluded.last_attempt_at, last_success_at = excluded.last_success_at,
-                    last_error = excluded.last_error, errors = excluded.errors
-                """, arguments: [record.centralURL, record.state, record.lastAttemptAt, record.lastSuccessAt, record.lastError, errors])
+                    last_error = excluded.last_error, errors = excluded.errors, clock_offset_ms = excluded.clock_offset_ms
+                """, arguments: [record.centralURL, record.state, record.lastAttemptAt, record.lastSuccessAt, record.lastError, errors,
+                                 record.clockOffsetMillis])
         }
     }
 

@@ -133,6 +133,10 @@ extension LocalStore {
                 INSERT INTO sync_cursor(id, cursor) VALUES (1, '0-0000000000000000');
                 """)
         }
+        migrator.registerMigration("2026-11-27 sync clock offset") { db in
+            // Central's clock minus ours at the last answer (from its Date header), for status.
+            try db.execute(sql: "ALTER TABLE sync_status ADD COLUMN clock_offset_ms INTEGER")
+        }
         return migrator
     }
 }

@@ -81,6 +81,7 @@ public final class SyncService: Service, Sendable {
                 record.lastError = nil
                 if let offset = report.clockOffsetMillis {
                     lastOffset.withLock { $0 = offset }
+                    record.clockOffsetMillis = offset
                     if abs(offset) > 60_000 { logger.warning("this node's clock differs from central's", metadata: ["offset_s": "\(offset / 1000)"]) }
                 }
                 nextAt = Self.monotonicMillis() + (report.moreWork ? 0 : interval)

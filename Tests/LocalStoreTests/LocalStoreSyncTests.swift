@@ -128,6 +128,16 @@ import Testing
         #expect(try store.sampleBatch(node: "a", after: try store.samplesDeliveredThrough(), maxSamples: 100)?.readings.count == 2)
     }
 
+    @Test func theSyncRecordKeepsEveryFieldAcrossProcesses() throws {
+        let store = try open(clock: ManualClock(t0))
+        #expect(try store.syncRecord() == nil)
+        let record = SyncRecord(centralURL: "https://central:8081", state: "offline", lastAttemptAt: t0, lastSuccessAt: t0 - 5000,
+                                lastError: "central is unreachable", errors: ["unreachable": 2, "timeout": 1], clockOffsetMillis: -61_500)
+        try store.saveSyncRecord(record)
+        try store.close()
+        #expect(try open(clock: ManualClock(t0)).syncRecord() == record)
+    }
+
     @Test func snapshotRecordsPageThroughEveryTaskIncludingTombstones() throws {
         let store = try open(clock: ManualClock(t0))
         var ids = Set<UUID>()
