@@ -39,6 +39,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 AGENT_BIN = REPO / ".build/debug/edge-agent"
 CENTRAL_BIN = REPO / ".build/debug/edge-central"
+BENCH_BIN = REPO / ".build/debug/edge-bench"  # fill-db writes backlogs with real timestamps
 PG_CLUSTER = REPO / "scripts/pg-cluster.sh"
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 HOST_ROOT = REPO / "Tests/Fixtures/rpi4"
@@ -833,7 +834,7 @@ def write_secret(path: Path, text: str):
 
 @pytest.fixture(scope="session", autouse=True)
 def binaries():
-    for binary in (AGENT_BIN, CENTRAL_BIN):
+    for binary in (AGENT_BIN, CENTRAL_BIN, BENCH_BIN):
         if not os.access(binary, os.X_OK):
             pytest.exit(f"{binary} is not built (swift build)", returncode=2)
 

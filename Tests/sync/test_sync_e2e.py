@@ -12,7 +12,7 @@ import subprocess
 import threading
 import time
 
-from conftest import (CENTRAL_BIN, FEED_LOCK_KEY, PG_BIN, Agent, Central, clean_env, http, now_ms, parse_metrics, psql,
+from conftest import (BENCH_BIN, CENTRAL_BIN, FEED_LOCK_KEY, PG_BIN, Agent, Central, clean_env, http, now_ms, parse_metrics, psql,
                       psql_json, stamp_node, with_database, write_secret)
 
 
@@ -200,6 +200,42 @@ def test_samples_recorded_offline_arrive_exactly_once(h):
     load1 = sorted((ts, v) for (name, labels, ts), (v, _) in a.samples().items() if name == "node_load1")
     assert [p[1] for p in central_points] == [v for _, v in load1] and len(central_points) == readings
     assert all(p["clock"] == "synced" for p in r.json["series"][0]["points"])
+
+
+def test_a_day_recorded_offline_arrives_exactly_once(h):
+    """A day of readings at the default 15 s (5,760 readings x 40 series, written with their
+    real timestamps by `edge-bench fill-db`) waits in an agent that cannot reach central, then
+    drains when it can: central ends up with exactly those samples, none twice."""
+    db = h.pg.create_database("day")
+    central = h.central(db)
+    token = h.add_node(db, "a")
+    central.token = token.read_text().strip()
+    proxy = h.proxy("a", central.port)
+    proxy.set_mode("refuse")
+    a = Agent(h, "a", f"http://127.0.0.1:{proxy.port}", token)
+    fill = subprocess.run([str(BENCH_BIN), "fill-db", "--data-dir", str(a.data_dir), "--readings", "5760",
+                           "--series", "40", "--tasks", "3", "--node-name", "a"], capture_output=True, text=True, timeout=300, env=clean_env())
+    assert fill.returncode == 0, fill.stderr
+    a.start()
+    wait_state(h, a, "offline")
+    backlog = a.status()["sync"]["pending"]
+    assert backlog["samples"] >= 5760 * 40 and backlog["task_changes"] == 3, backlog
+    assert a.status()["sync"]["oldest_pending_age_seconds"] > 86_000
+    assert central.sql("SELECT count(*) FROM sample") == "0"
+
+    proxy.set_mode("pass")
+    last = a.query("SELECT max(ts) FROM metric_reading")[0][0]
+    h.wait_until(lambda: (a.delivered_through() or 0) >= last, 120, "a has delivered the day it recorded offline",
+                 detail=lambda: a.status()["sync"])
+    h.wait_converged(central, [a])
+    assert a.stop() == 0
+    flush = a.sync_once()
+    assert flush.returncode == 0, (flush.stdout, flush.stderr)
+    n = h.assert_samples_exact(central, a)
+    assert n >= 5760 * 40, n
+    first, newest = (int(x) for x in central.sql(
+        "SELECT min(ts) || '|' || max(ts) FROM sample p JOIN node n ON n.id = p.node_id WHERE n.name = 'a'").split("|"))
+    assert newest - first >= 86_000_000, (first, newest)
 
 
 # ---------------------------------------------------------------------------------------
