@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
+import subprocess
 import time
 import urllib.error
 import urllib.request
 import uuid
 
-from conftest import HTTPResult
+from conftest import CENTRAL_BIN, HTTPResult, clean_env, write_secret
 
 STAMP_NODE_WIDTH = 12
 
@@ -133,3 +135,38 @@ def test_bad_batches_get_a_clear_4xx_and_write_nothing(h):
     assert rows(central) == after
     # Bad input never took central down.
     assert central.readiness() == 200 and central.alive()
+
+
+def test_the_database_url_can_come_from_a_file(h):
+    """Kubernetes mounts the database Secret as a file: --database-url-file (or
+    EDGE_CENTRAL_DATABASE_URL_FILE) reads the URL from it; a bad file stops with exit 2 and
+    one line naming the option."""
+    db = h.pg.create_database("urlfile")
+    url_file = h.dir / "database-url"
+    write_secret(url_file, db)
+
+    def central(*args, env_file: str | None = None):
+        env = clean_env()
+        if env_file is not None:
+            env["EDGE_CENTRAL_DATABASE_URL_FILE"] = env_file
+        return subprocess.run([str(CENTRAL_BIN), *args], capture_output=True, text=True, timeout=60, env=env)
+
+    r = central("migrate", "--database-url-file", str(url_file))
+    assert r.returncode == 0 and "applied" in r.stdout, (r.returncode, r.stdout, r.stderr)
+    r = central("nodes", "add", "from-file", env_file=str(url_file))
+    assert r.returncode == 0 and r.stdout.strip().startswith("edge1_"), (r.returncode, r.stderr)
+    assert "from-file" in central("nodes", "list", env_file=str(url_file)).stdout
+
+    missing = central("nodes", "list", "--database-url-file", str(h.dir / "nope"))
+    assert missing.returncode == 2 and "--database-url-file" in missing.stderr and "nope" in missing.stderr, missing
+    empty = h.dir / "empty"
+    empty.write_text("\n")
+    os.chmod(empty, 0o600)
+    r = central("nodes", "list", "--database-url-file", str(empty))
+    assert r.returncode == 2 and "is empty" in r.stderr, r
+    garbage = h.dir / "garbage"
+    write_secret(garbage, "mysql://nope")
+    r = central("nodes", "list", "--database-url-file", str(garbage))
+    assert r.returncode == 2 and "--database-url-file" in r.stderr, r
+    r = central("nodes", "list")
+    assert r.returncode == 2 and "--database-url-file" in r.stderr, r
