@@ -9,8 +9,9 @@ packages=(pkg-config libsqlite3-dev libgpiod-dev zlib1g-dev)
 case "$profile" in
   run) ;;
   # The live tests: curl, a Python venv (schemathesis, Selenium), Debian's Chromium and its driver;
-  # PostgreSQL 15 (Debian 12) for the throwaway clusters of scripts/pg-cluster.sh and psql.
-  test) packages+=(sqlite3 procps curl python3-venv chromium chromium-driver postgresql postgresql-client) ;;
+  # PostgreSQL 15 (Debian 12) for the throwaway clusters of scripts/pg-cluster.sh and psql;
+  # openssl makes the private CA of the HTTPS sync test.
+  test) packages+=(sqlite3 procps curl openssl python3-venv chromium chromium-driver postgresql postgresql-client) ;;
   *) echo "install-deps: unknown profile '$profile' (use run or test)" >&2; exit 2 ;;
 esac
 
