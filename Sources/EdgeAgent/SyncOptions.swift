@@ -54,8 +54,14 @@ struct SyncOptions: ParsableArguments {
         }
         _ = try SecretFile.read(tokenFile, option: "--central-token-file / EDGE_CENTRAL_TOKEN_FILE")
         let caFile = CommandLineSupport.Settings.resolve(flag: caFileFlag, env: "EDGE_CENTRAL_CA_FILE") { "" }
-        if !caFile.isEmpty, access(caFile, R_OK) != 0 {
-            throw ConfigurationError("--central-ca-file / EDGE_CENTRAL_CA_FILE: cannot read \(caFile): \(String(cString: strerror(errno)))")
+        if !caFile.isEmpty {
+            guard access(caFile, R_OK) == 0 else {
+                throw ConfigurationError("--central-ca-file / EDGE_CENTRAL_CA_FILE: cannot read \(caFile): \(String(cString: strerror(errno)))")
+            }
+            // Parsed here, before the store is opened: a bad value creates nothing.
+            do { _ = try CentralClient.trustRoots(caFile: caFile) } catch {
+                throw ConfigurationError("--central-ca-file / EDGE_CENTRAL_CA_FILE: \(caFile) holds no PEM certificate (\(error))")
+            }
         }
         let intervalText = CommandLineSupport.Settings.resolve(flag: intervalFlag, env: "EDGE_SYNC_INTERVAL") { "15s" }
         guard let interval = DurationText.parseMillis(intervalText), interval >= 1000, interval <= 86_400_000 else {

@@ -20,6 +20,13 @@ public final class CentralClient: CentralTransport {
     let token: TokenFile
     let logger: Logger
 
+    /// The certificates of a household CA file; throws if it holds none.
+    public static func trustRoots(caFile: String) throws -> [NIOSSLCertificate] {
+        let certificates = try NIOSSLCertificate.fromPEMFile(caFile)
+        guard !certificates.isEmpty else { throw NIOSSLError.failedToLoadCertificate }
+        return certificates
+    }
+
     public init(baseURL: String, token: TokenFile, caFile: String?, logger: Logger) throws {
         var url = baseURL
         while url.hasSuffix("/") { url.removeLast() }
@@ -28,7 +35,7 @@ public final class CentralClient: CentralTransport {
         self.logger = logger
         var tls = TLSConfiguration.makeClientConfiguration()
         if let caFile {
-            tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(caFile))
+            tls.trustRoots = .certificates(try Self.trustRoots(caFile: caFile))
         }
         let configuration = HTTPClient.Configuration(
             tlsConfiguration: tls, redirectConfiguration: .disallow,

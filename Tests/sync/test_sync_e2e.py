@@ -12,7 +12,7 @@ import subprocess
 import threading
 import time
 
-from conftest import (BENCH_BIN, CENTRAL_BIN, FEED_LOCK_KEY, PG_BIN, Agent, Central, clean_env, http, now_ms, parse_metrics, psql,
+from conftest import (AGENT_BIN, BENCH_BIN, CENTRAL_BIN, FEED_LOCK_KEY, PG_BIN, Agent, Central, clean_env, http, now_ms, parse_metrics, psql,
                       psql_json, stamp_node, with_database, write_secret)
 
 
@@ -666,6 +666,15 @@ def test_tls_to_central_with_a_household_ca(h):
     central.token = token_file.read_text().strip()
     proxy = h.proxy("a", central.port)
     https = f"https://127.0.0.1:{proxy.port}"
+
+    # A file that holds no certificate (here a private key) stops start-up, before anything
+    # is created.
+    fresh = h.dir / "never-created"
+    bad = subprocess.run([str(AGENT_BIN), "run", "--data-dir", str(fresh), "--central-url", https,
+                          "--central-token-file", str(token_file), "--central-ca-file", str(household.key)],
+                         capture_output=True, text=True, timeout=30, env=clean_env())
+    assert bad.returncode == 2 and "--central-ca-file" in bad.stderr and "no PEM certificate" in bad.stderr, bad
+    assert not fresh.exists()
 
     # Trusting the wrong CA: nothing is sent, the reason is plain, local writes still work.
     a = Agent(h, "a", https, token_file, extra=["--central-ca-file", str(stranger.ca)]).start()
