@@ -96,7 +96,7 @@ def test_bad_batches_get_a_clear_4xx_and_write_nothing(h):
     # Sizes: too many changes, a body over the wire limit, a gzip bomb.
     many = [change("a", f"t{i}") for i in range(1001)]
     refused(413, "body_too_large", "/v1/sync/changes", as_json({"node": "a", "mode": "log", "changes": many}))
-    refused(413, "body_too_large", "/v1/sync/changes", b" " * (3 << 20) + as_json({"node": "a", "changes": []}))
+    refused(413, "body_too_large", "/v1/sync/changes", b" " * ((2 << 20) + 1024) + as_json({"node": "a", "changes": []}))
     bomb = gzip.compress(b'{"node": "a", "mode": "log", "changes": []' + b" " * (64 << 20) + b"}", 9)
     assert len(bomb) < 200_000
     refused(413, "body_too_large", "/v1/sync/changes", bomb, encoding="gzip")
