@@ -19,6 +19,7 @@ test: test-deps
 	$(SWIFT) build --build-tests
 	EDGE_REQUIRE_POSTGRES=1 scripts/with-postgres.sh $(SWIFT) test --skip-build
 	scripts/sync-tests.sh
+	scripts/attack-tests.sh
 	$(SWIFT) build -c release --static-swift-stdlib --product edge-agent
 	scripts/check-deploy.sh .build/release/edge-agent
 	scripts/live-tests.sh
