@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
     ],
     targets: [
         // Protocol types, the hybrid logical clock and the merge rules. Depends on no storage.
@@ -61,6 +62,19 @@ let package = Package(
             ],
             swiftSettings: strict),
 
+        // What one HTTP server lets a LAN client hold: header and idle timeouts, a connection
+        // cap below the open-file limit, HTTP/1.0 closed after its response.
+        .target(
+            name: "ConnectionLimits",
+            dependencies: [
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOHTTPTypesHTTP1", package: "swift-nio-extras"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+
         // The household task API shared by the agent and central: `/v1/tasks` over a
         // `TaskRepository`, the JSON error form, request bodies.
         .target(
@@ -68,6 +82,7 @@ let package = Package(
             dependencies: [
                 "Sync",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
@@ -76,7 +91,7 @@ let package = Package(
         .target(
             name: "AgentAPI",
             dependencies: [
-                "HouseholdAPI", "LocalStore", "Sync", "HostProbes", "Sampling",
+                "HouseholdAPI", "LocalStore", "Sync", "HostProbes", "Sampling", "ConnectionLimits",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -114,8 +129,9 @@ let package = Package(
         .target(
             name: "CentralAPI",
             dependencies: [
-                "CentralStore", "HouseholdAPI", "Sync",
+                "CentralStore", "HouseholdAPI", "Sync", "ConnectionLimits",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -126,7 +142,7 @@ let package = Package(
         .target(
             name: "CommandLineSupport",
             dependencies: [
-                "Sync",
+                "Sync", "ConnectionLimits",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -136,7 +152,7 @@ let package = Package(
         .executableTarget(
             name: "EdgeCentral",
             dependencies: [
-                "CentralAPI", "CentralStore", "CommandLineSupport", "Sync",
+                "CentralAPI", "ConnectionLimits", "CentralStore", "CommandLineSupport", "Sync",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -158,6 +174,7 @@ let package = Package(
                 "Libgpiod",
                 "Sampling",
                 "AgentAPI",
+                "ConnectionLimits",
                 "CGPIOD",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -9,6 +9,8 @@ extension APIError {
         case .ambiguousID: self = .notFound(error.description)
         case .invalid(let field): self = .invalidField(field.message)
         case .storageFull: self = .storageFull
+        case .unavailable(let health): self = APIError(.serviceUnavailable, "store_unavailable", health.description)
+        case .corrupt: self = APIError(.serviceUnavailable, "store_unavailable", error.description)
         default: self = APIError(.internalServerError, "internal", "the agent could not complete the request: \(error.code)")
         }
     }

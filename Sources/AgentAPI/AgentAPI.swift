@@ -1,3 +1,4 @@
+import ConnectionLimits
 import Hummingbird
 import HouseholdAPI
 import LocalStore
@@ -19,14 +20,16 @@ public enum AgentAPI {
         public var startedAt: Int64?
         public var wallClock: WallClock
         /// The bearer token every `/v1/*` request must carry; `nil` leaves the API open.
-        public var apiToken: String?
+        public var apiToken: APIToken?
+        /// What the HTTP server's connection limits did, for `/metrics`.
+        public var connections: ConnectionCounters
         /// Called after every successful task write.
         public var onWrite: @Sendable () -> Void
 
         public init(store: LocalStore, latest: LatestReading, readiness: Readiness, sync: any SyncStatusSource,
                     syncErrors: @escaping @Sendable () -> [String: Int] = { [:] }, nodeName: String, version: String,
-                    startedAt: Int64?, wallClock: WallClock = .system, apiToken: String? = nil,
-                    onWrite: @escaping @Sendable () -> Void = {}) {
+                    startedAt: Int64?, wallClock: WallClock = .system, apiToken: APIToken? = nil,
+                    connections: ConnectionCounters = ConnectionCounters(), onWrite: @escaping @Sendable () -> Void = {}) {
             self.store = store
             self.latest = latest
             self.readiness = readiness
@@ -37,6 +40,7 @@ public enum AgentAPI {
             self.startedAt = startedAt
             self.wallClock = wallClock
             self.apiToken = apiToken
+            self.connections = connections
             self.onWrite = onWrite
         }
     }
@@ -47,7 +51,7 @@ public enum AgentAPI {
         router.add(middleware: ErrorMiddleware(routes: AgentRoutes.table, serviceName: "agent", translate: APIError.translating))
         ProbeRoutes(environment: env).register(router)
         let v1 = router.group("v1")
-        if let token = env.apiToken { v1.add(middleware: BearerAuthMiddleware(token: Array(token.utf8))) }
+        if let token = env.apiToken { v1.add(middleware: BearerAuthMiddleware(token: token)) }
         TaskRoutes(store: LocalTaskRepository(store: env.store), onWrite: env.onWrite).register(v1)
         NodeRoutes(environment: env).register(v1)
         return router

@@ -1,3 +1,4 @@
+import ConnectionLimits
 import HostProbes
 import LocalStore
 #if canImport(Glibc)
@@ -9,9 +10,20 @@ import Glibc
 enum AgentMetrics {
     static func families(_ env: AgentAPI.Environment, now: Int64) throws -> [MetricFamily] {
         let store = env.store
+        let health = store.health()
+        let storeFamilies = [
+            MetricFamily(name: "edge_store_corrupt", help: "Whether the local database was found damaged (1); nothing more is written to it.",
+                         type: .gauge, samples: [Sample([:], value: health.state == "corrupt" ? 1 : 0)]),
+            MetricFamily(name: "edge_store_state", help: "The local database's state: 1 for the current one of ok, corrupt, missing, replaced, immutable.",
+                         type: .gauge, samples: ["ok", "corrupt", "missing", "replaced", "immutable"].map { Sample(["state": $0], value: health.state == $0 ? 1 : 0) }),
+        ]
+        // A damaged database may fail any read; /metrics still says so, with the process figures.
+        guard health == .ok || (try? store.taskCounts()) != nil else {
+            return storeFamilies + connectionFamilies(env.connections) + processFamilies(startedAt: env.startedAt)
+        }
         let counts = try store.taskCounts()
         let sync = try env.sync.syncState(now: now)
-        var families = [
+        var families = storeFamilies + [
             MetricFamily(name: "edge_build_info", help: "Build information; always 1.", type: .gauge,
                          samples: [Sample(["version": env.version], value: 1)]),
             MetricFamily(name: "edge_store_tasks", help: "Live tasks in the local store by state.", type: .gauge,
@@ -36,10 +48,27 @@ enum AgentMetrics {
                                          help: "Central's clock minus this node's at the last sync, from central's Date header (about 1 s resolution).",
                                          type: .gauge, samples: [Sample([:], value: offset)]))
         }
+        families.append(MetricFamily(name: "edge_sync_quarantined", help: "Local changes kept out of the push queue because they cannot be sent.",
+                                     type: .gauge, samples: [Sample([:], value: Double(sync.quarantined.count))]))
         families.append(MetricFamily(name: "edge_sync_errors_total", help: "Failed sync attempts by reason.", type: .counter,
                                      samples: env.syncErrors().map { Sample(["reason": $0.key], value: Double($0.value)) }))
+        families += connectionFamilies(env.connections)
         families += processFamilies(startedAt: env.startedAt)
         return families
+    }
+
+    /// What the HTTP server's connection limits did.
+    static func connectionFamilies(_ connections: ConnectionCounters) -> [MetricFamily] {
+        [
+            MetricFamily(name: "edge_http_connections_open", help: "HTTP connections open now.", type: .gauge,
+                         samples: [Sample([:], value: Double(connections.open))]),
+            MetricFamily(name: "edge_http_connections_refused_total",
+                         help: "HTTP connections closed at once because --max-connections were already open.", type: .counter,
+                         samples: [Sample([:], value: Double(connections.refused))]),
+            MetricFamily(name: "edge_http_header_timeouts_total",
+                         help: "HTTP connections closed because a request head did not arrive within --header-timeout.", type: .counter,
+                         samples: [Sample([:], value: Double(connections.headerTimeouts))]),
+        ]
     }
 
     /// The standard process metrics of Prometheus client libraries.

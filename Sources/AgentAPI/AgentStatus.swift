@@ -17,13 +17,28 @@ public struct AgentStatus: Sendable, Equatable, Encodable {
 
     public struct Store: Sendable, Equatable, Encodable {
         public var path: String
+        /// `ok`, `corrupt`, `missing` or `replaced` (``StoreHealth``).
+        public var state: String
+        /// What is wrong and what to do, when `state` is not `ok`.
+        public var problem: String?
         public var bytes: Int64
         public var tasksOpen: Int
         public var tasksDone: Int
         public var samplesDropped: Int64
 
         enum CodingKeys: String, CodingKey {
-            case path, bytes, tasksOpen = "tasks_open", tasksDone = "tasks_done", samplesDropped = "samples_dropped"
+            case path, state, problem, bytes, tasksOpen = "tasks_open", tasksDone = "tasks_done", samplesDropped = "samples_dropped"
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(path, forKey: .path)
+            try c.encode(state, forKey: .state)
+            try c.encode(problem, forKey: .problem)
+            try c.encode(bytes, forKey: .bytes)
+            try c.encode(tasksOpen, forKey: .tasksOpen)
+            try c.encode(tasksDone, forKey: .tasksDone)
+            try c.encode(samplesDropped, forKey: .samplesDropped)
         }
     }
 
@@ -40,6 +55,8 @@ public struct AgentStatus: Sendable, Equatable, Encodable {
         public var errors: [String: Int]
         /// Central's clock minus ours at the last answer, in seconds (`edge_sync_clock_offset_seconds`).
         public var clockOffsetSeconds: Double?
+        /// Changes kept out of the queue (`edge_sync_quarantined`), with the reason for each.
+        public var quarantined: [QuarantinedChange] = []
 
         public init(centralURL: String?, state: String, pendingTaskChanges: Int, pendingSamples: Int,
                     oldestPendingAgeSeconds: Double?, lastSuccessAt: Int64?, lastError: String?, errors: [String: Int] = [:],
@@ -58,10 +75,11 @@ public struct AgentStatus: Sendable, Equatable, Encodable {
         enum CodingKeys: String, CodingKey {
             case centralURL = "central_url", state, pending, oldestPendingAgeSeconds = "oldest_pending_age_seconds"
             case lastSuccessAt = "last_success_at", lastError = "last_error", errors
-            case clockOffsetSeconds = "clock_offset_seconds"
+            case clockOffsetSeconds = "clock_offset_seconds", quarantined
         }
 
         enum PendingKeys: String, CodingKey { case taskChanges = "task_changes", samples }
+        enum QuarantineKeys: String, CodingKey { case id, taskID = "task_id", reason, quarantinedAt = "quarantined_at" }
 
         public func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
@@ -75,6 +93,14 @@ public struct AgentStatus: Sendable, Equatable, Encodable {
             try c.encode(lastError, forKey: .lastError)
             try c.encode(errors, forKey: .errors)
             try c.encode(clockOffsetSeconds, forKey: .clockOffsetSeconds)
+            var list = c.nestedUnkeyedContainer(forKey: .quarantined)
+            for change in quarantined {
+                var item = list.nestedContainer(keyedBy: QuarantineKeys.self)
+                try item.encode(change.changeID, forKey: .id)
+                try item.encode(change.taskID, forKey: .taskID)
+                try item.encode(change.reason, forKey: .reason)
+                try item.encode(change.quarantinedAt.map(RFC3339.format(millis:)), forKey: .quarantinedAt)
+            }
         }
     }
 
@@ -103,9 +129,11 @@ public struct StandaloneSync: SyncStatusSource {
 
     public func syncState(now: Int64) throws -> AgentStatus.SyncState {
         let pending = try store.pendingSummary()
-        return AgentStatus.SyncState(
+        var state = AgentStatus.SyncState(
             centralURL: nil, state: "standalone", pendingTaskChanges: pending.count, pendingSamples: 0,
             oldestPendingAgeSeconds: nil, lastSuccessAt: nil, lastError: nil)
+        state.quarantined = try store.quarantinedChanges()
+        return state
     }
 }
 
@@ -113,11 +141,19 @@ extension AgentStatus {
     /// Reads the current status from the store and the sync source.
     public static func current(store: LocalStore, node: String, version: String, startedAt: Int64?,
                                sync: any SyncStatusSource, now: Int64) throws -> AgentStatus {
-        let counts = try store.taskCounts()
+        let health = store.health()
+        // A damaged database may fail any read: the status still says what is wrong.
+        let counts = health == .ok ? try store.taskCounts() : ((try? store.taskCounts()) ?? (open: 0, done: 0))
+        let dropped = health == .ok ? try store.samplesDroppedTotal() : ((try? store.samplesDroppedTotal()) ?? 0)
+        let syncState = health == .ok
+            ? try sync.syncState(now: now)
+            : ((try? sync.syncState(now: now))
+                ?? AgentStatus.SyncState(centralURL: nil, state: "error", pendingTaskChanges: 0, pendingSamples: 0,
+                                         oldestPendingAgeSeconds: nil, lastSuccessAt: nil, lastError: health.description))
         return AgentStatus(
             node: node, version: version, startedAt: startedAt,
-            store: Store(path: store.path, bytes: store.diskUsage(), tasksOpen: counts.open, tasksDone: counts.done,
-                         samplesDropped: try store.samplesDroppedTotal()),
-            sync: try sync.syncState(now: now))
+            store: Store(path: store.path, state: health.state, problem: health == .ok ? nil : health.description,
+                         bytes: store.diskUsage(), tasksOpen: counts.open, tasksDone: counts.done, samplesDropped: dropped),
+            sync: syncState)
     }
 }

@@ -613,9 +613,11 @@ enum OpenAPIDocument {
           "started_at": {"type": "string", "format": "date-time"},
           "store": {
             "type": "object",
-            "required": ["path", "bytes", "tasks_open", "tasks_done", "samples_dropped"],
+            "required": ["path", "state", "problem", "bytes", "tasks_open", "tasks_done", "samples_dropped"],
             "properties": {
               "path": {"type": "string", "description": "The database file."},
+              "state": {"type": "string", "enum": ["ok", "corrupt", "missing", "replaced", "immutable"], "description": "ok; corrupt: SQLite found the file damaged; missing: deleted while the agent ran; replaced: another file now sits at the path; immutable: chattr +i/+a on the database, its WAL or shm. While not ok, readiness is 503 and writes are refused (503 store_unavailable)."},
+              "problem": {"type": "string", "nullable": true, "description": "What is wrong with the store and what to do; null when state is ok."},
               "bytes": {"type": "integer", "minimum": 0, "description": "Size of the database on disk."},
               "tasks_open": {"type": "integer", "minimum": 0},
               "tasks_done": {"type": "integer", "minimum": 0},
@@ -652,7 +654,21 @@ enum OpenAPIDocument {
               "last_success_at": {"type": "string", "format": "date-time", "nullable": true},
               "last_error": {"type": "string", "nullable": true},
               "errors": {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0}, "description": "Failed sync cycles by reason (unreachable, timeout, tls, server_error, unauthorized, forbidden, rejected, clock, local), as recorded in the database."},
-              "clock_offset_seconds": {"type": "number", "nullable": true, "description": "Central's clock minus this node's at the last answer, from central's Date header (about 1 s resolution); positive: this node's clock is behind. null until central has answered."}
+              "clock_offset_seconds": {"type": "number", "nullable": true, "description": "Central's clock minus this node's at the last answer, from central's Date header (about 1 s resolution); positive: this node's clock is behind. null until central has answered."},
+              "quarantined": {
+                "type": "array",
+                "description": "Local changes kept out of the push queue because they cannot be sent (central refused them, or they cannot be read back); `edge-agent sync quarantine` acts on them.",
+                "items": {
+                  "type": "object",
+                  "required": ["id", "task_id", "reason", "quarantined_at"],
+                  "properties": {
+                    "id": {"type": "string"},
+                    "task_id": {"type": "string"},
+                    "reason": {"type": "string"},
+                    "quarantined_at": {"type": "string", "format": "date-time", "nullable": true}
+                  }
+                }
+              }
             }
           }
         },
@@ -662,6 +678,8 @@ enum OpenAPIDocument {
           "started_at": "2026-11-22T04:00:00Z",
           "store": {
             "path": "/var/lib/edge-agent/agent.db",
+            "state": "ok",
+            "problem": null,
             "bytes": 123456,
             "tasks_open": 3,
             "tasks_done": 7,
@@ -675,7 +693,8 @@ enum OpenAPIDocument {
             "last_success_at": null,
             "last_error": null,
             "errors": {},
-            "clock_offset_seconds": null
+            "clock_offset_seconds": null,
+            "quarantined": []
           }
         }
       },

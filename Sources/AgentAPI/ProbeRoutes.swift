@@ -21,6 +21,8 @@ struct ProbeRoutes<Context: RequestContext> {
             }
         }
         router.get("readiness") { _, _ -> Response in
+            let health = environment.store.health()
+            guard health == .ok else { throw APIError.notReady(health.description) }
             switch environment.readiness.current {
             case .ready: return JSONResponse.text(#"{"status":"ready"}"#, contentType: "application/json")
             case .starting: throw APIError.notReady("the agent is starting")

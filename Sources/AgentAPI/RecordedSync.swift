@@ -17,11 +17,13 @@ public struct RecordedSync: SyncStatusSource {
         let samples = try store.undeliveredSummary()
         let record = try store.syncRecord()
         let oldest = [changes.oldestRecordedAt, samples.oldest].compactMap { $0 }.min()
-        return AgentStatus.SyncState(
+        var state = AgentStatus.SyncState(
             centralURL: centralURL, state: record?.state ?? "starting",
             pendingTaskChanges: changes.count, pendingSamples: samples.samples,
             oldestPendingAgeSeconds: oldest.map { max(0, Double(now - $0) / 1000) } ?? 0,
             lastSuccessAt: record?.lastSuccessAt, lastError: record?.lastError, errors: record?.errors ?? [:],
             clockOffsetSeconds: record?.clockOffsetMillis.map { Double($0) / 1000 })
+        state.quarantined = try store.quarantinedChanges()
+        return state
     }
 }

@@ -21,6 +21,7 @@ enum CentralErrors {
         case .cursorUnknown: return APIError(.gone, "cursor_unknown", error.description)
         case .rewound: return APIError(.conflict, "central_rewound", error.description)
         case .wrongNode: return APIError(.forbidden, "wrong_node", error.description)
+        case .forgedChange: return APIError(.forbidden, "forged_change", error.description)
         case .resyncNotOpen: return APIError(.forbidden, "resync_not_open", error.description)
         case .stampInFuture: return APIError(.unprocessableContent, "stamp_in_future", error.description)
         case .invalidChange: return APIError(.unprocessableContent, "invalid_change", error.description)

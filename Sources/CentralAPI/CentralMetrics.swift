@@ -1,3 +1,4 @@
+import ConnectionLimits
 import Synchronization
 import Sync
 
@@ -6,19 +7,25 @@ import Sync
 public final class CentralMetrics: Sendable {
     let changesApplied = Atomic<Int>(0)
     let changesAlreadyKnown = Atomic<Int>(0)
+    let changesRejected = Atomic<Int>(0)
+    let changesRefused = Atomic<Int>(0)
     let samplesInserted = Atomic<Int>(0)
     let samplesDuplicate = Atomic<Int>(0)
     let databaseUp = Atomic<Bool>(false)
     let version: String
+    /// What the HTTP server's connection limits did.
+    public let connections: ConnectionCounters
 
-    public init(version: String) {
+    public init(version: String, connections: ConnectionCounters = ConnectionCounters()) {
         self.version = version
+        self.connections = connections
     }
 
     func changesReceived(_ results: [SyncWire.ChangeResult]) {
-        let applied = results.count { $0.outcome == .applied }
-        changesApplied.add(applied, ordering: .relaxed)
-        changesAlreadyKnown.add(results.count - applied, ordering: .relaxed)
+        changesApplied.add(results.count { $0.outcome == .applied }, ordering: .relaxed)
+        changesAlreadyKnown.add(results.count { $0.outcome == .alreadyKnown }, ordering: .relaxed)
+        changesRejected.add(results.count { $0.outcome == .rejected }, ordering: .relaxed)
+        changesRefused.add(results.count { $0.outcome == .refused }, ordering: .relaxed)
     }
 
     func samplesIngested(inserted: Int, duplicates: Int) {
@@ -41,10 +48,20 @@ public final class CentralMetrics: Sendable {
             + family("edge_central_changes_received_total", "counter", "Task changes received from nodes, by outcome.", [
                 #"edge_central_changes_received_total{outcome="applied"} \#(changesApplied.load(ordering: .relaxed))"#,
                 #"edge_central_changes_received_total{outcome="already_known"} \#(changesAlreadyKnown.load(ordering: .relaxed))"#,
+                #"edge_central_changes_received_total{outcome="rejected"} \#(changesRejected.load(ordering: .relaxed))"#,
+                #"edge_central_changes_received_total{outcome="refused"} \#(changesRefused.load(ordering: .relaxed))"#,
             ])
             + family("edge_central_samples_received_total", "counter", "Samples received from nodes, by outcome.", [
                 #"edge_central_samples_received_total{outcome="inserted"} \#(samplesInserted.load(ordering: .relaxed))"#,
                 #"edge_central_samples_received_total{outcome="duplicate"} \#(samplesDuplicate.load(ordering: .relaxed))"#,
             ])
+            + family("edge_central_http_connections_open", "gauge", "HTTP connections open now.",
+                     ["edge_central_http_connections_open \(connections.open)"])
+            + family("edge_central_http_connections_refused_total", "counter",
+                     "HTTP connections closed at once because --max-connections were already open.",
+                     ["edge_central_http_connections_refused_total \(connections.refused)"])
+            + family("edge_central_http_header_timeouts_total", "counter",
+                     "HTTP connections closed because a request head did not arrive within --header-timeout.",
+                     ["edge_central_http_header_timeouts_total \(connections.headerTimeouts)"])
     }
 }

@@ -1,6 +1,7 @@
 import CompressNIO
 import HouseholdAPI
 import Hummingbird
+import NIOCore
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -31,6 +32,8 @@ enum SyncBody {
             buffer = try await request.body.collect(upTo: limits.wire)
         } catch let error as HTTPError where error.status == .contentTooLarge {
             throw tooLarge
+        } catch is NIOTooManyBytesError {
+            throw tooLarge  // a chunked body has no Content-Length to refuse early
         }
         switch request.headers[.contentEncoding]?.lowercased() {
         case nil, "identity": break

@@ -17,34 +17,77 @@ extension CentralStore {
     /// The pull page size limit.
     public static let maxPullLimit = 1000
 
-    /// Merges a batch of changes pushed by `node`, all or nothing. Idempotent by change ID:
-    /// a change seen before is `already_known` and merged no further; a new change that
-    /// alters nothing (older than what central holds) is also `already_known`.
+    /// Merges a batch of changes pushed by `node`. Idempotent by change ID: a change seen
+    /// before is `already_known` and merged no further; a new change that alters nothing
+    /// (older than what central holds) is also `already_known`.
+    ///
+    /// One bad change never fails the batch: a change that breaks a field rule is `rejected`
+    /// with its reason and the rest are merged. Identity is different: a change in the
+    /// node's own log stamped by another node is a forgery, and the whole batch is refused
+    /// (`forgedChange`, nothing written). In a snapshot (resync) push, another node's change
+    /// is taken only where central already holds that very change; any other is `refused`,
+    /// since central cannot tell a relay from a forgery, and its own node delivers it.
     public func push(_ push: SyncWire.ChangePush, from node: AuthenticatedNode) async throws -> [SyncWire.ChangeResult] {
         guard push.node == node.name else {
             throw CentralStoreError.wrongNode("this token belongs to node \(node.name), not \(push.node.prefix(60))")
         }
-        try check(push.changes, mode: push.mode, node: node.name)
+        let checked = try check(push.changes, mode: push.mode, node: node.name)
         return try await operation("push changes") { [self] in
             try await client.withTransaction(logger: logger) { tx in
+                var verdicts = checked
                 if push.mode == .snapshot {
                     let open = try await tx.query(
                         "SELECT resync_open_until > now() FROM node WHERE id = \(node.id)", logger: logger).column(Bool?.self)
                     guard case .some(.some(true)) = open.first else { throw CentralStoreError.resyncNotOpen }
+                    // Relayed changes: only those central already holds (as no-ops).
+                    let relayed = push.changes.indices.filter { verdicts[$0] == nil && push.changes[$0].stamp.node != node.name }
+                    if !relayed.isEmpty {
+                        let ids = relayed.map { push.changes[$0].id }
+                        let known = Set(try await tx.query(
+                            "SELECT change_id FROM applied_change WHERE change_id = ANY(\(ids)::uuid[])", logger: logger).column(UUID.self))
+                        for i in relayed {
+                            let change = push.changes[i]
+                            verdicts[i] = known.contains(change.id)
+                                ? .alreadyKnown
+                                : .refused("change \(change.id.lowercasedString) is stamped by \(change.stamp.node.prefix(60)), not by \(node.name), and central does not hold it; only its own node can deliver it")
+                        }
+                    }
                 }
-                let outcomes = try await self.merge(push.changes, pushedBy: node.id, tx)
+                let accepted = push.changes.indices.filter { verdicts[$0] == nil }
+                let outcomes = try await self.merge(accepted.map { push.changes[$0] }, pushedBy: node.id, tx)
+                for (i, outcome) in zip(accepted, outcomes) { verdicts[i] = .merged(outcome) }
                 try await tx.query("UPDATE node SET last_sync_at = now() WHERE id = \(node.id)", logger: logger)
-                return zip(push.changes, outcomes).map { SyncWire.ChangeResult(changeID: $0.id, outcome: $1) }
+                return zip(push.changes, verdicts).map { change, verdict in
+                    switch verdict {
+                    case .merged(let outcome)?: SyncWire.ChangeResult(changeID: change.id, outcome: outcome)
+                    case .alreadyKnown?: SyncWire.ChangeResult(changeID: change.id, outcome: .alreadyKnown)
+                    case .rejected(let why)?: SyncWire.ChangeResult(changeID: change.id, outcome: .rejected, reason: why)
+                    case .refused(let why)?: SyncWire.ChangeResult(changeID: change.id, outcome: .refused, reason: why)
+                    case nil: SyncWire.ChangeResult(changeID: change.id, outcome: .alreadyKnown)
+                    }
+                }
             }
         }
+    }
+
+    /// What becomes of one pushed change before and after the merge.
+    enum Verdict: Equatable {
+        case merged(ApplyOutcome)
+        case alreadyKnown
+        case rejected(String)
+        case refused(String)
     }
 
     /// What the HTTP layer would otherwise have to know: stamps by the pushing node only
     /// (outside a resync), no stamp far ahead of central's clock, fields within the rules.
     /// Central rejects, never normalises: a change must already be what the agent stored.
-    func check(_ changes: [TaskChange], mode: SyncWire.PushMode, node: String) throws {
+    /// Throws for what refuses the whole batch (a forgery, stamps from the future); returns
+    /// a verdict per change for the changes it rejects on their own (nil: go on to merge).
+    func check(_ changes: [TaskChange], mode: SyncWire.PushMode, node: String) throws -> [Verdict?] {
         if mode == .log, let other = changes.first(where: { $0.stamp.node != node }) {
-            throw CentralStoreError.wrongNode("change \(other.id.lowercasedString) is stamped by \(other.stamp.node.prefix(60)), not by \(node)")
+            throw CentralStoreError.forgedChange(
+                changeID: other.id.lowercasedString,
+                "change \(other.id.lowercasedString) is stamped by \(other.stamp.node.prefix(60)), not by \(node): a node's token writes only its own changes")
         }
         let limit = now() + HybridLogicalClock.defaultMaxForwardDrift
         let ahead = changes.filter { $0.stamp.physical > limit }
@@ -52,21 +95,20 @@ extension CentralStore {
             let most = ahead.map(\.stamp.physical).max()! - now()
             throw CentralStoreError.stampInFuture(changeIDs: ahead.map(\.id.lowercasedString), aheadSeconds: most / 1000)
         }
-        for change in changes {
-            if change.stamp.node == "central" && mode == .log {
-                throw CentralStoreError.wrongNode("change \(change.id.lowercasedString) claims central's own stamp")
-            }
+        return changes.map { change in
+            let id = change.id.lowercasedString
             guard change.stamp.node == "central" || NodeName.isValid(change.stamp.node), NodeName.isValid(change.origin) || change.origin == "central" else {
-                throw CentralStoreError.invalidChange("change \(change.id.lowercasedString) names an invalid node")
+                return .rejected("change \(id) names an invalid node")
             }
-            if change.patch.isEmpty { throw CentralStoreError.invalidChange("change \(change.id.lowercasedString) sets no field") }
+            if change.patch.isEmpty { return .rejected("change \(id) sets no field") }
             do {
                 guard try TaskRules.validate(change.patch) == change.patch else {
-                    throw CentralStoreError.invalidChange("change \(change.id.lowercasedString) has untrimmed title or assignee")
+                    return .rejected("change \(id) has an untrimmed title or assignee")
                 }
-            } catch let error as InvalidFieldError {
-                throw CentralStoreError.invalidChange("change \(change.id.lowercasedString): \(error.message)")
+            } catch {
+                return .rejected("change \(id): \((error as? InvalidFieldError)?.message ?? "\(error)")")
             }
+            return nil
         }
     }
 

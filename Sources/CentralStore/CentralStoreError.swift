@@ -10,6 +10,8 @@ public enum CentralStoreError: Error, Equatable, CustomStringConvertible {
     case rewound(String)
     /// A change in a log-mode push stamped by another node, or a body naming another node.
     case wrongNode(String)
+    /// A node's own log carries a change stamped by another node.
+    case forgedChange(changeID: String, String)
     /// A snapshot push without an open resync window.
     case resyncNotOpen
     case stampInFuture(changeIDs: [String], aheadSeconds: Int64)
@@ -30,6 +32,7 @@ public enum CentralStoreError: Error, Equatable, CustomStringConvertible {
         case .cursorUnknown(let c): "cursor \(c) is not from this central's change feed (was central restored from a backup?); resync"
         case .rewound(let why): "central is behind this node: \(why); resync"
         case .wrongNode(let why): why
+        case .forgedChange(_, let why): why
         case .resyncNotOpen: "snapshot pushes are accepted only during a resync (POST /v1/sync/resync first)"
         case .stampInFuture(let ids, let ahead):
             "\(ids.count) change(s) are stamped \(ahead) s ahead of central's clock (more than 600 s); fix the node's clock"

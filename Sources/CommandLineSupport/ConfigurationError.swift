@@ -1,6 +1,6 @@
 /// A setting that cannot be used (unparsable value, unreadable file). Commands report it as
 /// one line naming the option and exit with status 2 (PRODUCT.md §4).
-public struct ConfigurationError: Error, CustomStringConvertible {
+public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
     public var message: String
     public init(_ message: String) { self.message = message }
     public var description: String { message }

@@ -11,15 +11,29 @@ struct DBCommand: ParsableCommand {
 
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Run SQLite's integrity check on agent.db; exit 1 if it finds anything.")
+            abstract: "Run SQLite's integrity check on agent.db; exit 1 if it finds anything.",
+            discussion: """
+                A damaged database is never written to by the agent. To recover: stop the agent, \
+                keep a copy of the damaged file, then either restore a backup made with \
+                'edge-agent db backup', or salvage what SQLite can still read with \
+                'sqlite3 agent.db .recover | sqlite3 recovered.db' and move recovered.db into place. \
+                Changes that had not reached central are in the salvaged change_log.
+                """)
         @OptionGroup var store: StoreOptions
 
         func run() throws {
             try reportingErrors {
                 let local = try store.openStore()
-                let findings = try local.integrityCheck()
+                let findings: [String]
+                do {
+                    findings = try local.integrityCheck()
+                } catch let error as LocalStoreError {
+                    findings = [error.description]
+                }
                 guard findings == ["ok"] else {
-                    findings.forEach { Output.error("edge-agent: integrity check: \($0)") }
+                    findings.prefix(20).forEach { Output.error("edge-agent: integrity check: \($0)") }
+                    Output.error("edge-agent: to recover, stop the agent and keep a copy of \(local.path); then restore a backup "
+                        + "('edge-agent db backup' makes them), or salvage with: sqlite3 \(local.path) .recover | sqlite3 recovered.db")
                     throw CLIError.failed("\(local.path) failed the integrity check (\(findings.count) findings)")
                 }
                 let counts = try local.taskCounts()

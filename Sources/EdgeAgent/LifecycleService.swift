@@ -16,18 +16,30 @@ struct LifecycleService: Service {
     let logger: Logger
 
     func run() async throws {
-        if let interval = SystemdNotifier.watchdogInterval() {
-            try? await cancelWhenGracefulShutdown {
-                while !Task.isCancelled {
-                    // Only once READY=1 has gone out, and only while healthy.
-                    if readiness.current == .ready {
-                        if await healthy() { notifier.watchdog() } else { logger.warning("health check failed; watchdog not pinged") }
+        let watchdog = SystemdNotifier.watchdogInterval()
+        // The store's file is checked every 2 s (or at the watchdog's pace if faster), so a
+        // deleted or replaced database is reported even while nothing writes.
+        let period = min(watchdog.map { $0 / 2 } ?? .seconds(2), .seconds(2))
+        try? await cancelWhenGracefulShutdown {
+            var reported = StoreHealth.ok
+            while !Task.isCancelled {
+                let health = store.health()
+                if health != reported {
+                    reported = health
+                    if health == .ok {
+                        logger.notice("the database is usable again")
+                        notifier.status("serving")
+                    } else {
+                        logger.critical("database unusable; readiness is 503 and writes are refused: \(health)")
+                        notifier.status("database \(health.state): writes refused")
                     }
-                    try await Task.sleep(for: interval / 2)
                 }
+                // Only once READY=1 has gone out, and only while healthy.
+                if watchdog != nil, readiness.current == .ready {
+                    if await healthy() { notifier.watchdog() } else { logger.warning("health check failed; watchdog not pinged") }
+                }
+                try await Task.sleep(for: period)
             }
-        } else {
-            try? await gracefulShutdown()
         }
         readiness.set(.stopping)
         notifier.stopping(status: "stopping")

@@ -1,6 +1,7 @@
 import CommandLineSupport
 import AgentAPI
 import ArgumentParser
+import ConnectionLimits
 import HostProbes
 import Hummingbird
 import LocalStore
@@ -10,6 +11,7 @@ import Sampling
 import ServiceLifecycle
 import Sync
 import SyncAgent
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -32,12 +34,14 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup var probes: ProbeOptions
     @OptionGroup var sampling: SamplingOptions
     @OptionGroup var sync: SyncOptions
+    @OptionGroup var connections: ConnectionOptions
     @OptionGroup var logging: LogOptions
 
     func run() async throws {
         let startedAt = WallClock.system.nowMillis()
         Self.boundMallocArenas()
-        let local: LocalStore, reader: HardwareReader, listen: ListenAddress, apiToken: String?
+        let local: LocalStore, reader: HardwareReader, listen: ListenAddress, apiTokenFile: WatchedSecretFile?
+        let limits: ConnectionLimits
         var policy = RetentionPolicy()
         let interval: Int64
         let central: SyncOptions.Settings?
@@ -45,7 +49,8 @@ struct RunCommand: AsyncParsableCommand {
             try logging.bootstrap()
             // Check every option before touching anything.
             listen = try server.listenAddress()
-            apiToken = try server.apiToken()
+            apiTokenFile = try server.apiTokenFile()
+            limits = try connections.limits(envPrefix: "EDGE_").effective()
             reader = try probes.reader()
             interval = try sampling.intervalMillis()
             policy.raw = try sampling.retentionMillis()
@@ -63,6 +68,9 @@ struct RunCommand: AsyncParsableCommand {
         let logger = Logger(label: "edge-agent")
         let node = local.configuration.nodeName
         logger.info("store open", metadata: ["path": "\(local.path)", "node": "\(node)"])
+        // Damage is found before anything writes to the file, not by the first request that
+        // trips on it; the agent still starts, serving what it can, with readiness at 503.
+        local.quickCheck()  // the lifecycle service reports what it finds
         let syncService: SyncService?
         if let central {
             do {
@@ -78,6 +86,7 @@ struct RunCommand: AsyncParsableCommand {
             logger.info("no central configured (--central-url); running standalone")
         }
 
+        let counters = ConnectionCounters()
         let notifier = SystemdNotifier()
         let readiness = Readiness()
         let latest = LatestReading()
@@ -88,15 +97,18 @@ struct RunCommand: AsyncParsableCommand {
         let environment = AgentAPI.Environment(
             store: local, latest: latest, readiness: readiness, sync: syncSource,
             syncErrors: { syncService?.errorCounts() ?? [:] }, nodeName: node,
-            version: EdgeAgent.version, startedAt: startedAt, apiToken: apiToken,
-            onWrite: { syncService?.nudge() })
+            version: EdgeAgent.version, startedAt: startedAt, apiToken: apiTokenFile.map(Self.apiToken),
+            connections: counters, onWrite: { syncService?.nudge() })
         let app = Application(
             router: AgentAPI.router(environment),
+            server: .limitedHTTP1(limits, counters: counters),
             configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: nil),
             onServerRunning: { channel in
                 readiness.set(.ready)
                 let bound = channel.localAddress?.port.map { "\(listen.host):\($0)" } ?? listen.description
-                logger.info("listening", metadata: ["address": "\(bound)", "api_token": "\(apiToken == nil ? "none" : "required")"])
+                logger.info("listening", metadata: [
+                    "address": "\(bound)", "api_token": "\(apiTokenFile == nil ? "none" : "required")",
+                    "max_connections": "\(limits.maxConnections)"])
                 notifier.ready(status: "serving on \(bound)")
             },
             logger: logger)
@@ -127,10 +139,18 @@ struct StoreService: Service {
 
     func run() async throws {
         try? await gracefulShutdown()
+        // A checkpoint that fails (a full disk, a damaged or vanished file) loses nothing:
+        // the WAL keeps every commit and the next start replays it. So it is reported, and
+        // shutdown goes on to exit 0 rather than leave systemd a failure to restart into.
         do {
             try store.checkpoint()
+            logger.info("store checkpointed")
+        } catch {
+            logger.warning("the WAL was not checkpointed at shutdown; it is replayed at the next start", metadata: ["error": "\(error)"])
+        }
+        do {
             try store.close()
-            logger.info("store checkpointed and closed")
+            logger.info("store closed")
         } catch {
             logger.error("closing the store failed", metadata: ["error": "\(error)"])
             throw error
@@ -139,6 +159,27 @@ struct StoreService: Service {
 }
 
 extension RunCommand {
+    /// The API token from its watched file; a missing or unusable file refuses every request
+    /// and is logged at most once a minute.
+    static func apiToken(_ file: WatchedSecretFile) -> APIToken {
+        let logger = Logger(label: "edge-agent")
+        let lastLogged = Mutex<Int64>(0)
+        return APIToken {
+            switch file.current() {
+            case .success(let token): return Array(token.utf8)
+            case .failure(let problem):
+                let now = WallClock.system.nowMillis()
+                let due = lastLogged.withLock { last in
+                    guard now - last >= 60_000 else { return false }
+                    last = now
+                    return true
+                }
+                if due { logger.error("refusing every /v1 request: \(problem.message)") }
+                return nil
+            }
+        }
+    }
+
     /// A daemon on a Pi should hold what it uses, not its high-water mark. glibc gives each
     /// thread that allocates its own arena (up to 8 per core) and raises its mmap threshold
     /// after large frees, so a multi-megabyte task list built once on each of several pool

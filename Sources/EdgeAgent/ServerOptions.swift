@@ -24,11 +24,15 @@ struct ServerOptions: ParsableArguments {
         return address
     }
 
-    /// The API token, or nil when none is configured. Never printed.
-    func apiToken() throws -> String? {
+    /// The API token file, or nil when none is configured. It must be readable at start (a
+    /// typo in the path should stop start-up); afterwards it is read again whenever it
+    /// changes, and while it is missing or empty every `/v1/*` request is refused.
+    func apiTokenFile() throws -> WatchedSecretFile? {
         let path = Settings.resolve(flag: apiTokenFileFlag, env: "EDGE_API_TOKEN_FILE") { "" }
         guard !path.isEmpty else { return nil }
-        return try SecretFile.read(path, option: "--api-token-file / EDGE_API_TOKEN_FILE")
+        let file = WatchedSecretFile(path: path, option: "--api-token-file / EDGE_API_TOKEN_FILE")
+        _ = try file.current().get()
+        return file
     }
 }
 

@@ -22,6 +22,7 @@ struct StatusCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let local = try store.openStore()
+            local.quickCheck()  // a damaged file shows as such, not as a failed read
             // The central URL as configured here, else as the daemon last recorded it.
             let configured = (try? sync.resolved())??.url
             let url = try configured ?? local.syncRecord()?.centralURL
@@ -38,7 +39,8 @@ struct StatusCommand: ParsableCommand {
             }
             let sync = status.sync
             Output.line("node:            \(status.node) (edge-agent \(status.version))")
-            Output.line("store:           \(status.store.path), \(ByteCount.format(status.store.bytes))")
+            Output.line("store:           \(status.store.path), \(ByteCount.format(status.store.bytes))"
+                + (status.store.state == "ok" ? "" : ", \(status.store.state.uppercased()): \(status.store.problem ?? "")"))
             Output.line("tasks:           \(status.store.tasksOpen) open, \(status.store.tasksDone) done")
             Output.line("sync:            \(sync.centralURL.map { "\(sync.state) with \($0)" } ?? "standalone (no central configured)")")
             Output.line("pending:         \(Output.count(sync.pendingTaskChanges, "task change")), \(Output.count(sync.pendingSamples, "sample"))"
@@ -52,6 +54,13 @@ struct StatusCommand: ParsableCommand {
             let failures = sync.errors.filter { $0.value > 0 }.sorted { $0.key < $1.key }
             Output.line("sync errors:     \(failures.isEmpty ? "none" : failures.map { "\($0.key) \($0.value)" }.joined(separator: ", "))")
             Output.line("samples dropped: \(status.store.samplesDropped)")
+            if !sync.quarantined.isEmpty {
+                Output.line("quarantined:     \(Output.count(sync.quarantined.count, "change")) kept out of the queue "
+                    + "(edge-agent sync quarantine list|retry|drop)")
+                for change in sync.quarantined {
+                    Output.line("  \(change.changeID)  \(change.reason)")
+                }
+            }
         }
     }
 }

@@ -16,8 +16,13 @@ struct SyncCommand: AsyncParsableCommand {
             Exit status: 0 when everything pending was acknowledged and the pull reached the end; \
             2 configuration (no central URL, unreadable token or CA file); 3 central unreachable, \
             timed out or answered 5xx; 4 the token was refused (401/403); 5 central refused a \
-            batch; 1 anything else.
-            """)
+            batch or quarantined a change; 1 anything else.
+
+            A change that cannot be sent (central refuses it, or it cannot be read back) is \
+            quarantined: kept in the database, out of the queue, so it never stops the changes \
+            and samples behind it. 'edge-agent sync quarantine list|retry|drop' acts on it.
+            """,
+        subcommands: [QuarantineCommand.self])
 
     @Flag(name: .long, help: "Run one cycle and exit (the only mode; the daemon syncs continuously).") var once = false
     @OptionGroup var store: StoreOptions
@@ -60,7 +65,13 @@ struct SyncCommand: AsyncParsableCommand {
             Output.line("pushed \(Output.count(report.changesPushed, "change")) (\(report.changesApplied) applied, "
                 + "\(report.changesPushed - report.changesApplied) already known), \(Output.count(report.samplesPushed, "sample")); "
                 + "pulled \(Output.count(report.changesPulled, "change"))" + (report.resynced ? "; full resync done" : ""))
-            status = 0
+            if report.changesQuarantined > 0 {
+                Output.error("edge-agent: central refused \(Output.count(report.changesQuarantined, "change")); quarantined "
+                    + "(see 'edge-agent sync quarantine list')")
+                status = 5
+            } else {
+                status = 0
+            }
         } catch {
             record.state = error.state
             record.lastError = error.message

@@ -3,6 +3,7 @@ import CentralAPI
 import CentralStore
 import CommandLineSupport
 import Hummingbird
+import ConnectionLimits
 import HummingbirdCore
 import HummingbirdTLS
 import NIOSSL
@@ -35,20 +36,22 @@ struct ServeCommand: AsyncParsableCommand {
         "PEM private key for --tls-cert-file. [env: EDGE_CENTRAL_TLS_KEY_FILE]", valueName: "file"))
     var keyFlag: String?
 
+    @OptionGroup var connections: ConnectionOptions
     @OptionGroup var logging: LogOptions
 
-    /// HTTPS when a certificate and key are given; both or neither.
-    func serverBuilder() throws -> HTTPServerBuilder {
+    /// HTTPS when a certificate and key are given; both or neither. Either way within `limits`.
+    func serverBuilder(_ limits: ConnectionLimits, counters: ConnectionCounters) throws -> HTTPServerBuilder {
         let cert = Settings.resolve(flag: certFlag, env: "EDGE_CENTRAL_TLS_CERT_FILE") { "" }
         let key = Settings.resolve(flag: keyFlag, env: "EDGE_CENTRAL_TLS_KEY_FILE") { "" }
-        if cert.isEmpty && key.isEmpty { return .http1() }
+        if cert.isEmpty && key.isEmpty { return .limitedHTTP1(limits, counters: counters) }
         guard !cert.isEmpty, !key.isEmpty else {
             throw ConfigurationError("--tls-cert-file and --tls-key-file go together (EDGE_CENTRAL_TLS_CERT_FILE / _KEY_FILE)")
         }
         do {
             let chain = try NIOSSLCertificate.fromPEMFile(cert).map { NIOSSLCertificateSource.certificate($0) }
             let tls = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(try NIOSSLPrivateKey(file: key, format: .pem)))
-            return try HTTPServerBuilder.tls(HTTPServerBuilder.http1(), tlsConfiguration: tls)
+            _ = try NIOSSLContext(configuration: tls)  // refuse a bad key or chain now, not per connection
+            return .limitedHTTP1(limits, counters: counters) { try TLSChannel($0, tlsConfiguration: tls) }
         } catch {
             throw ConfigurationError("--tls-cert-file / --tls-key-file: cannot use \(cert) and \(key): \(error)")
         }
@@ -62,10 +65,12 @@ struct ServeCommand: AsyncParsableCommand {
                 throw ConfigurationError("--listen / EDGE_CENTRAL_LISTEN: \"\(listenText.prefix(60))\" is not host:port")
             }
             let url = try database.url()
-            let server = try serverBuilder()
+            let limits = try connections.limits(envPrefix: "EDGE_CENTRAL_").effective()
+            let counters = ConnectionCounters()
+            let server = try serverBuilder(limits, counters: counters)
             let logger = Logger(label: "edge-central")
             let store = try CentralStore(url: url, poolSize: try database.poolSize(), logger: logger)
-            let metrics = CentralMetrics(version: EdgeCentral.version)
+            let metrics = CentralMetrics(version: EdgeCentral.version, connections: counters)
             let app = Application(
                 router: CentralAPI.router(store: store, metrics: metrics),
                 server: server,

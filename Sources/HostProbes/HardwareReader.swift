@@ -48,15 +48,22 @@ public struct HardwareReader: Sendable {
     /// Blocking file I/O (and `statvfs`, which can hang on a dead network mount): call it off the event loop.
     public func read() -> HardwareReading {
         var issues: [ProbeIssue] = []
+        var skipped: [String: Int] = [:]
+        let files = cache.borrow(root)
+        defer { cache.giveBack(files) }
         func take<Value>(_ probe: String, _ parsed: Parsed<Value>) -> Value {
+            if files.skipped > 0 {
+                skipped[probe, default: 0] += files.skipped
+                let issue = ProbeIssue(probe: probe, message: "entries skipped: more than \(HostFiles.maxEntriesPerClass) or over the time budget")
+                if !issues.contains(issue) { issues.append(issue) }
+                files.skipped = 0
+            }
             for message in parsed.problems {
                 let issue = ProbeIssue(probe: probe, message: message)
                 if !issues.contains(issue) { issues.append(issue) }
             }
             return parsed.value
         }
-        let files = cache.borrow(root)
-        defer { cache.giveBack(files) }
         var reading = HardwareReading()
         reading.board = take(BoardInfo.probe, files.run(BoardInfo.read))
         reading.clockSynchronized = take(ClockSync.probe, files.run { ClockSync.read(from: $0, kernel: clock) })
@@ -75,6 +82,7 @@ public struct HardwareReader: Sendable {
         reading.disks = take(DiskStat.probe, files.run(DiskStat.read))
         reading.gpioLines = take(GPIOLineValue.probe, GPIOLineValue.read(gpioLines, using: gpio))
         reading.issues = issues
+        reading.skippedEntries = skipped.isEmpty ? nil : skipped
         return reading
     }
 }

@@ -19,6 +19,8 @@ public struct HardwareReading: Sendable, Hashable, Codable {
     public var gpioLines: [GPIOLineValue]
     /// Why parts are missing, each once, in probe order. Log them at debug level (see ``ProbeIssueLog``).
     public var issues: [ProbeIssue]
+    /// Entries each probe skipped (over ``HostFiles/maxEntriesPerClass`` or its time budget), by probe.
+    public var skippedEntries: [String: Int]? = nil
 
     public init(
         board: BoardInfo? = nil, clockSynchronized: Bool? = nil, bootTimeSeconds: Double? = nil,
@@ -70,6 +72,11 @@ public struct HardwareReading: Sendable, Hashable, Codable {
         families += Throttling.metricFamilies(throttling)
         families += UnderVoltage.metricFamilies(underVoltageAlarm)
         families += GPIOLineValue.metricFamilies(gpioLines)
+        families.append(MetricFamily(
+            name: "edge_probe_entries_skipped",
+            help: "Entries a probe skipped in the latest reading: more than 256 of one kind, or over its 250 ms time budget.",
+            type: .gauge,
+            samples: (skippedEntries ?? [:]).sorted { $0.key < $1.key }.map { Sample(["collector": $0.key], value: Double($0.value)) }))
         return families
     }
 }

@@ -26,6 +26,17 @@ final class HostFiles {
     private var usedOldListings: [String] = []
     private var foundStaleListing = false
     private var scratch: [UInt8] = []
+    /// When the running probe started, for its time budget.
+    private var probeStarted = ContinuousClock.now
+    /// Entries the running probe skipped: past ``maxEntriesPerClass``, or past its time budget.
+    var skipped = 0
+
+    /// Entries of one numbered class (`thermal_zone*`, `hwmon*`, `cpu*`) a probe reads: a Pi
+    /// has a handful; a hostile or broken tree with thousands must not stall a reading.
+    static let maxEntriesPerClass = 256
+    /// Time one probe may spend reading before the rest of its files are skipped. A Pi's
+    /// probes take well under a millisecond each; the budget only ever stops pathological trees.
+    static let collectorBudget: Duration = .milliseconds(250)
 
     /// A view that keeps nothing beyond itself.
     init(_ root: HostRoot) {
@@ -69,13 +80,17 @@ final class HostFiles {
     /// Runs one probe. When it could not read a path found through a listing kept from an earlier reading, that
     /// listing is dropped and the probe runs once more on fresh listings: a device that went away between two
     /// readings is simply absent, as without the cache, not reported as unreadable.
+    /// Each run has ``collectorBudget`` of time and counts what it ``skipped``.
     func run<Value>(_ probe: (HostFiles) -> Parsed<Value>) -> Parsed<Value> {
         usedOldListings = []
         foundStaleListing = false
+        probeStarted = .now
+        skipped = 0
         let first = probe(self)
-        guard foundStaleListing else { return first }
+        guard foundStaleListing, ContinuousClock.now - probeStarted < Self.collectorBudget else { return first }
         usedOldListings = []
         foundStaleListing = false
+        skipped = 0
         return probe(self)
     }
 
@@ -106,6 +121,10 @@ final class HostFiles {
     /// The bytes of a regular file, as ``HostRoot/readFile(_:)``.
     func readFile(_ path: String) throws(HostRootError) -> [UInt8] {
         if let bytes = readNow[path] { return bytes }
+        guard ContinuousClock.now - probeStarted < Self.collectorBudget else {
+            skipped += 1
+            throw .overBudget(path: HostRoot.shown(path))
+        }
         do {
             let bytes = try kept == nil ? root.readFile(path) : readKept(path)
             readNow[path] = bytes
@@ -156,6 +175,7 @@ final class HostFiles {
         do {
             return try readText(path)
         } catch {
+            if case .overBudget = error, skipped > 1 { return nil }  // said once per run
             problems.append(error.description)
             return nil
         }
@@ -178,6 +198,7 @@ final class HostFiles {
         do {
             return try readAttribute(path)
         } catch {
+            if case .overBudget = error, skipped > 1 { return nil }  // said once per run
             problems.append(error.description)
             return nil
         }
@@ -213,14 +234,18 @@ final class HostFiles {
     }
 
     /// Names in `directory` of the form `<prefix><number>` (`thermal_zone0`, `cpu12`), in numeric order.
+    /// The lowest-numbered ``maxEntriesPerClass`` entries named `prefix` + a number; more are skipped.
     func numberedEntries(_ directory: String, prefix: String) throws(HostRootError) -> [(name: String, number: Int)] {
-        try listDirectory(directory).compactMap { name -> (name: String, number: Int)? in
+        let all = try listDirectory(directory).compactMap { name -> (name: String, number: Int)? in
             guard name.hasPrefix(prefix), let number = TextParsing.unsigned(name.dropFirst(prefix.count)),
                 number <= UInt64(Int32.max)
             else { return nil }
             return (name, Int(number))
         }
         .sorted { $0.number < $1.number }
+        guard all.count > Self.maxEntriesPerClass else { return all }
+        skipped += all.count - Self.maxEntriesPerClass
+        return Array(all.prefix(Self.maxEntriesPerClass))
     }
 
     // MARK: Kept values

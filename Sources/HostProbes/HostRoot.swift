@@ -289,6 +289,8 @@ public enum HostRootError: Error, Sendable, Hashable, CustomStringConvertible {
     case invalidPath(path: String)
     case permissionDenied(path: String)
     case system(path: String, errno: Int32)
+    /// The collector reading it had used its time budget (``HostFiles/collectorBudget``).
+    case overBudget(path: String)
 
     init(errno code: Int32, path: String) {
         switch code {
@@ -315,6 +317,7 @@ public enum HostRootError: Error, Sendable, Hashable, CustomStringConvertible {
         case .invalidPath: "invalid_path"
         case .permissionDenied: "permission_denied"
         case .system: "system_error"
+        case .overBudget: "over_budget"
         }
     }
 
@@ -331,6 +334,7 @@ public enum HostRootError: Error, Sendable, Hashable, CustomStringConvertible {
         case .invalidPath(let path): "\(path.replacingNulls()): invalid path"
         case .permissionDenied(let path): "\(path): permission denied"
         case .system(let path, let code): "\(path): \(String(cString: strerror(code))) (errno \(code))"
+        case .overBudget: "the collector's time budget is used up; the rest of its entries are skipped"
         }
     }
 

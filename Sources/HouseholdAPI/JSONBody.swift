@@ -1,4 +1,5 @@
 import Hummingbird
+import NIOCore
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -56,6 +57,8 @@ public enum JSONBody {
             buffer = try await request.body.collect(upTo: maxBytes)
         } catch let error as HTTPError where error.status == .contentTooLarge {
             throw APIError.bodyTooLarge
+        } catch is NIOTooManyBytesError {
+            throw APIError.bodyTooLarge  // a chunked body has no Content-Length to refuse early
         }
         let value: JSONValue
         do {

@@ -57,10 +57,12 @@ extension LocalStore {
 
     /// Copies the WAL into the database file and truncates it (used at shutdown).
     public func checkpoint() throws {
+        let health = health()
+        guard health == .ok else { throw LocalStoreError.unavailable(health) }
         do {
             _ = try pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
         } catch {
-            throw Self.translate(error, path: path)
+            throw translate(error)
         }
     }
 

@@ -22,6 +22,8 @@ extension LocalStore {
     public func record(_ reading: MetricReading) throws -> Int64 {
         var pending = MetricCatalog.Pending()
         let stored: Int64
+        let health = health()
+        guard health == .ok else { throw LocalStoreError.unavailable(health) }
         do {
             stored = try pool.writeWithoutTransaction { db in
                 try db.execute(sql: "PRAGMA synchronous = NORMAL")
@@ -48,7 +50,7 @@ extension LocalStore {
                 return ts
             }
         } catch {
-            throw Self.translate(error, path: path)
+            throw translate(error)
         }
         catalog.commit(pending)
         return stored

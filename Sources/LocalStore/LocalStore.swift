@@ -8,6 +8,7 @@ import Glibc
 #endif
 import GRDB
 import Sync
+import Synchronization
 
 /// The node's database: one SQLite file, `agent.db`, in the data directory.
 ///
@@ -46,6 +47,10 @@ public final class LocalStore: Sendable {
     let pool: DatabasePool
     /// Cache of the metric series dictionary.
     let catalog = MetricCatalog()
+    /// The file opened, and whether it may still be written (see ``StoreHealth``).
+    let identity: FileIdentity?
+    let healthState = Mutex(StoreHealth.ok)
+    let flags: FileFlagsWatch
 
     /// Opens (creating if needed) the database in `directory` and brings its schema up to date.
     /// Never overwrites a file that is not an SQLite database.
@@ -79,15 +84,71 @@ public final class LocalStore: Sendable {
         } catch {
             throw Self.translate(error, path: path)
         }
+        identity = FileIdentity(path: path)
+        flags = FileFlagsWatch(paths: [path, path + "-wal", path + "-shm"])
     }
 
-    /// Runs `body` in one IMMEDIATE write transaction, translating SQLite errors.
+    /// Whether the database may still be written; checks that the file at `path` is still
+    /// the one open (one `stat`). Sticky: once not `ok`, it stays so until restart.
+    public func health() -> StoreHealth {
+        let current = healthState.withLock { $0 }
+        guard current == .ok else { return current }
+        if flags.anyUnwritable { return .immutable(path: path) }
+        guard let identity else { return current }
+        let now: StoreHealth
+        if let found = FileIdentity(path: path) {
+            now = found == identity ? .ok : .replaced(path: path)
+        } else {
+            now = errno == ENOENT ? .missing(path: path) : .ok
+        }
+        guard now != .ok else { return .ok }
+        return healthState.withLock { state in
+            if state == .ok { state = now }
+            return state
+        }
+    }
+
+    /// Marks the database damaged: no more writes.
+    func markCorrupt(_ detail: String) {
+        healthState.withLock { state in
+            if state == .ok { state = .corrupt(path: path, detail: detail) }
+        }
+    }
+
+    /// SQLite's `quick_check` (structure, not content; a few milliseconds per megabyte):
+    /// damage found marks the store corrupt. Returns the health after the check.
+    @discardableResult
+    public func quickCheck() -> StoreHealth {
+        do {
+            let problems = try pool.read { db in try String.fetchAll(db, sql: "PRAGMA quick_check(5)") }
+            if problems != ["ok"] { markCorrupt(problems.first.map { String($0.prefix(200)) } ?? "quick_check failed") }
+        } catch {
+            _ = translate(error)
+        }
+        return health()
+    }
+
+    /// Runs `body` in one IMMEDIATE write transaction, translating SQLite errors. Refused
+    /// without touching the file once the store is not healthy.
     func write<T>(_ body: (Database) throws -> T) throws -> T {
+        let health = health()
+        guard health == .ok else { throw LocalStoreError.unavailable(health) }
         do {
             return try pool.write(body)
         } catch {
-            throw Self.translate(error, path: path)
+            throw translate(error)
         }
+    }
+
+    /// `translate`, noting damage reported by SQLite so nothing more is written.
+    func translate(_ error: any Error) -> any Error {
+        let translated = Self.translate(error, path: path)
+        switch translated as? LocalStoreError {
+        case .corrupt(_, let detail)?: markCorrupt(detail)
+        case .notADatabase?: markCorrupt("not an SQLite database any more")
+        default: break
+        }
+        return translated
     }
 
     /// The writer connection's `PRAGMA synchronous` (2 = FULL).
@@ -97,10 +158,12 @@ public final class LocalStore: Sendable {
 
     /// Runs `body` on a read-only snapshot, translating SQLite errors.
     func read<T>(_ body: (Database) throws -> T) throws -> T {
+        // A read may write SQLite's shared-memory index too (see FileFlagsWatch).
+        if flags.anyUnwritable { throw LocalStoreError.unavailable(.immutable(path: path)) }
         do {
             return try pool.read(body)
         } catch {
-            throw Self.translate(error, path: path)
+            throw translate(error)
         }
     }
 

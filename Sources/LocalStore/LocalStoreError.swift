@@ -26,6 +26,11 @@ public enum LocalStoreError: Error, Equatable, CustomStringConvertible {
     case database(String)
     /// A change from central is stamped further ahead than this node's clock allows.
     case remoteClockAhead(String)
+    /// No quarantined change has this ID or ID prefix.
+    case quarantinedNotFound(String)
+    /// The database file is not usable any more (damaged, deleted or replaced while the
+    /// agent runs); nothing more is written until the operator acts.
+    case unavailable(StoreHealth)
 
     public var code: String {
         switch self {
@@ -40,6 +45,8 @@ public enum LocalStoreError: Error, Equatable, CustomStringConvertible {
         case .backupFailed: "backup_failed"
         case .database: "database_error"
         case .remoteClockAhead: "remote_clock_ahead"
+        case .quarantinedNotFound: "not_found"
+        case .unavailable: "store_unavailable"
         }
     }
 
@@ -67,6 +74,10 @@ public enum LocalStoreError: Error, Equatable, CustomStringConvertible {
             "database error: \(message)"
         case .remoteClockAhead(let message):
             message
+        case .quarantinedNotFound(let id):
+            "no quarantined change with ID \(id) (see 'edge-agent sync quarantine list')"
+        case .unavailable(let health):
+            health.description
         }
     }
 }

@@ -137,6 +137,14 @@ extension LocalStore {
             // Central's clock minus ours at the last answer (from its Date header), for status.
             try db.execute(sql: "ALTER TABLE sync_status ADD COLUMN clock_offset_ms INTEGER")
         }
+        migrator.registerMigration("2026-12-02 change quarantine") { db in
+            // A change that cannot be sent (unreadable, or refused by central) stays in the log
+            // with the reason, out of the push queue, until the operator retries or drops it.
+            try db.execute(sql: """
+                ALTER TABLE change_log ADD COLUMN quarantine_reason TEXT;
+                ALTER TABLE change_log ADD COLUMN quarantined_at INTEGER;
+                """)
+        }
         return migrator
     }
 }

@@ -37,6 +37,8 @@ public struct MetricsMaintenance: Service {
                 logger.notice("samples dropped to keep the database under its size limit or retention",
                               metadata: ["dropped": "\(report.droppedSamples)"])
             }
+        } catch LocalStoreError.unavailable {
+            // reported once by the lifecycle service
         } catch {
             logger.warning("metrics maintenance failed", metadata: ["error": "\(error)"])
         }

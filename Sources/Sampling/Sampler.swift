@@ -41,6 +41,8 @@ public struct Sampler: Service {
         do {
             return try store.record(MetricReading(
                 timestamp: takenAt, clockSynchronized: reading.clockSynchronized ?? false, values: reading.seriesValues))
+        } catch LocalStoreError.unavailable {
+            return nil  // reported once by the lifecycle service, not once per reading
         } catch {
             logger.warning("storing a reading failed", metadata: ["error": "\(error)"])
             return nil

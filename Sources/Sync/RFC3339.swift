@@ -35,8 +35,15 @@ public enum RFC3339 {
         out.append(UInt8(ascii: "Z"))
     }
 
+    /// The instants `format` can write: years 0001 through 9999 in UTC. A time outside them
+    /// (year 0000 with a positive offset, say) would format as text no reader accepts.
+    public static let representable: ClosedRange<Int64> =
+        daysFromCivil(year: 1, month: 1, day: 1) * 86_400_000...(daysFromCivil(year: 10_000, month: 1, day: 1) * 86_400_000 - 1)
+
     /// Parses a date-time with a `Z` or `±HH:MM` offset (fractional seconds allowed, truncated
-    /// to milliseconds). `nil` if the text is not a valid RFC 3339 date-time.
+    /// to milliseconds). `nil` if the text is not a valid RFC 3339 date-time, names a leap
+    /// second (`:60`, which the millisecond integers cannot hold), or falls outside
+    /// `representable` once normalised to UTC, so `parse(format(x)) == x` for every result.
     public static func parse(_ text: String) -> Int64? {
         var s = Scanner(Array(text.utf8))
         guard let year = s.digits(4), s.take("-"), let month = s.digits(2), s.take("-"), let day = s.digits(2),
@@ -63,11 +70,12 @@ public enum RFC3339 {
             return nil
         }
         guard s.atEnd, (1...12).contains(month), day >= 1, day <= daysInMonth(year, month),
-              hour < 24, minute < 60, second < 61
+              hour < 24, minute < 60, second < 60
         else { return nil }
         let days = daysFromCivil(year: year, month: month, day: day)
-        let secs = days * 86_400 + Int64(hour * 3600 + minute * 60 + min(second, 59)) - offsetMinutes * 60
-        return secs * 1000 + millis
+        let secs = days * 86_400 + Int64(hour * 3600 + minute * 60 + second) - offsetMinutes * 60
+        let result = secs * 1000 + millis
+        return representable.contains(result) ? result : nil
     }
 
     /// Parses a calendar date `YYYY-MM-DD` to the milliseconds of its midnight, UTC.

@@ -16,4 +16,11 @@ public enum ApplyOutcome: String, Sendable, Codable, Equatable {
     case applied
     /// Every field already held a newer or the same value (for instance a replay).
     case alreadyKnown = "already_known"
+    /// Central refused the change: it breaks a field rule (the result's `reason` says which).
+    /// Nothing of it was written; the sender quarantines it and goes on with the rest.
+    case rejected
+    /// Central would not take this change from this sender: a snapshot relayed another
+    /// node's change that central cannot prove it issued. Nothing was written; the stamping
+    /// node delivers it itself.
+    case refused
 }

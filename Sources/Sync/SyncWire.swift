@@ -31,18 +31,22 @@ public enum SyncWire {
     public struct ChangeResult: Codable, Sendable, Equatable {
         public var changeID: UUID
         public var outcome: ApplyOutcome
+        /// Why a change was `rejected` or `refused`, a sentence naming the field or rule.
+        public var reason: String?
 
-        public init(changeID: UUID, outcome: ApplyOutcome) {
+        public init(changeID: UUID, outcome: ApplyOutcome, reason: String? = nil) {
             self.changeID = changeID
             self.outcome = outcome
+            self.reason = reason
         }
 
-        enum CodingKeys: String, CodingKey { case changeID = "change_id", outcome }
+        enum CodingKeys: String, CodingKey { case changeID = "change_id", outcome, reason }
 
         public func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(changeID.lowercasedString, forKey: .changeID)
             try c.encode(outcome, forKey: .outcome)
+            try c.encodeIfPresent(reason, forKey: .reason)
         }
     }
 

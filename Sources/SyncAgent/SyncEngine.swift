@@ -37,6 +37,8 @@ public struct SyncEngine: Sendable {
         public var changesPushed = 0
         public var changesApplied = 0
         public var changesPulled = 0
+        /// Changes central refused this cycle, now in quarantine.
+        public var changesQuarantined = 0
         public var samplesPushed = 0
         public var resynced = false
         /// Samples are left that this cycle did not send (bounded cycles).
@@ -90,7 +92,8 @@ public struct SyncEngine: Sendable {
     }
 
     /// Pushes the change log in order, batch by batch; each batch is removed locally only
-    /// after central's answer names every change in it.
+    /// after central's answer names every change in it. A change central rejects (it breaks
+    /// a rule) is quarantined with central's reason, and the rest go on.
     func pushChanges(_ report: inout Report, _ shouldStop: () -> Bool) async throws(SyncFailure) {
         while !shouldStop() {
             let pending = try local { try store.pendingChanges(limit: changeBatch) }
@@ -100,11 +103,24 @@ public struct SyncEngine: Sendable {
             note(answer, &report)
             let response = try decode(SyncWire.ChangePushResponse.self, answer)
             let sent = Set(pending.map(\.change.id))
-            let acknowledged = response.results.map(\.changeID).filter { sent.contains($0) }
-            guard Set(acknowledged) == sent else {
-                throw SyncFailure(.serverError, "central acknowledged \(acknowledged.count) of \(sent.count) changes")
+            let answered = response.results.filter { sent.contains($0.changeID) }
+            guard Set(answered.map(\.changeID)) == sent else {
+                throw SyncFailure(.serverError, "central acknowledged \(answered.count) of \(sent.count) changes")
             }
-            try local { try store.acknowledge(changeIDs: acknowledged) }
+            let refused = answered.filter { $0.outcome == .rejected || $0.outcome == .refused }
+            if !refused.isEmpty {
+                try local {
+                    try store.quarantine(Dictionary(refused.map { ($0.changeID, "central refused it: " + ($0.reason ?? $0.outcome.rawValue)) },
+                                                    uniquingKeysWith: { a, _ in a }))
+                }
+                for result in refused {
+                    logger.error("change quarantined", metadata: [
+                        "change": "\(result.changeID.lowercasedString)", "reason": "\(result.reason ?? result.outcome.rawValue)"])
+                }
+                report.changesQuarantined += refused.count
+            }
+            let refusedIDs = Set(refused.map(\.changeID))
+            try local { try store.acknowledge(changeIDs: answered.map(\.changeID).filter { !refusedIDs.contains($0) }) }
             report.changesPushed += pending.count
             report.changesApplied += response.results.count { $0.outcome == .applied }
             if pending.count < changeBatch { return }

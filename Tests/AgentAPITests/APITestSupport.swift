@@ -43,7 +43,7 @@ struct TestAgent {
         if ready { readiness.set(.ready) }
         environment = AgentAPI.Environment(
             store: store, latest: latest, readiness: readiness, sync: StandaloneSync(store: store), nodeName: "rpi-worker-1",
-            version: "9.9.9", startedAt: Self.t0, wallClock: .fixed(Self.t0 + 30_000), apiToken: token)
+            version: "9.9.9", startedAt: Self.t0, wallClock: .fixed(Self.t0 + 30_000), apiToken: token.map(APIToken.fixed))
     }
 
     var application: some ApplicationProtocol {

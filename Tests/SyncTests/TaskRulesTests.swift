@@ -72,4 +72,44 @@ import Testing
             #expect(try JSONSerialization.jsonObject(with: data) as? [String] == [text])
         }
     }
+
+    @Test(arguments: ["a\u{0}b", "bell\u{7}", "tab\there", "line\nbreak", "del\u{7F}"])
+    func controlCharactersInTitleOrAssigneeAreRefusedNamingTheField(_ text: String) {
+        #expect(throws: InvalidFieldError.self) { try TaskRules.title(text) }
+        do {
+            _ = try TaskRules.title(text)
+        } catch {
+            #expect(error.field == "title")
+        }
+        do {
+            _ = try TaskRules.assignee(text)
+            Issue.record("accepted \(text.debugDescription) as an assignee")
+        } catch {
+            #expect(error.field == "assignee")
+        }
+    }
+
+    @Test func notesKeepTabsAndLineBreaksButRefuseOtherControls() throws {
+        #expect(try TaskRules.notes("one\ttwo\r\nthree\n") == "one\ttwo\r\nthree\n")
+        for bad in ["nul\u{0}", "escape\u{1B}[0m", "del\u{7F}"] {
+            do {
+                _ = try TaskRules.notes(bad)
+                Issue.record("accepted \(bad.debugDescription) in notes")
+            } catch {
+                #expect(error.field == "notes")
+                #expect(error.message.contains("U+"))
+            }
+        }
+    }
+
+    @Test func dueTimesOutsideTheWritableYearsAreRefused() throws {
+        #expect(throws: InvalidFieldError.self) {
+            try TaskRules.validate(TaskPatch(dueAt: .value(RFC3339.representable.lowerBound - 1)))
+        }
+        #expect(throws: InvalidFieldError.self) {
+            try TaskRules.validate(TaskPatch(dueAt: .value(RFC3339.representable.upperBound + 1)))
+        }
+        let fine = TaskPatch(dueAt: .value(RFC3339.representable.upperBound))
+        #expect(try TaskRules.validate(fine) == fine)
+    }
 }

@@ -85,11 +85,13 @@ def test_bad_batches_get_a_clear_4xx_and_write_nothing(h):
             content_type="text/plain")
     refused(415, "unsupported_encoding", "/v1/sync/changes", as_json({"node": "a", "changes": [good]}), encoding="br")
     refused(400, "malformed_json", "/v1/sync/changes", b"not gzip at all", encoding="gzip")
-    # All or nothing: one invalid change (an empty title) refuses the valid ones before it.
-    bad_title = change("a", "   ")
-    r = refused(422, "invalid_change", "/v1/sync/changes",
-                as_json({"node": "a", "mode": "log", "changes": [good, change("a", "also fine"), bad_title]}))
-    assert "title" in r.json["error"]["message"]
+    # A node's own log carrying another node's stamp is a forgery: the whole batch is refused,
+    # naming the change, and nothing of it is kept.
+    forged = change("b", "written as b")
+    r = refused(403, "forged_change", "/v1/sync/changes",
+                as_json({"node": "a", "mode": "log", "changes": [good, change("a", "also fine"), forged]}))
+    assert forged["change_id"] in r.json["error"]["message"]
+    refused(403, "forged_change", "/v1/sync/changes", as_json({"node": "a", "mode": "log", "changes": [change("central", "x")]}))
     # A stamp from a clock a day ahead is refused, naming the problem; nothing of the batch is kept.
     ahead = change("a", "from the future", physical_ms=int(time.time() * 1000) + 86_400_000)
     refused(422, "stamp_in_future", "/v1/sync/changes", as_json({"node": "a", "mode": "log", "changes": [good, ahead]}))
@@ -170,3 +172,22 @@ def test_the_database_url_can_come_from_a_file(h):
     assert r.returncode == 2 and "--database-url-file" in r.stderr, r
     r = central("nodes", "list")
     assert r.returncode == 2 and "--database-url-file" in r.stderr, r
+
+
+def test_one_bad_change_is_rejected_alone_and_the_rest_are_merged(h):
+    db = h.pg.create_database("per_change")
+    central = h.central(db)
+    central.wait_ready()
+    token = h.add_node(db, "a").read_text().strip()
+    good, also = change("a", "fine"), change("a", "also fine")
+    blank, nul = change("a", "   "), change("a", "nul\u0000inside")
+    r = post(central, "/v1/sync/changes", as_json({"node": "a", "mode": "log", "changes": [good, blank, also, nul]}), token)
+    assert r.status == 200, r
+    outcomes = {x["change_id"]: x for x in r.json["results"]}
+    assert outcomes[good["change_id"]]["outcome"] == "applied"
+    assert outcomes[also["change_id"]]["outcome"] == "applied"
+    for bad in (blank, nul):
+        assert outcomes[bad["change_id"]]["outcome"] == "rejected", outcomes
+        assert "title" in outcomes[bad["change_id"]]["reason"]
+    assert central.sql("SELECT count(*) FROM task") == "2"
+    assert central.sql(f"SELECT count(*) FROM applied_change WHERE change_id IN ('{blank['change_id']}', '{nul['change_id']}')") == "0"
