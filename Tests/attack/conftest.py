@@ -106,24 +106,29 @@ class StandaloneAgent(Agent):
 class FlaggedCentral(Central):
     """`edge-central serve` with extra flags (the harness's Central builds a fixed argv)."""
 
-    def __init__(self, h: Harness, name: str, db_url: str, extra: list[str] | None = None):
+    def __init__(self, h: Harness, name: str, db_url: str, extra: list[str] | None = None,
+                 prefix: list[str] | None = None):
         super().__init__(h, name, db_url)
         self.extra = extra or []
+        self.prefix = prefix or []
 
     def start(self, port: int | None = None, wait: bool = True) -> "FlaggedCentral":
         port = port if port is not None else (self.port or 0)
-        self._launch([str(CENTRAL_BIN), "serve", "--database-url", self.db_url, "--listen", f"127.0.0.1:{port}",
+        self._launch([*self.prefix, str(CENTRAL_BIN), "serve", "--database-url", self.db_url, "--listen", f"127.0.0.1:{port}",
                       *self.extra], b"[EdgeCentral] listening")
         if wait:
             self.await_port()
         return self
 
 
-def central_with_token(h: Harness, pg: PgCluster, extra: list[str] | None = None, node: str = "a"):
+def central_with_token(h: Harness, pg: PgCluster, extra: list[str] | None = None, node: str = "a",
+                       env: dict[str, str] | None = None):
     """A migrated central on a fresh database, ready, with node `node` registered; returns
-    (central, db_url, token). central.token is that node's token (for the household API)."""
+    (central, db_url, token). central.token is that node's token (for the household API).
+    `env` is passed through env(1): the harness gives children none of the caller's EDGE_*."""
     db = pg.create_database("attack")
-    central = FlaggedCentral(h, "central", db, extra).start()
+    prefix = ["env", *(f"{k}={v}" for k, v in env.items())] if env else None
+    central = FlaggedCentral(h, "central", db, extra, prefix).start()
     central.wait_ready()
     token = h.add_node(db, node).read_text().strip()
     central.token = token

@@ -105,15 +105,18 @@ def test_a_change_stamped_by_another_node_in_a_log_push_is_a_forgery_and_refuses
 
 def test_a_snapshot_push_cannot_bring_in_a_change_of_a_node_central_never_saw(h, pg):
     central, db, token = central_with_token(h, pg)
+    h.add_node(db, "b")
     opened = post(central, "/v1/sync/resync", {"node": "a"}, token)
     assert opened.status == 200, opened
     own = change("a", "my snapshot")
-    ghost = change("ghost", "from nowhere")
-    r = post(central, "/v1/sync/changes", {"node": "a", "mode": "snapshot", "changes": [own, ghost]}, token)
-    assert r.status == 200, f"a snapshot push with one change of an unknown node: expected 200, got {r}"
+    ghost = change("ghost", "from nowhere")  # a node central does not know
+    unseen = change("b", "never pushed by b")  # a registered node, a change central never saw
+    r = post(central, "/v1/sync/changes", {"node": "a", "mode": "snapshot", "changes": [own, ghost, unseen]}, token)
+    assert r.status == 200, f"a snapshot push with changes of other nodes central never saw: expected 200, got {r}"
     results = outcomes(r)
-    assert results[ghost["change_id"]]["outcome"] == "refused", results
-    assert not written(central, ghost), f"the refused change was written to {written(central, ghost)}"
+    for bad in (ghost, unseen):
+        assert results[bad["change_id"]]["outcome"] == "refused", results
+        assert not written(central, bad), f"the refused change was written to {written(central, bad)}"
     assert results[own["change_id"]]["outcome"] == "applied", results
     assert written(central, own)
     # Pushed again, alone: still refused, still not written, never a 2xx "applied".
@@ -121,4 +124,4 @@ def test_a_snapshot_push_cannot_bring_in_a_change_of_a_node_central_never_saw(h,
     assert again.status == 200 and outcomes(again)[ghost["change_id"]]["outcome"] == "refused", again
     assert not written(central, ghost)
     tasks = central.api("GET", "/v1/tasks?state=all").json["tasks"]
-    assert ghost["task_id"] not in {t["id"] for t in tasks}
+    assert not {ghost["task_id"], unseen["task_id"]} & {t["id"] for t in tasks}

@@ -167,6 +167,10 @@ def test_agent_closes_connections_over_max_connections_at_once_and_counts_them(h
     agent = StandaloneAgent(h, "cap", extra=[*LIMITS, "--max-connections", "50"]).start()
     m = check_connection_cap(agent, agent.metrics, "edge_http_connections_refused_total")
     assert metric(m, "edge_http_connections_open") is not None, "no edge_http_connections_open gauge"
+    # Every socket of the attack is closed: the gauge comes back down (the scrape itself is open).
+    h.wait_until(lambda: metric(agent.metrics(), "edge_http_connections_open") <= 2, 5,
+                 "edge_http_connections_open is back to the scrape's own connection",
+                 detail=lambda: metric(agent.metrics(), "edge_http_connections_open"))
     assert agent.alive()
 
 
@@ -195,6 +199,7 @@ def test_agent_survives_more_idle_sockets_than_file_descriptors_without_spinning
         if remaining > 0:
             time.sleep(remaining)
         used = cpu_seconds(agent.pid) - cpu_before
+        print(f"400 idle sockets, fd limit 256: served after {waited:.2f} s, {used:.2f} s of CPU in 3 s")
         assert agent.alive(), f"the agent exited with {agent.proc.returncode}"
         assert ok, f"no normal request served {waited:.1f} s after 400 idle sockets (fd limit 256): {last}"
         assert used < 1.0, f"the agent used {used:.2f} s of CPU in 3 s with the fd limit reached (spinning on accept?)"
@@ -240,6 +245,12 @@ def test_central_closes_connections_over_max_connections_at_once_and_counts_them
     check_connection_cap(limited_central, lambda: central_metrics(limited_central),
                          "edge_central_http_connections_refused_total")
     assert limited_central.alive()
+
+
+def test_central_limits_come_from_the_environment_too(h, pg):
+    central, _, _ = central_with_token(h, pg, env={"EDGE_CENTRAL_HEADER_TIMEOUT": "2s", "EDGE_CENTRAL_IDLE_TIMEOUT": "4s",
+                                                   "EDGE_CENTRAL_MAX_CONNECTIONS": "50"})
+    check_connection_cap(central, lambda: central_metrics(central), "edge_central_http_connections_refused_total")
 
 
 def test_central_closes_slowloris_and_idle_keepalive_connections(h, limited_central):
