@@ -3,7 +3,7 @@ SWIFT    ?= swift
 DATA_DIR ?= ./.data
 BIN      := .build/debug
 
-.PHONY: run test build deps test-deps bench clean
+.PHONY: run test build deps test-deps bench clean arm64
 
 ## make run: install what is missing, build, and run the agent on ./.data (no central).
 run: deps build
@@ -38,6 +38,12 @@ bench: deps
 
 build:
 	$(SWIFT) build --product edge-agent
+
+## make arm64: release edge-agent and edge-central for aarch64 Debian 12 (static Swift
+## runtime, stripped) in .build-cross/out/arm64, cross-built with Debian sid's swiftlang
+## in a chroot (needs root; caches in .build-cross). See cross/README.md.
+arm64:
+	cross/build-arm64.sh
 
 deps:
 	scripts/install-deps.sh run
