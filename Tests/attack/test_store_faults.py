@@ -102,8 +102,10 @@ def test_corrupt_database_starts_unready_reports_corrupt_and_is_left_untouched(h
     page = 4096
     assert size >= 24 * page, f"agent.db is only {size} bytes"
     rng = random.Random(f"corrupt:{size}")
+    damaged = (size // page // 2, size // page // 2 + 1, size // page * 3 // 4)
+    print(f"agent.db: {size} bytes; random bytes over pages {[p + 1 for p in damaged]} (1-based)")
     with open(db, "r+b") as f:
-        for p in (size // page // 2, size // page // 2 + 1, size // page * 3 // 4):
+        for p in damaged:
             f.seek(p * page)
             f.write(bytes(rng.randrange(256) for _ in range(page)))
     corrupted = hashlib.sha256(db.read_bytes()).hexdigest()
