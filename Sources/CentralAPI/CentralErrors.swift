@@ -23,7 +23,6 @@ enum CentralErrors {
         case .wrongNode: return APIError(.forbidden, "wrong_node", error.description)
         case .forgedChange: return APIError(.forbidden, "forged_change", error.description)
         case .resyncNotOpen: return APIError(.forbidden, "resync_not_open", error.description)
-        case .stampInFuture: return APIError(.unprocessableContent, "stamp_in_future", error.description)
         case .invalidChange: return APIError(.unprocessableContent, "invalid_change", error.description)
         case .invalidField(let field): return .invalidField(field.message)
         case .taskNotFound: return .notFound(error.description)

@@ -20,12 +20,19 @@ struct SyncRoutes {
             guard push.changes.count <= Self.maxChanges else {
                 throw APIError(.contentTooLarge, "body_too_large", "at most \(Self.maxChanges) changes per push; got \(push.changes.count)")
             }
-            let results = try await store.push(push, from: node)
+            var check: FeedCursor?
+            if let text = request.uri.queryParameters["check"] {
+                guard let parsed = FeedCursor(text) else {
+                    throw APIError(.gone, "cursor_unknown", "check \(text.prefix(40)) is not a position of this feed; resync")
+                }
+                check = parsed
+            }
+            let results = try await store.push(push, from: node, check: check)
             metrics.changesReceived(results)
             return try JSONResponse.make(SyncWire.ChangePushResponse(results: results))
         }
         group.get("sync/changes") { request, context -> Response in
-            _ = try context.requireNode()
+            let node = try context.requireNode()
             let query = request.uri.queryParameters
             let cursor: FeedCursor
             if let text = query["cursor"] {
@@ -37,6 +44,14 @@ struct SyncRoutes {
             } else {
                 cursor = .start
             }
+            // The highest position central acknowledged to this node: it must still exist.
+            var check: FeedCursor?
+            if let text = query["check"] {
+                guard let parsed = FeedCursor(text) else {
+                    throw APIError(.gone, "cursor_unknown", "check \(text.prefix(40)) is not a position of this feed; resync")
+                }
+                check = parsed
+            }
             var limit = 500
             if let text = query["limit"] {
                 guard let n = Int(text), (1...CentralStore.maxPullLimit).contains(n) else {
@@ -44,7 +59,7 @@ struct SyncRoutes {
                 }
                 limit = n
             }
-            let body = try await store.pull(after: cursor, limit: limit)
+            let body = try await store.pull(after: cursor, limit: limit, check: check, for: node)
             return JSONResponse.text(body, contentType: "application/json")
         }
         group.post("sync/samples") { request, context -> Response in

@@ -83,5 +83,22 @@ enum CentralMigrations {
             )
             """,
         ]),
+        ("2026-12-02 clocks", [
+            // Central's own hybrid logical clock, persisted like an agent's: it observes every
+            // stamp central merges, and stamps household edits after all of them, so central
+            // never issues a stamp twice (as deriving it from one task's newest stamp could).
+            """
+            CREATE TABLE central_clock (
+                id       integer PRIMARY KEY CHECK (id = 1),
+                physical bigint NOT NULL,
+                counter  integer NOT NULL
+            )
+            """,
+            "INSERT INTO central_clock (id, physical, counter) VALUES (1, 0, 0)",
+            // The newest stamp each node has pushed of its own: a node restored from its own
+            // backup learns it on first contact and moves its clock past it.
+            "ALTER TABLE node ADD COLUMN stamp_physical bigint NOT NULL DEFAULT 0",
+            "ALTER TABLE node ADD COLUMN stamp_counter integer NOT NULL DEFAULT 0",
+        ]),
     ]
 }

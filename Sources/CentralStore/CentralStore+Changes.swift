@@ -27,20 +27,36 @@ extension CentralStore {
     /// (`forgedChange`, nothing written). In a snapshot (resync) push, another node's change
     /// is taken only where central already holds that very change; any other is `refused`,
     /// since central cannot tell a relay from a forgery, and its own node delivers it.
-    public func push(_ push: SyncWire.ChangePush, from node: AuthenticatedNode) async throws -> [SyncWire.ChangeResult] {
+    /// Changes stamped by central itself are still relayed back (see below).
+    ///
+    /// `check`, the highest position central acknowledged to this node before, must still be
+    /// in the feed: if central was restored from a backup taken before it, the push is refused
+    /// (`cursorUnknown`, nothing written) and the node resyncs instead of acknowledging new
+    /// changes at positions that would hide the lost ones.
+    public func push(_ push: SyncWire.ChangePush, from node: AuthenticatedNode, check: FeedCursor? = nil) async throws -> [SyncWire.ChangeResult] {
         guard push.node == node.name else {
             throw CentralStoreError.wrongNode("this token belongs to node \(node.name), not \(push.node.prefix(60))")
         }
-        let checked = try check(push.changes, mode: push.mode, node: node.name)
+        let checked = try self.check(push.changes, mode: push.mode, node: node.name)
         return try await operation("push changes") { [self] in
             try await client.withTransaction(logger: logger) { tx in
                 var verdicts = checked
+                if let check, check.seq > 0 {
+                    let tags = try await tx.query("SELECT tag FROM change_feed WHERE seq = \(check.seq)", logger: logger).column(Int64.self)
+                    guard tags.first == check.tag else { throw CentralStoreError.cursorUnknown(check.description) }
+                }
                 if push.mode == .snapshot {
                     let open = try await tx.query(
                         "SELECT resync_open_until > now() FROM node WHERE id = \(node.id)", logger: logger).column(Bool?.self)
                     guard case .some(.some(true)) = open.first else { throw CentralStoreError.resyncNotOpen }
-                    // Relayed changes: only those central already holds (as no-ops).
-                    let relayed = push.changes.indices.filter { verdicts[$0] == nil && push.changes[$0].stamp.node != node.name }
+                    // Relayed changes of other nodes: only those central already holds (as no-ops).
+                    // Central's own changes are still taken back from a snapshot: after a restore
+                    // the agents hold the only copy of central's later household edits. (Proving
+                    // those too, with a signature central checks, is the open part of the sync
+                    // design's identity section.)
+                    let relayed = push.changes.indices.filter {
+                        verdicts[$0] == nil && push.changes[$0].stamp.node != node.name && push.changes[$0].stamp.node != "central"
+                    }
                     if !relayed.isEmpty {
                         let ids = relayed.map { push.changes[$0].id }
                         let known = Set(try await tx.query(
@@ -54,15 +70,23 @@ extension CentralStore {
                     }
                 }
                 let accepted = push.changes.indices.filter { verdicts[$0] == nil }
-                let outcomes = try await self.merge(accepted.map { push.changes[$0] }, pushedBy: node.id, tx)
+                var positions: [UUID: FeedCursor] = [:]
+                let outcomes = try await self.merge(accepted.map { push.changes[$0] }, pushedBy: node.id, tx, positions: &positions)
                 for (i, outcome) in zip(accepted, outcomes) { verdicts[i] = .merged(outcome) }
-                try await tx.query("UPDATE node SET last_sync_at = now() WHERE id = \(node.id)", logger: logger)
+                let own = push.changes.filter { $0.stamp.node == node.name }.map(\.stamp).max()
+                try await tx.query("""
+                    UPDATE node SET last_sync_at = now(),
+                        (stamp_physical, stamp_counter) = (SELECT p, c FROM (VALUES (stamp_physical, stamp_counter),
+                            (\(own?.physical ?? 0), \(Int32(own?.counter ?? 0)))) AS v(p, c) ORDER BY p DESC, c DESC LIMIT 1)
+                    WHERE id = \(node.id)
+                    """, logger: logger)
                 return zip(push.changes, verdicts).map { change, verdict in
                     switch verdict {
-                    case .merged(let outcome)?: SyncWire.ChangeResult(changeID: change.id, outcome: outcome)
+                    case .merged(let outcome)?: SyncWire.ChangeResult(changeID: change.id, outcome: outcome, position: positions[change.id])
                     case .alreadyKnown?: SyncWire.ChangeResult(changeID: change.id, outcome: .alreadyKnown)
                     case .rejected(let why)?: SyncWire.ChangeResult(changeID: change.id, outcome: .rejected, reason: why)
                     case .refused(let why)?: SyncWire.ChangeResult(changeID: change.id, outcome: .refused, reason: why)
+                    case .future(let why)?: SyncWire.ChangeResult(changeID: change.id, outcome: .stampInFuture, reason: why)
                     case nil: SyncWire.ChangeResult(changeID: change.id, outcome: .alreadyKnown)
                     }
                 }
@@ -76,12 +100,13 @@ extension CentralStore {
         case alreadyKnown
         case rejected(String)
         case refused(String)
+        case future(String)
     }
 
     /// What the HTTP layer would otherwise have to know: stamps by the pushing node only
     /// (outside a resync), no stamp far ahead of central's clock, fields within the rules.
     /// Central rejects, never normalises: a change must already be what the agent stored.
-    /// Throws for what refuses the whole batch (a forgery, stamps from the future); returns
+    /// Throws for what refuses the whole batch (a forgery); returns
     /// a verdict per change for the changes it rejects on their own (nil: go on to merge).
     func check(_ changes: [TaskChange], mode: SyncWire.PushMode, node: String) throws -> [Verdict?] {
         if mode == .log, let other = changes.first(where: { $0.stamp.node != node }) {
@@ -89,14 +114,14 @@ extension CentralStore {
                 changeID: other.id.lowercasedString,
                 "change \(other.id.lowercasedString) is stamped by \(other.stamp.node.prefix(60)), not by \(node): a node's token writes only its own changes")
         }
-        let limit = now() + HybridLogicalClock.defaultMaxForwardDrift
-        let ahead = changes.filter { $0.stamp.physical > limit }
-        if !ahead.isEmpty {
-            let most = ahead.map(\.stamp.physical).max()! - now()
-            throw CentralStoreError.stampInFuture(changeIDs: ahead.map(\.id.lowercasedString), aheadSeconds: most / 1000)
-        }
+        let now = now()
+        let limit = now + HybridLogicalClock.defaultMaxForwardDrift
         return changes.map { change in
             let id = change.id.lowercasedString
+            // A stamp far ahead is refused alone, so it never holds up the rest of the batch.
+            if change.stamp.physical > limit {
+                return .future("change \(id) is stamped \((change.stamp.physical - now) / 1000) s ahead of central's clock")
+            }
             guard change.stamp.node == "central" || NodeName.isValid(change.stamp.node), NodeName.isValid(change.origin) || change.origin == "central" else {
                 return .rejected("change \(id) names an invalid node")
             }
@@ -116,6 +141,13 @@ extension CentralStore {
     /// with `TaskMerge`, writes the records that changed and appends the changes that altered
     /// anything to the feed.
     func merge(_ changes: [TaskChange], pushedBy: Int32?, _ tx: PostgresConnection) async throws -> [ApplyOutcome] {
+        var positions: [UUID: FeedCursor] = [:]
+        return try await merge(changes, pushedBy: pushedBy, tx, positions: &positions)
+    }
+
+    /// As `merge(_:pushedBy:_:)`, also giving the feed position of each change appended.
+    func merge(_ changes: [TaskChange], pushedBy: Int32?, _ tx: PostgresConnection,
+               positions: inout [UUID: FeedCursor]) async throws -> [ApplyOutcome] {
         guard !changes.isEmpty else { return [] }
         try await tx.query("SELECT pg_advisory_xact_lock(\(Self.feedLockKey))", logger: logger)
         let ids = changes.map(\.id)
@@ -166,7 +198,14 @@ extension CentralStore {
             var rng = SystemRandomNumberGenerator()
             let seqs = (0..<Int64(applied.count)).map { first + $0 }
             let tags = applied.map { _ in Int64.random(in: Int64.min...Int64.max, using: &rng) }
+            for (change, (seq, tag)) in zip(applied, zip(seqs, tags)) { positions[change.id] = FeedCursor(seq: seq, tag: tag) }
             let bodies = applied.map { String(decoding: $0.json(), as: UTF8.self) }
+            if let newest = applied.map(\.stamp).max() {
+                try await tx.query("""
+                    UPDATE central_clock SET physical = \(newest.physical), counter = \(Int32(newest.counter))
+                    WHERE id = 1 AND (physical, counter) < (\(newest.physical), \(Int32(newest.counter)))
+                    """, logger: logger)
+            }
             try await tx.query("""
                 INSERT INTO change_feed (seq, tag, change_id, task_id, pushed_by, body)
                 SELECT s, t, c, k, \(pushedBy), b FROM unnest(\(seqs)::int8[], \(tags)::int8[], \(applied.map(\.id))::uuid[],
@@ -178,25 +217,34 @@ extension CentralStore {
 
     /// Changes after `cursor` in feed order, at most `limit`; bodies are spliced verbatim.
     /// Returns the encoded `ChangePage` JSON. A cursor not from this feed is `cursorUnknown`.
-    public func pull(after cursor: FeedCursor, limit: Int) async throws -> String {
+    public func pull(after cursor: FeedCursor, limit: Int, check: FeedCursor? = nil, for node: AuthenticatedNode? = nil) async throws -> String {
         let limit = min(max(limit, 1), Self.maxPullLimit)
         return try await operation("pull changes") { [client, logger] in
             try await client.withConnection { connection in
                 try await connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
                 do {
-                    if cursor.seq > 0 {
+                    for position in [cursor, check ?? .start] where position.seq > 0 {
                         let tags = try await connection.query(
-                            "SELECT tag FROM change_feed WHERE seq = \(cursor.seq)", logger: logger).column(Int64.self)
-                        guard tags.first == cursor.tag else { throw CentralStoreError.cursorUnknown(cursor.description) }
+                            "SELECT tag FROM change_feed WHERE seq = \(position.seq)", logger: logger).column(Int64.self)
+                        guard tags.first == position.tag else { throw CentralStoreError.cursorUnknown(position.description) }
                     }
                     let rows = try await connection.query("""
                         SELECT seq, tag, body FROM change_feed WHERE seq > \(cursor.seq) ORDER BY seq LIMIT \(limit + 1)
                         """, logger: logger).collect((Int64, Int64, String).self)
+                    var floor: HLCTimestamp?
+                    if let node {
+                        for (physical, counter) in try await connection.query(
+                            "SELECT stamp_physical, stamp_counter FROM node WHERE id = \(node.id)", logger: logger
+                        ).collect((Int64, Int32).self) where physical > 0 {
+                            floor = HLCTimestamp(physical: physical, counter: UInt16(clamping: counter), node: node.name)
+                        }
+                    }
                     try await connection.query("COMMIT", logger: logger)
                     let page = rows.prefix(limit)
                     let next = page.last.map { FeedCursor(seq: $0.0, tag: $0.1) } ?? cursor
                     return #"{"changes":["# + page.map(\.2).joined(separator: ",") + #"],"cursor":""#
-                        + next.description + #"","more":"# + (rows.count > limit ? "true" : "false") + "}"
+                        + next.description + #"","more":"# + (rows.count > limit ? "true" : "false")
+                        + (floor.map { #","stamp_floor":"# + JSONText.quote($0.description) } ?? "") + "}"
                 } catch {
                     _ = try? await connection.query("ROLLBACK", logger: logger)
                     throw error

@@ -91,8 +91,17 @@ extension CentralStore {
                 let existing = try await tx.query("SELECT record FROM task WHERE id = \(id)", logger: logger)
                     .column(String.self).first.map { try JSONDecoder().decode(TaskRecord.self, from: Data($0.utf8)) }
                 if !creating && (existing == nil || existing!.deleted) { throw CentralStoreError.taskNotFound(id.lowercasedString) }
-                var clock = HybridLogicalClock(physical: existing?.latestStamp?.physical ?? 0, counter: existing?.latestStamp?.counter ?? 0)
+                // Central's persisted clock, past every stamp it has merged and this task's newest.
+                let row = try await tx.query("SELECT physical, counter FROM central_clock WHERE id = 1", logger: logger)
+                    .collect((Int64, Int32).self).first ?? (Int64(0), Int32(0))
+                var clock = HybridLogicalClock(physical: row.0, counter: UInt16(clamping: row.1))
+                if let latest = existing?.latestStamp, (latest.physical, latest.counter) > (clock.physical, clock.counter) {
+                    clock = HybridLogicalClock(physical: latest.physical, counter: latest.counter)
+                }
                 let stamp = clock.tick(now: self.now(), node: Self.replicaName)
+                try await tx.query(
+                    "UPDATE central_clock SET physical = \(stamp.physical), counter = \(Int32(stamp.counter)) WHERE id = 1",
+                    logger: logger)
                 guard let change = makeChange(existing, stamp) else { return existing!.item }
                 _ = try await self.merge([change], pushedBy: nil, tx)
                 let after = try await tx.query("SELECT record FROM task WHERE id = \(id)", logger: logger)

@@ -14,7 +14,6 @@ public enum CentralStoreError: Error, Equatable, CustomStringConvertible {
     case forgedChange(changeID: String, String)
     /// A snapshot push without an open resync window.
     case resyncNotOpen
-    case stampInFuture(changeIDs: [String], aheadSeconds: Int64)
     case invalidChange(String)
     case invalidField(InvalidFieldError)
     case taskNotFound(String)
@@ -34,8 +33,6 @@ public enum CentralStoreError: Error, Equatable, CustomStringConvertible {
         case .wrongNode(let why): why
         case .forgedChange(_, let why): why
         case .resyncNotOpen: "snapshot pushes are accepted only during a resync (POST /v1/sync/resync first)"
-        case .stampInFuture(let ids, let ahead):
-            "\(ids.count) change(s) are stamped \(ahead) s ahead of central's clock (more than 600 s); fix the node's clock"
         case .invalidChange(let why): why
         case .invalidField(let e): e.message
         case .taskNotFound(let id): "no task with ID \(id)"

@@ -85,13 +85,30 @@ extension LocalStore: ReplicaStore {
         }
     }
 
-    /// Removes changes central has acknowledged.
-    public func acknowledge(changeIDs: [UUID]) throws {
-        guard !changeIDs.isEmpty else { return }
+    /// Removes changes central has acknowledged and, in the same transaction, remembers the
+    /// highest feed position central gave them: the acknowledgement is only as good as that
+    /// position, which every later pull asks central to prove it still holds.
+    public func acknowledge(changeIDs: [UUID], position: FeedCursor? = nil) throws {
+        guard !changeIDs.isEmpty || position != nil else { return }
         try write { db in
             for id in changeIDs {
                 try db.execute(sql: "DELETE FROM change_log WHERE change_id = ?", arguments: [id.lowercasedString])
             }
+            if let position, position.seq > (try stateValue("acked_feed_seq", db) ?? 0) {
+                for (key, value) in [("acked_feed_seq", position.seq), ("acked_feed_tag", position.tag)] {
+                    try db.execute(sql: "INSERT INTO store_state(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                                   arguments: [key, value])
+                }
+            }
+        }
+    }
+
+    /// The highest feed position central acknowledged for this node's changes (nil before
+    /// the first, and after a resync starts).
+    public func acknowledgedPosition() throws -> FeedCursor? {
+        try read { db in
+            guard let seq = try stateValue("acked_feed_seq", db), let tag = try stateValue("acked_feed_tag", db) else { return nil }
+            return FeedCursor(seq: seq, tag: tag)
         }
     }
 
@@ -169,4 +186,66 @@ public struct QuarantinedChange: Sendable, Equatable {
     public var reason: String
     public var quarantinedAt: Int64?
     public var recordedAt: Int64
+}
+
+extension LocalStore {
+    /// Stamps again the local changes central refused as stamped in the future (made while
+    /// this node's wall clock ran far ahead; no other replica has seen them), in log order,
+    /// with the clock brought back to `now`: past every stamp this store holds that is not in
+    /// the refused future, but no further. The records carry the new stamps where they still
+    /// carried the old ones, so what central receives is what this node shows. Returns the
+    /// number of changes stamped again.
+    @discardableResult
+    public func restampFuture(changeIDs: Set<UUID>, now: Int64) throws -> Int {
+        guard !changeIDs.isEmpty else { return 0 }
+        return try write { db in
+            let limit = now + HybridLogicalClock.defaultMaxForwardDrift
+            // The newest stamp anyone may have seen from here: every stored field stamp within
+            // the drift limit (pulled ones included).
+            var sane: (Int64, UInt16) = (0, 0)
+            for text in try String.fetchAll(db, sql: """
+                SELECT stamp FROM (SELECT title_v AS stamp FROM task UNION ALL SELECT notes_v FROM task
+                    UNION ALL SELECT due_at_v FROM task UNION ALL SELECT assignee_v FROM task
+                    UNION ALL SELECT done_v FROM task UNION ALL SELECT deleted_v FROM task) WHERE stamp IS NOT NULL
+                """) {
+                guard let stamp = HLCTimestamp(text), stamp.physical <= limit else { continue }
+                if (stamp.physical, stamp.counter) > sane { sane = (stamp.physical, stamp.counter) }
+            }
+            var clock = HybridLogicalClock(physical: sane.0, counter: sane.1)
+            var count = 0
+            let rows = try Row.fetchAll(db, sql: "SELECT seq, change_id, body FROM change_log WHERE quarantine_reason IS NULL ORDER BY seq")
+            for row in rows {
+                guard let id = UUID(uuidString: row["change_id"]), changeIDs.contains(id) else { continue }
+                let body: String = row["body"]
+                var change = try JSONDecoder().decode(TaskChange.self, from: Data(body.utf8))
+                let old = change.stamp
+                guard old.physical > limit else { continue }  // no longer in the future: send as it is
+                change.stamp = clock.tick(now: now, node: old.node)
+                if var record = try TaskRecord.fetch(db, id: change.taskID) {
+                    func swap(_ stamp: inout HLCTimestamp?) { if stamp == old { stamp = change.stamp } }
+                    swap(&record.titleStamp)
+                    swap(&record.notesStamp)
+                    swap(&record.dueAtStamp)
+                    swap(&record.assigneeStamp)
+                    swap(&record.doneStamp)
+                    swap(&record.deletedStamp)
+                    try record.save(db)
+                }
+                try db.execute(sql: "UPDATE change_log SET stamp = ?, body = ? WHERE seq = ?", arguments: [
+                    change.stamp.description, String(decoding: try JSONEncoder().encode(change), as: UTF8.self), row["seq"] as Int64,
+                ])
+                count += 1
+            }
+            if count > 0 {
+                try StoredClock.save(clock, db)
+                try addToState("changes_restamped", Int64(count), db)
+            }
+            return count
+        }
+    }
+
+    /// Local changes stamped again since the database was created (`edge_sync_changes_restamped_total`).
+    public func changesRestampedTotal() throws -> Int64 {
+        try read { db in try stateValue("changes_restamped", db) ?? 0 }
+    }
 }

@@ -60,6 +60,26 @@ extension LocalStore {
         }
     }
 
+    /// Moves this node's clock past `floor`, the newest stamp central holds from this node:
+    /// after a restore from its own backup, the clock row went back, and the node must not
+    /// issue those stamps again. A floor further ahead of `referenceNow` than the clock's
+    /// drift limit is left alone (it was made by a clock running far ahead; adopting it would
+    /// freeze every later edit there); the merge's value tie-break keeps replicas convergent.
+    /// Returns whether the clock moved.
+    @discardableResult
+    public func raiseClock(past floor: HLCTimestamp, referenceNow: Int64) throws -> Bool {
+        try write { db in
+            var clock = try StoredClock.load(db)
+            guard (floor.physical, floor.counter) > (clock.physical, clock.counter),
+                  floor.physical <= max(referenceNow, configuration.clock.nowMillis()) + clock.maxForwardDrift
+            else { return false }
+            try clock.observe(HLCTimestamp(physical: floor.physical, counter: floor.counter, node: floor.node),
+                              now: max(referenceNow, configuration.clock.nowMillis()))
+            try StoredClock.save(clock, db)
+            return true
+        }
+    }
+
     /// Where the next pull starts, and whether a full resync is under way.
     public func pullPosition() throws -> (cursor: FeedCursor, resyncPending: Bool) {
         try read { db in
@@ -79,6 +99,8 @@ extension LocalStore {
             let target = min(local, centralSamplesThrough ?? Int64.min)
             try db.execute(sql: "INSERT INTO store_state(key, value) VALUES ('samples_delivered_through', ?) "
                                 + "ON CONFLICT(key) DO UPDATE SET value = excluded.value", arguments: [target])
+            // Positions in the history central lost mean nothing any more.
+            try db.execute(sql: "DELETE FROM store_state WHERE key IN ('acked_feed_seq', 'acked_feed_tag')")
         }
     }
 

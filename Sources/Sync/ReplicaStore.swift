@@ -23,4 +23,8 @@ public enum ApplyOutcome: String, Sendable, Codable, Equatable {
     /// node's change that central cannot prove it issued. Nothing was written; the stamping
     /// node delivers it itself.
     case refused
+    /// Stamped more than ten minutes ahead of central's clock (made while the node's wall
+    /// clock was far ahead). Nothing was written; no other replica has seen it, so the node
+    /// stamps it again once its clock is sane and sends it again.
+    case stampInFuture = "stamp_in_future"
 }

@@ -33,20 +33,27 @@ public enum SyncWire {
         public var outcome: ApplyOutcome
         /// Why a change was `rejected` or `refused`, a sentence naming the field or rule.
         public var reason: String?
+        /// Where an `applied` change sits in central's feed. The agent keeps the highest one
+        /// and has central check it on every pull: a central restored from a backup taken
+        /// before it no longer holds that position, and the agent resyncs, even when its pull
+        /// cursor still looks valid (a push acknowledged, then the pull cut off).
+        public var position: FeedCursor?
 
-        public init(changeID: UUID, outcome: ApplyOutcome, reason: String? = nil) {
+        public init(changeID: UUID, outcome: ApplyOutcome, reason: String? = nil, position: FeedCursor? = nil) {
             self.changeID = changeID
             self.outcome = outcome
             self.reason = reason
+            self.position = position
         }
 
-        enum CodingKeys: String, CodingKey { case changeID = "change_id", outcome, reason }
+        enum CodingKeys: String, CodingKey { case changeID = "change_id", outcome, reason, position }
 
         public func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(changeID.lowercasedString, forKey: .changeID)
             try c.encode(outcome, forKey: .outcome)
             try c.encodeIfPresent(reason, forKey: .reason)
+            try c.encodeIfPresent(position, forKey: .position)
         }
     }
 
@@ -61,12 +68,18 @@ public enum SyncWire {
         /// The position after the last change returned (the given cursor if none).
         public var cursor: FeedCursor
         public var more: Bool
+        /// The newest stamp central holds from the pulling node itself. A node restored from
+        /// its own backup moves its clock past it, so it never reissues a stamp it had used.
+        public var stampFloor: HLCTimestamp?
 
-        public init(changes: [TaskChange], cursor: FeedCursor, more: Bool) {
+        public init(changes: [TaskChange], cursor: FeedCursor, more: Bool, stampFloor: HLCTimestamp? = nil) {
             self.changes = changes
             self.cursor = cursor
             self.more = more
+            self.stampFloor = stampFloor
         }
+
+        enum CodingKeys: String, CodingKey { case changes, cursor, more, stampFloor = "stamp_floor" }
     }
 
     /// `POST /v1/sync/samples`: a run of the node's readings, shaped like the agent's storage

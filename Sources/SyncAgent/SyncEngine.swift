@@ -39,6 +39,10 @@ public struct SyncEngine: Sendable {
         public var changesPulled = 0
         /// Changes central refused this cycle, now in quarantine.
         public var changesQuarantined = 0
+        /// Changes stamped again this cycle because central found their stamps in the future.
+        public var changesRestamped = 0
+        /// Changes stamped in the future that wait for this node's clock to be right.
+        public var changesWaitingForClock = 0
         public var samplesPushed = 0
         public var resynced = false
         /// Samples are left that this cycle did not send (bounded cycles).
@@ -95,11 +99,13 @@ public struct SyncEngine: Sendable {
     /// after central's answer names every change in it. A change central rejects (it breaks
     /// a rule) is quarantined with central's reason, and the rest go on.
     func pushChanges(_ report: inout Report, _ shouldStop: () -> Bool) async throws(SyncFailure) {
+        var restampedOnce = false
         while !shouldStop() {
             let pending = try local { try store.pendingChanges(limit: changeBatch) }
             guard !pending.isEmpty else { return }
+            let check = try local { try store.acknowledgedPosition() }.map { "?check=\($0)" } ?? ""
             let answer = try await client.send(
-                .POST, "/v1/sync/changes", json: try encode(SyncWire.ChangePush(node: node, changes: pending.map(\.change))))
+                .POST, "/v1/sync/changes\(check)", json: try encode(SyncWire.ChangePush(node: node, changes: pending.map(\.change))))
             note(answer, &report)
             let response = try decode(SyncWire.ChangePushResponse.self, answer)
             let sent = Set(pending.map(\.change.id))
@@ -119,10 +125,30 @@ public struct SyncEngine: Sendable {
                 }
                 report.changesQuarantined += refused.count
             }
-            let refusedIDs = Set(refused.map(\.changeID))
-            try local { try store.acknowledge(changeIDs: answered.map(\.changeID).filter { !refusedIDs.contains($0) }) }
+            // Stamped while this node's clock ran far ahead: kept, and stamped again once the
+            // clock agrees with central's, then sent again. Never a reason to stop the cycle.
+            let future = Set(answered.filter { $0.outcome == .stampInFuture }.map(\.changeID))
+            let kept = Set(refused.map(\.changeID)).union(future)
+            let highest = answered.compactMap(\.position).max { $0.seq < $1.seq }
+            try local { try store.acknowledge(changeIDs: answered.map(\.changeID).filter { !kept.contains($0) }, position: highest) }
             report.changesPushed += pending.count
             report.changesApplied += response.results.count { $0.outcome == .applied }
+            if !future.isEmpty {
+                let localNow = store.configuration.clock.nowMillis()
+                if let clock = answer.clock, abs(clock.central - clock.local) < HybridLogicalClock.defaultMaxForwardDrift / 2 {
+                    let restamped = try local { try store.restampFuture(changeIDs: future, now: localNow) }
+                    report.changesRestamped += restamped
+                    logger.notice("changes made while this node's clock ran ahead were stamped again", metadata: ["changes": "\(restamped)"])
+                    if restamped > 0 && !restampedOnce {
+                        restampedOnce = true
+                        continue  // send them now
+                    }
+                } else {
+                    report.changesWaitingForClock += future.count
+                    logger.warning("central refused changes stamped in the future; they wait until this node's clock is right",
+                                   metadata: ["changes": "\(future.count)", "offset_ms": "\(answer.clock.map { $0.central - $0.local } ?? 0)"])
+                }
+            }
             if pending.count < changeBatch { return }
         }
     }
@@ -132,10 +158,17 @@ public struct SyncEngine: Sendable {
     func pull(_ report: inout Report, _ shouldStop: () -> Bool) async throws(SyncFailure) {
         while !shouldStop() {
             let cursor = try local { try store.pullPosition().cursor }
-            let answer = try await client.send(.GET, "/v1/sync/changes?cursor=\(cursor)&limit=\(pullLimit)", json: nil)
+            // Central must still hold the last position it acknowledged to us; if it was
+            // restored from an earlier backup it does not, answers 410, and we resync.
+            let check = try local { try store.acknowledgedPosition() }.map { "&check=\($0)" } ?? ""
+            let answer = try await client.send(.GET, "/v1/sync/changes?cursor=\(cursor)&limit=\(pullLimit)\(check)", json: nil)
             note(answer, &report)
             let page = try decode(SyncWire.ChangePage.self, answer)
             let reference = max(store.configuration.clock.nowMillis(), (answer.clock?.central ?? 0) + 1000)
+            if let floor = page.stampFloor, try local({ try store.raiseClock(past: floor, referenceNow: reference) }) {
+                logger.notice("clock moved past the newest stamp central holds from this node (restored from a backup?)",
+                              metadata: ["stamp": "\(floor)"])
+            }
             do {
                 _ = try store.applyPulled(page.changes, cursor: page.cursor, referenceNow: reference)
             } catch LocalStoreError.remoteClockAhead(let why) {

@@ -92,9 +92,6 @@ def test_bad_batches_get_a_clear_4xx_and_write_nothing(h):
                 as_json({"node": "a", "mode": "log", "changes": [good, change("a", "also fine"), forged]}))
     assert forged["change_id"] in r.json["error"]["message"]
     refused(403, "forged_change", "/v1/sync/changes", as_json({"node": "a", "mode": "log", "changes": [change("central", "x")]}))
-    # A stamp from a clock a day ahead is refused, naming the problem; nothing of the batch is kept.
-    ahead = change("a", "from the future", physical_ms=int(time.time() * 1000) + 86_400_000)
-    refused(422, "stamp_in_future", "/v1/sync/changes", as_json({"node": "a", "mode": "log", "changes": [good, ahead]}))
     # Sizes: too many changes, a body over the wire limit, a gzip bomb.
     many = [change("a", f"t{i}") for i in range(1001)]
     refused(413, "body_too_large", "/v1/sync/changes", as_json({"node": "a", "mode": "log", "changes": many}))
@@ -119,7 +116,8 @@ def test_bad_batches_get_a_clear_4xx_and_write_nothing(h):
     # The same good batches accepted, then replayed: 200 both times, no row added the second time.
     push = as_json({"node": "a", "mode": "log", "changes": [good]})
     first = post(central, "/v1/sync/changes", push, token)
-    assert first.status == 200 and first.json["results"] == [{"change_id": good["change_id"], "outcome": "applied"}]
+    assert first.status == 200 and [(x["change_id"], x["outcome"]) for x in first.json["results"]] == [(good["change_id"], "applied")]
+    assert first.json["results"][0]["position"].startswith("1-"), first  # its place in the feed, for the node's check
     samples = gzip.compress(as_json(batch))
     stored = post(central, "/v1/sync/samples", samples, token, encoding="gzip")
     assert stored.status == 200 and stored.json["inserted"] == 2 and stored.json["stored_through"] == now, stored
@@ -191,3 +189,17 @@ def test_one_bad_change_is_rejected_alone_and_the_rest_are_merged(h):
         assert "title" in outcomes[bad["change_id"]]["reason"]
     assert central.sql("SELECT count(*) FROM task") == "2"
     assert central.sql(f"SELECT count(*) FROM applied_change WHERE change_id IN ('{blank['change_id']}', '{nul['change_id']}')") == "0"
+
+
+def test_a_stamp_from_the_future_is_refused_alone(h):
+    db = h.pg.create_database("future")
+    central = h.central(db)
+    central.wait_ready()
+    token = h.add_node(db, "a").read_text().strip()
+    good = change("a", "fine")
+    ahead = change("a", "from the future", physical_ms=int(time.time() * 1000) + 86_400_000)
+    r = post(central, "/v1/sync/changes", as_json({"node": "a", "mode": "log", "changes": [ahead, good]}), token)
+    assert r.status == 200, r
+    assert [x["outcome"] for x in r.json["results"]] == ["stamp_in_future", "applied"]
+    assert "ahead" in r.json["results"][0]["reason"]
+    assert central.sql(f"SELECT count(*) FROM applied_change WHERE change_id = '{ahead['change_id']}'") == "0"

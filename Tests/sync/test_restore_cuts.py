@@ -1,0 +1,90 @@
+"""Central restored from a backup at the cuts where an acknowledgement could be lost
+(the sync issue's restore cuts): real agents, central and PostgreSQL, `pg_dump`/`pg_restore`.
+
+An agent forgets a change once central acknowledges it. If central is then restored from a
+backup taken before that push, and the agent's pull cursor is still a valid position of the
+restored feed (the pull after the push was cut off), the agent must still notice the rewind:
+it keeps the feed position central gave its change and has central prove it on every push and
+pull; a restored central cannot, answers 410, and the agent resyncs and delivers the change again."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+
+from conftest import AGENT_BIN, PG_BIN, clean_env, psql
+
+
+def dump(h, db: str, name: str):
+    path = h.dir / f"{name}.dump"
+    result = subprocess.run([str(PG_BIN / "pg_dump"), "-Fc", "-f", str(path), db], capture_output=True, text=True,
+                            timeout=120, env=clean_env())
+    assert result.returncode == 0, result.stderr
+    return path
+
+
+def restore(h, central, db: str, path):
+    central.stop()
+    name = db.rsplit("/", 1)[1]
+    psql(h.pg.url, f"DROP DATABASE {name} WITH (FORCE)")
+    psql(h.pg.url, f"CREATE DATABASE {name}")
+    result = subprocess.run([str(PG_BIN / "pg_restore"), "-d", db, str(path)], capture_output=True, text=True,
+                            timeout=120, env=clean_env())
+    assert result.returncode == 0, result.stderr
+    central.start()
+    central.wait_ready()
+
+
+def add_task(agent, title: str) -> str:
+    out = subprocess.run([str(AGENT_BIN), "tasks", "add", title, "--data-dir", str(agent.data_dir), "--node-name", agent.name],
+                         capture_output=True, text=True, timeout=30, env=clean_env())
+    assert out.returncode == 0, out.stderr
+    ids = [r[0] for r in agent.query("SELECT id FROM task WHERE title = ?", (title,))]
+    assert len(ids) == 1
+    return ids[0]
+
+
+def set_cursor(agent, cursor: str):
+    conn = sqlite3.connect(agent.db_path, timeout=10)
+    try:
+        conn.execute("UPDATE sync_cursor SET cursor = ? WHERE id = 1", (cursor,))
+        conn.commit()
+    finally:
+        conn.close()
+
+
+def test_restore_after_push_ack_and_before_pull_loses_nothing(h):
+    db = h.pg.create_database("cut_ack")
+    central = h.central(db)
+    central.wait_ready()
+    a = h.agent("a", central)
+    b = h.agent("b", central)
+    # Stopped: each cycle is a `sync --once`, cut where the test says.
+    assert a.stop() == 0 and b.stop() == 0
+    first = add_task(a, "before the dump")
+    assert a.sync_once().returncode == 0
+    assert b.sync_once().returncode == 0
+    cursor_at_dump = "%d-%s" % a.cursor()
+    backup = dump(h, db, "before-push")
+    # Other nodes keep writing after the dump, so the restored feed later grows past positions
+    # central had given a's change: only the tag tells the two histories apart.
+    for i in range(3):
+        add_task(b, f"b after the dump {i}")
+
+    acked = add_task(a, "acknowledged, then central is restored")
+    assert a.sync_once().returncode == 0
+    assert a.change_log_count() == 0, "central acknowledged the change: the agent forgot it"
+    assert acked in central.records()
+    set_cursor(a, cursor_at_dump)  # the pull after the push was cut off
+
+    restore(h, central, db, backup)
+    assert acked not in central.records()
+    assert b.sync_once().returncode == 0  # b delivers its own again (and moves the feed on)
+
+    out = a.sync_once()
+    assert out.returncode == 0, f"{out.stdout}{out.stderr}"
+    assert "full resync" in out.stdout, f"the agent did not notice the restore: {out.stdout}"
+    records = central.records()
+    assert acked in records and first in records, "an acknowledged change was lost"
+    assert b.sync_once().returncode == 0
+    assert {r[0] for r in b.query("SELECT id FROM task")} >= {acked, first}
