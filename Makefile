@@ -3,7 +3,7 @@ SWIFT    ?= swift
 DATA_DIR ?= ./.data
 BIN      := .build/debug
 
-.PHONY: run test build deps test-deps bench clean arm64
+.PHONY: run test build deps test-deps bench clean arm64 check-arm64
 
 ## make run: install what is missing, build, and run the agent on ./.data (no central).
 run: deps build
@@ -24,6 +24,8 @@ test: test-deps
 	scripts/check-deploy.sh .build/release/edge-agent
 	scripts/live-tests.sh
 	scripts/central-api-tests.sh
+	cross/build-arm64.sh
+	cross/check-arm64.sh .build-cross/out/arm64 .build/release/edge-agent
 
 ## make bench: release build, then every benchmark (prints its figures), the central
 ## and sync ones against a throwaway PostgreSQL (scripts/bench-central.sh).
@@ -44,6 +46,10 @@ build:
 ## in a chroot (needs root; caches in .build-cross). See cross/README.md.
 arm64:
 	cross/build-arm64.sh
+
+## make check-arm64: the aarch64 binaries under qemu (what make test runs after arm64).
+check-arm64:
+	cross/check-arm64.sh .build-cross/out/arm64
 
 deps:
 	scripts/install-deps.sh run
