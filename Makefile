@@ -36,6 +36,7 @@ bench: deps
 	.build/release/edge-bench store-commits
 	.build/release/edge-bench sampler
 	scripts/bench-http.sh
+	scripts/bench-connections.sh
 	scripts/bench-central.sh
 
 build:
