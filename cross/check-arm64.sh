@@ -18,6 +18,8 @@
 #   8. the arm64 .deb (cross/make-deb.sh): inspected, installed with dpkg into
 #      a throwaway Debian 12 arm64 root holding the packages it depends on
 #      (mmdebstrap), and the installed edge-agent --version run from that root
+#   9. OCI archives of both (cross/make-image.sh): skopeo inspect says
+#      linux/arm64, a non-root user, the binary as entrypoint
 #
 # Usage: cross/check-arm64.sh [ARM64_DIR [X86_64_EDGE_AGENT]]
 #   ARM64_DIR          edge-agent and edge-central for aarch64 (default .build-cross/out/arm64)
@@ -53,7 +55,7 @@ done
 { [ -n "$ref" ] && [ -x "$ref" ]; } || die "no x86_64 edge-agent to compare with: swift build -c release --product edge-agent"
 [ -f "$sysroot/.edge-sysroot" ] || die "no arm64 sysroot at $sysroot: run cross/make-sysroot.sh"
 declare -A tool_pkg=([qemu-aarch64-static]=qemu-user-static [file]=file [objdump]=binutils
-  [curl]=curl [dpkg-deb]=dpkg [python3]=python3)
+  [curl]=curl [dpkg-deb]=dpkg [python3]=python3 [mmdebstrap]=mmdebstrap [umoci]=umoci [skopeo]=skopeo)
 missing=()
 for tool in "${!tool_pkg[@]}"; do
   command -v "$tool" >/dev/null || missing+=("${tool_pkg[$tool]}")
@@ -277,6 +279,34 @@ got=$("$qemu" -L "$root" "$root/usr/bin/edge-agent" --version 2>&1) || die "the 
 [[ $got == "edge-agent $version"* ]] || die "the installed edge-agent --version printed '$got'"
 [ -L "$root/etc/systemd/system/multi-user.target.wants/edge-agent.service" ] || die "postinst did not enable edge-agent.service"
 ok "installed; $(head -n 1 <<< "$got" | cut -c1-50)"
+
+# --- 9. OCI images -------------------------------------------------------------------
+step "images: edge-agent, edge-central (OCI, arm64)"
+images="$repo/.build-cross/images"
+summary=""
+for product in edge-agent edge-central; do
+  line=$("$here/make-image.sh" "$product" arm64 "$arm/$product" "$images/$product-arm64.tar" 2>"$work/image.err") \
+    || die "make-image.sh $product: $(tail -n 1 "$work/image.err")"
+  skopeo inspect --config "oci-archive:$images/$product-arm64.tar" >"$work/config.json" 2>"$work/inspect.err" \
+    || die "skopeo inspect of $product-arm64.tar: $(tail -n 1 "$work/inspect.err")"
+  python3 - "$work/config.json" "$product" <<'PY' || die "the $product image config is wrong (see above)"
+import json, sys
+c = json.load(open(sys.argv[1]))
+product = sys.argv[2]
+problems = []
+if c.get("architecture") != "arm64" or c.get("os") != "linux":
+    problems.append(f"platform {c.get('os')}/{c.get('architecture')}")
+user = c.get("config", {}).get("User", "")
+if user in ("", "0", "root") or user.startswith("0:"):
+    problems.append(f"runs as '{user}'")
+if c.get("config", {}).get("Entrypoint") != [f"/usr/bin/{product}"]:
+    problems.append(f"entrypoint {c.get('config', {}).get('Entrypoint')}")
+if problems:
+    sys.exit(", ".join(problems))
+PY
+  summary+="$product $(sed 's/.*compressed=\([0-9]*\)KiB uncompressed=\([0-9]*\)KiB/\1\/\2/' <<< "$line") KiB; "
+done
+ok "${summary% }  (compressed/uncompressed; user 10001, zoneinfo)"
 
 if [ -n "${EDGE_ARM64_FIGURES:-}" ]; then
   cp "$work/start-to-ready-ms" "$EDGE_ARM64_FIGURES"
