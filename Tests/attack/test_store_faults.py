@@ -91,7 +91,26 @@ def test_database_replaced_while_running_refuses_writes_and_says_replaced(h):
     assert after == before, "the agent wrote into the file that replaced its database"
 
 
-def test_corrupt_database_starts_unready_reports_corrupt_and_is_left_untouched(h):
+def pages_to_damage(db: Path, layout: str, page: int) -> list[int]:
+    """0-based page numbers: `middle`, three pages in the middle of the file (as a bad sector
+    or a torn write might); `every_table`, one page from the middle of every table and index
+    (sqlite_schema aside), so whatever the agent reads first is damaged."""
+    size = db.stat().st_size
+    if layout == "middle":
+        return [size // page // 2, size // page // 2 + 1, size // page * 3 // 4]
+    conn = sqlite3.connect(f"file:{db}?mode=ro&immutable=1", uri=True)
+    try:
+        rows = conn.execute("SELECT name, pageno FROM dbstat WHERE name <> 'sqlite_schema' ORDER BY name, pageno").fetchall()
+    finally:
+        conn.close()
+    by_tree: dict[str, list[int]] = {}
+    for name, pageno in rows:
+        by_tree.setdefault(name, []).append(pageno)
+    return sorted({pages[len(pages) // 2] - 1 for pages in by_tree.values()})
+
+
+@pytest.mark.parametrize("layout", ["middle", "every_table"])
+def test_corrupt_database_starts_unready_reports_corrupt_and_is_left_untouched(h, layout):
     agent = StandaloneAgent(h, "corrupt").start()
     for i in range(60):
         assert post_task(agent, f"task {i}", notes="n" * 1500).status == 201
@@ -101,8 +120,8 @@ def test_corrupt_database_starts_unready_reports_corrupt_and_is_left_untouched(h
     size = db.stat().st_size
     page = 4096
     assert size >= 24 * page, f"agent.db is only {size} bytes"
-    rng = random.Random(f"corrupt:{size}")
-    damaged = (size // page // 2, size // page // 2 + 1, size // page * 3 // 4)
+    rng = random.Random(f"corrupt:{layout}:{size}")
+    damaged = pages_to_damage(db, layout, page)
     print(f"agent.db: {size} bytes; random bytes over pages {[p + 1 for p in damaged]} (1-based)")
     with open(db, "r+b") as f:
         for p in damaged:
