@@ -3,7 +3,7 @@ SWIFT    ?= swift
 DATA_DIR ?= ./.data
 BIN      := .build/debug
 
-.PHONY: run test build deps test-deps bench clean arm64 check-arm64
+.PHONY: run test build deps test-deps bench clean arm64 check-arm64 check-systemd
 
 ## make run: install what is missing, build, and run the agent on ./.data (no central).
 run: deps build
@@ -51,6 +51,12 @@ arm64:
 ## make check-arm64: the aarch64 binaries under qemu (what make test runs after arm64).
 check-arm64:
 	cross/check-arm64.sh .build-cross/out/arm64
+
+## make check-systemd: boot Debian 12 with systemd-nspawn -b, install the amd64 .deb of
+## .build/release/edge-agent (make test builds it) and check the unit under a real
+## systemd: Type=notify, SIGKILL restart with data intact, watchdog, hardening (root).
+check-systemd:
+	scripts/check-systemd.sh .build/release/edge-agent
 
 deps:
 	scripts/install-deps.sh run
