@@ -3,7 +3,7 @@ SWIFT    ?= swift
 DATA_DIR ?= ./.data
 BIN      := .build/debug
 
-.PHONY: run test build deps test-deps bench clean arm64 check-arm64 check-systemd
+.PHONY: run test build deps test-deps bench clean arm64 check-arm64 check-systemd arm64-figures
 
 ## make run: install what is missing, build, and run the agent on ./.data (no central).
 run: deps build
@@ -51,6 +51,11 @@ arm64:
 ## make check-arm64: the aarch64 binaries under qemu (what make test runs after arm64).
 check-arm64:
 	cross/check-arm64.sh .build-cross/out/arm64
+
+## make arm64-figures: stripped binary sizes (aarch64, x86_64, Debian's node_exporter),
+## where the bytes go, image sizes, the cross-build summary, start-to-ready under qemu.
+arm64-figures:
+	cross/arm64-figures.sh .build-cross/out/arm64 .build/release/edge-agent
 
 ## make check-systemd: boot Debian 12 with systemd-nspawn -b, install the amd64 .deb of
 ## .build/release/edge-agent (make test builds it) and check the unit under a real
