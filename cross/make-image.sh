@@ -81,6 +81,15 @@ rootfs="$work/rootfs"
 cp -a "$runtime" "$rootfs"
 rm -f "$rootfs/.edge-runtime"
 install -D -m 0755 "$binary" "$rootfs/usr/bin/$product"
+# Images carry stripped binaries (cross/build-arm64.sh's already are).
+sections=$(readelf -S "$binary")
+if grep -qE '\.(symtab|debug_info)' <<< "$sections"; then
+  if [ "$arch" = amd64 ] && command -v strip >/dev/null; then
+    strip --strip-all "$rootfs/usr/bin/$product"
+  else
+    die "$binary is not stripped: strip it first (cross/build-arm64.sh's output is)"
+  fi
+fi
 mkdir -p "$rootfs/etc" "$rootfs/tmp" "$rootfs/var/lib/edge-agent"
 chmod 1777 "$rootfs/tmp"
 cat > "$rootfs/etc/passwd" <<'EOF'
