@@ -90,7 +90,7 @@ if grep -qE '\.(symtab|debug_info)' <<< "$sections"; then
     die "$binary is not stripped: strip it first (cross/build-arm64.sh's output is)"
   fi
 fi
-mkdir -p "$rootfs/etc" "$rootfs/tmp" "$rootfs/var/lib/edge-agent"
+mkdir -p "$rootfs/etc" "$rootfs/tmp" "$rootfs/var/lib/edge-agent" "$rootfs/proc" "$rootfs/sys" "$rootfs/dev"
 chmod 1777 "$rootfs/tmp"
 cat > "$rootfs/etc/passwd" <<'EOF'
 root:x:0:0:root:/root:/usr/sbin/nologin
@@ -107,8 +107,12 @@ chmod 0700 "$rootfs/var/lib/edge-agent"
 if [ "$arch" = arm64 ]; then
   ran=$(qemu-aarch64-static -L "$rootfs" "$rootfs/usr/bin/$product" --version 2>&1) || die "$product --version with only the image's libraries (qemu): $ran"
 else
-  ran=$(chroot "$rootfs" "/usr/bin/$product" --version 2>&1) || die "$product --version with only the image's libraries (chroot): $ran"
+  # With /proc mounted, as in a container: the Swift runtime reads its
+  # arguments from /proc/self/cmdline.
+  ran=$(unshare --mount --pid --fork --mount-proc="$rootfs/proc" chroot "$rootfs" "/usr/bin/$product" --version 2>&1) \
+    || die "$product --version with only the image's libraries (chroot): $ran"
 fi
+[[ $ran == "$product "* ]] || die "$product --version in the image root printed: $(head -n 1 <<< "$ran")"
 
 # --- OCI image (umoci), then an OCI archive (skopeo) --------------------------------
 layout="$work/layout"
