@@ -3,7 +3,7 @@ SWIFT    ?= swift
 DATA_DIR ?= ./.data
 BIN      := .build/debug
 
-.PHONY: run test build deps test-deps bench clean arm64 check-arm64 check-systemd arm64-figures
+.PHONY: run test build deps test-deps bench clean arm64 check-arm64 check-systemd arm64-figures test-arm64
 
 ## make run: install what is missing, build, and run the agent on ./.data (no central).
 run: deps build
@@ -56,6 +56,11 @@ check-arm64:
 ## where the bytes go, image sizes, the cross-build summary, start-to-ready under qemu.
 arm64-figures:
 	cross/arm64-figures.sh .build-cross/out/arm64 .build/release/edge-agent
+
+## make test-arm64: cross-build the test bundle and run it under qemu on a sid arm64 root
+## (not in make test; stops today at a Swift 6.2.3 compiler crash, see cross/README.md).
+test-arm64:
+	cross/test-arm64.sh
 
 ## make check-systemd: boot Debian 12 with systemd-nspawn -b, install the amd64 .deb of
 ## .build/release/edge-agent (make test builds it) and check the unit under a real

@@ -25,6 +25,7 @@
 #   EDGE_ARM64_DEBUG=1  also leave the unstripped binaries (*.debug) in OUTDIR
 #   EDGE_BUILD_LOCK=F   run each swift build under flock F (a machine shared
 #                       with other builds)
+#   EDGE_ARM64_TESTS=1  build the test bundle instead (debug; cross/test-arm64.sh)
 #   EDGE_ARM64_PACKAGE=D  build the package in D instead of this checkout (D
 #                       inside the repository, which is all the chroot sees;
 #                       e.g. `git archive HEAD` unpacked under .build-cross/)
@@ -329,6 +330,24 @@ case $package/ in "$repo"/*) ;; *) die "EDGE_ARM64_PACKAGE=$package is not insid
 [ -f "$package/Package.swift" ] || die "no Package.swift in $package"
 build_args=(--package-path "$package" --scratch-path "$scratch" -c release --static-swift-stdlib
   --swift-sdks-path "$sdks" --swift-sdk "$SDK_ID")
+if [ -n "${EDGE_ARM64_TESTS:-}" ]; then
+  # The test bundle (cross/test-arm64.sh): debug, Swift runtime shared (there
+  # is no static Testing/XCTest for aarch64). sid's shared runtime needs glibc
+  # 2.38+, so it runs only on a sid root; link without checking the shared
+  # libraries' own undefined symbols against the bookworm libc.
+  test_args=(--package-path "$package" --scratch-path "$scratch" -c debug
+    --swift-sdks-path "$sdks" --swift-sdk "$SDK_ID" -Xlinker --allow-shlib-undefined)
+  say "building the test bundle (debug, aarch64) with Swift $SWIFT_VERSION; log: .build-arm64/build-tests.log"
+  mkdir -p "$scratch"
+  build_started=$SECONDS
+  progress "build tests" "$scratch" "$scratch/build-tests.log" \
+    locked in_chroot swift build "${test_args[@]}" --build-tests \
+    || die "swift build --build-tests for aarch64 failed: $(grep -m1 -E 'error:' "$scratch/build-tests.log" || tail -n 1 "$scratch/build-tests.log") (full log: $scratch/build-tests.log)"
+  bin=$(in_chroot swift build "${test_args[@]}" --show-bin-path 2>/dev/null | tail -n 1)
+  say "test bundle built in $((SECONDS - build_started)) s: $bin"
+  echo "$bin" > "$scratch/tests-bin-path"
+  exit 0
+fi
 say "building edge-agent and edge-central (release, aarch64, static Swift runtime) with Swift $SWIFT_VERSION; log: .build-arm64/build.log"
 mkdir -p "$scratch"
 build_started=$SECONDS
