@@ -14,7 +14,8 @@ run: deps build
 ## the end-to-end sync tests (real agents, central, PostgreSQL and a fault proxy); the
 ## deployment checks on a static release binary (systemd unit, manifests, shellcheck, the
 ## .deb installed in a throwaway root, the arm64 sysroot); then real agents under
-## schemathesis, promtool and Chromium.
+## schemathesis, promtool and Chromium; last, the aarch64 cross-build (needs root; the
+## first run downloads about 1.1 GB) and its proof under qemu (cross/README.md).
 test: test-deps
 	$(SWIFT) build --build-tests
 	EDGE_REQUIRE_POSTGRES=1 scripts/with-postgres.sh $(SWIFT) test --skip-build
