@@ -17,12 +17,18 @@ enum AgentMetrics {
             MetricFamily(name: "edge_store_state", help: "The local database's state: 1 for the current one of ok, corrupt, missing, replaced, immutable.",
                          type: .gauge, samples: ["ok", "corrupt", "missing", "replaced", "immutable"].map { Sample(["state": $0], value: health.state == $0 ? 1 : 0) }),
         ]
-        // A damaged database may fail any read; /metrics still says so, with the process figures.
-        guard health == .ok || (try? store.taskCounts()) != nil else {
+        // A damaged or vanished database may fail any read: /metrics then still says so, with
+        // the connection and process figures, rather than failing the scrape.
+        let counts: (open: Int, done: Int)
+        var sync: AgentStatus.SyncState
+        do {
+            counts = try store.taskCounts()
+            sync = try env.sync.syncState(now: now)
+            _ = try store.samplesDroppedTotal()
+        } catch where health != .ok {
             return storeFamilies + connectionFamilies(env.connections) + processFamilies(startedAt: env.startedAt)
         }
-        let counts = try store.taskCounts()
-        let sync = try env.sync.syncState(now: now)
+        sync.changesRestamped = (try? store.changesRestampedTotal()) ?? 0
         var families = storeFamilies + [
             MetricFamily(name: "edge_build_info", help: "Build information; always 1.", type: .gauge,
                          samples: [Sample(["version": env.version], value: 1)]),
@@ -47,6 +53,13 @@ enum AgentMetrics {
             families.append(MetricFamily(name: "edge_sync_clock_offset_seconds",
                                          help: "Central's clock minus this node's at the last sync, from central's Date header (about 1 s resolution).",
                                          type: .gauge, samples: [Sample([:], value: offset)]))
+        }
+        families.append(MetricFamily(name: "edge_sync_changes_restamped_total",
+                                     help: "Local changes stamped again because central found them stamped in the future (clock ran ahead).",
+                                     type: .counter, samples: [Sample([:], value: Double(sync.changesRestamped))]))
+        if let synchronized = env.latest.value?.reading.clockSynchronized {
+            families.append(MetricFamily(name: "edge_clock_synchronized", help: "Whether the node's wall clock is synchronised (NTP): 1 or 0.",
+                                         type: .gauge, samples: [Sample([:], value: synchronized ? 1 : 0)]))
         }
         families.append(MetricFamily(name: "edge_sync_quarantined", help: "Local changes kept out of the push queue because they cannot be sent.",
                                      type: .gauge, samples: [Sample([:], value: Double(sync.quarantined.count))]))

@@ -57,6 +57,12 @@ public struct AgentStatus: Sendable, Equatable, Encodable {
         public var clockOffsetSeconds: Double?
         /// Changes kept out of the queue (`edge_sync_quarantined`), with the reason for each.
         public var quarantined: [QuarantinedChange] = []
+        /// Local changes stamped again because central found them stamped in the future
+        /// (`edge_sync_changes_restamped_total`), since the database was created.
+        public var changesRestamped: Int64 = 0
+        /// Whether this node's wall clock is synchronised (NTP): `synchronised`,
+        /// `unsynchronised`, or nil when unknown.
+        public var clock: String?
 
         public init(centralURL: String?, state: String, pendingTaskChanges: Int, pendingSamples: Int,
                     oldestPendingAgeSeconds: Double?, lastSuccessAt: Int64?, lastError: String?, errors: [String: Int] = [:],
@@ -76,6 +82,7 @@ public struct AgentStatus: Sendable, Equatable, Encodable {
             case centralURL = "central_url", state, pending, oldestPendingAgeSeconds = "oldest_pending_age_seconds"
             case lastSuccessAt = "last_success_at", lastError = "last_error", errors
             case clockOffsetSeconds = "clock_offset_seconds", quarantined
+            case changesRestamped = "changes_restamped", clock
         }
 
         enum PendingKeys: String, CodingKey { case taskChanges = "task_changes", samples }
@@ -93,6 +100,8 @@ public struct AgentStatus: Sendable, Equatable, Encodable {
             try c.encode(lastError, forKey: .lastError)
             try c.encode(errors, forKey: .errors)
             try c.encode(clockOffsetSeconds, forKey: .clockOffsetSeconds)
+            try c.encode(changesRestamped, forKey: .changesRestamped)
+            try c.encode(clock, forKey: .clock)
             var list = c.nestedUnkeyedContainer(forKey: .quarantined)
             for change in quarantined {
                 var item = list.nestedContainer(keyedBy: QuarantineKeys.self)
@@ -138,18 +147,27 @@ public struct StandaloneSync: SyncStatusSource {
 }
 
 extension AgentStatus {
+    /// `synchronised` / `unsynchronised` / nil, as the status shows a clock reading.
+    public static func clockText(_ synchronized: Bool?) -> String? {
+        synchronized.map { $0 ? "synchronised" : "unsynchronised" }
+    }
+}
+
+extension AgentStatus {
     /// Reads the current status from the store and the sync source.
     public static func current(store: LocalStore, node: String, version: String, startedAt: Int64?,
-                               sync: any SyncStatusSource, now: Int64) throws -> AgentStatus {
+                               sync: any SyncStatusSource, now: Int64, clockSynchronized: Bool? = nil) throws -> AgentStatus {
         let health = store.health()
         // A damaged database may fail any read: the status still says what is wrong.
         let counts = health == .ok ? try store.taskCounts() : ((try? store.taskCounts()) ?? (open: 0, done: 0))
         let dropped = health == .ok ? try store.samplesDroppedTotal() : ((try? store.samplesDroppedTotal()) ?? 0)
-        let syncState = health == .ok
+        var syncState = health == .ok
             ? try sync.syncState(now: now)
             : ((try? sync.syncState(now: now))
                 ?? AgentStatus.SyncState(centralURL: nil, state: "error", pendingTaskChanges: 0, pendingSamples: 0,
                                          oldestPendingAgeSeconds: nil, lastSuccessAt: nil, lastError: health.description))
+        syncState.changesRestamped = (try? store.changesRestampedTotal()) ?? 0
+        syncState.clock = clockText(clockSynchronized)
         return AgentStatus(
             node: node, version: version, startedAt: startedAt,
             store: Store(path: store.path, state: health.state, problem: health == .ok ? nil : health.description,

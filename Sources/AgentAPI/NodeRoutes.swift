@@ -42,7 +42,8 @@ struct NodeRoutes<Context: RequestContext> {
             let env = environment
             let status = try await blocking {
                 try AgentStatus.current(store: env.store, node: env.nodeName, version: env.version, startedAt: env.startedAt,
-                                        sync: env.sync, now: env.wallClock.nowMillis())
+                                        sync: env.sync, now: env.wallClock.nowMillis(),
+                                        clockSynchronized: env.latest.value?.reading.clockSynchronized)
             }
             return try JSONResponse.make(status)
         }

@@ -655,6 +655,8 @@ enum OpenAPIDocument {
               "last_error": {"type": "string", "nullable": true},
               "errors": {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0}, "description": "Failed sync cycles by reason (unreachable, timeout, tls, server_error, unauthorized, forbidden, rejected, clock, local), as recorded in the database."},
               "clock_offset_seconds": {"type": "number", "nullable": true, "description": "Central's clock minus this node's at the last answer, from central's Date header (about 1 s resolution); positive: this node's clock is behind. null until central has answered."},
+              "changes_restamped": {"type": "integer", "minimum": 0, "description": "Local changes stamped again because central found them stamped in the future (made while this node's clock ran ahead), since the database was created."},
+              "clock": {"type": "string", "nullable": true, "enum": ["synchronised", "unsynchronised", null], "description": "Whether this node's wall clock is synchronised (NTP, from the kernel or systemd-timesyncd); null when unknown."},
               "quarantined": {
                 "type": "array",
                 "description": "Local changes kept out of the push queue because they cannot be sent (central refused them, or they cannot be read back); `edge-agent sync quarantine` acts on them.",
@@ -694,6 +696,8 @@ enum OpenAPIDocument {
             "last_error": null,
             "errors": {},
             "clock_offset_seconds": null,
+            "changes_restamped": 0,
+            "clock": "synchronised",
             "quarantined": []
           }
         }

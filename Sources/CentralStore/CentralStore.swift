@@ -62,7 +62,16 @@ public final class CentralStore: Sendable {
                 let error = Self.unwrap(error)
                 guard let psql = error as? PSQLError else { throw error }
                 let state = psql.serverInfo?[.sqlState]
-                if state == "40001" || state == "40P01", attempt < 3 { continue }
+                // Serialization failure or deadlock (a database whose default isolation is
+                // repeatable read or serializable): run the transaction again, a few times with
+                // a short random pause; past that it is the client's to retry (503), never a 500.
+                if state == "40001" || state == "40P01" {
+                    if attempt < 6 {
+                        try? await Task.sleep(for: .milliseconds(Int.random(in: 1...(10 << attempt))))
+                        continue
+                    }
+                    throw CentralStoreError.unavailable("\(name): the transaction kept conflicting with others; retry")
+                }
                 // Class 22, data exception: the request carried a value PostgreSQL cannot hold.
                 if let state, state.hasPrefix("22") { throw CentralStoreError.invalidInput(Self.shortDescription(psql)) }
                 // 42P01, undefined table: the schema is not migrated yet (serve migrates at start).

@@ -1,6 +1,7 @@
 import CommandLineSupport
 import AgentAPI
 import ArgumentParser
+import HostProbes
 import LocalStore
 import Sync
 #if canImport(FoundationEssentials)
@@ -30,7 +31,7 @@ struct StatusCommand: ParsableCommand {
             let now = WallClock.system.nowMillis()
             let status = try AgentStatus.current(
                 store: local, node: local.configuration.nodeName, version: EdgeAgent.version, startedAt: nil,
-                sync: source, now: now)
+                sync: source, now: now, clockSynchronized: KernelClockSynchronization().isSynchronized())
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -54,6 +55,8 @@ struct StatusCommand: ParsableCommand {
             let failures = sync.errors.filter { $0.value > 0 }.sorted { $0.key < $1.key }
             Output.line("sync errors:     \(failures.isEmpty ? "none" : failures.map { "\($0.key) \($0.value)" }.joined(separator: ", "))")
             Output.line("samples dropped: \(status.store.samplesDropped)")
+            Output.line("clock:           \(sync.clock ?? "unknown")"
+                + (sync.changesRestamped > 0 ? ", \(Output.count(Int(sync.changesRestamped), "change")) stamped again after the clock ran ahead" : ""))
             if !sync.quarantined.isEmpty {
                 Output.line("quarantined:     \(Output.count(sync.quarantined.count, "change")) kept out of the queue "
                     + "(edge-agent sync quarantine list|retry|drop)")

@@ -80,12 +80,22 @@ public final class LocalStore: Sendable {
                     _ = try Int64.fetchOne(db, sql: "PRAGMA max_page_count = \(max(1, limit / pageSize))")
                 }
             }
-            try Self.migrator.migrate(pool)
         } catch {
             throw Self.translate(error, path: path)
         }
         identity = FileIdentity(path: path)
         flags = FileFlagsWatch(paths: [path, path + "-wal", path + "-shm"])
+        do {
+            try Self.migrator.migrate(pool)
+        } catch {
+            // A file SQLite opens but whose schema it cannot read is damaged, not foreign: the
+            // store opens unusable (health `corrupt`), so the daemon can still start, answer
+            // /health, say what is wrong and write nothing; every read and write refuses.
+            guard case LocalStoreError.corrupt(_, let detail) = Self.translate(error, path: path) else {
+                throw Self.translate(error, path: path)
+            }
+            healthState.withLock { $0 = .corrupt(path: path, detail: detail) }
+        }
     }
 
     /// Whether the database may still be written; checks that the file at `path` is still

@@ -107,6 +107,93 @@ let emptyPage = ScriptedCentral.Step(method: .GET, path: "/v1/sync/changes?curso
         #expect(try store.pendingChanges(limit: 10).count == 2)
     }
 
+    @Test func aRejectedChangeIsQuarantinedAndTheRestOfTheCycleGoesOn() async throws {
+        let store = try store()
+        for title in ["one", "two", "three"] { _ = try store.createTask(NewTask(title: title)) }
+        let ids = try store.pendingChanges(limit: 10).map(\.change.id)
+        let central = ScriptedCentral([
+            .init(method: .POST, path: "/v1/sync/changes") { body in
+                let push = decode(SyncWire.ChangePush.self, body)!
+                return answer(SyncWire.ChangePushResponse(results: push.changes.map {
+                    $0.id == ids[1] ? .init(changeID: $0.id, outcome: .rejected, reason: "title breaks a rule")
+                        : .init(changeID: $0.id, outcome: .applied, position: FeedCursor(seq: 7, tag: 0x77))
+                }))
+            },
+            emptyPage,
+        ])
+        let report = try await engine(store, central).cycle()
+        #expect(report.changesQuarantined == 1)
+        #expect(try store.pendingChanges(limit: 10).isEmpty)
+        #expect(try store.quarantinedChanges().map(\.changeID) == [ids[1].lowercasedString])
+        #expect(try store.quarantinedChanges().first?.reason.contains("title breaks a rule") == true)
+        #expect(try store.acknowledgedPosition() == FeedCursor(seq: 7, tag: 0x77))
+        #expect(central.unsent == 0, "the pull still ran")
+    }
+
+    @Test func theAcknowledgedPositionIsCheckedOnTheNextPushAndPull() async throws {
+        let store = try store()
+        _ = try store.createTask(NewTask(title: "one"))
+        try store.acknowledge(changeIDs: [], position: FeedCursor(seq: 12, tag: 0x1234))
+        let central = ScriptedCentral([
+            .init(method: .POST, path: "/v1/sync/changes?check=12-0000000000001234") { body in
+                let push = decode(SyncWire.ChangePush.self, body)!
+                return answer(SyncWire.ChangePushResponse(results: push.changes.map { .init(changeID: $0.id, outcome: .applied) }))
+            },
+            .init(method: .GET, path: "/v1/sync/changes?cursor=0-0000000000000000&limit=500&check=12-0000000000001234") { _ in
+                answer(SyncWire.ChangePage(changes: [], cursor: .start, more: false))
+            },
+        ])
+        _ = try await engine(store, central).cycle()
+        #expect(central.unsent == 0)
+    }
+
+    @Test func aChangeStampedInTheFutureIsStampedAgainOnceTheClockIsRight() async throws {
+        // The change was made while this node's wall clock ran a day ahead.
+        let aDayAhead = WallClock.system.nowMillis() + 86_400_000
+        var config = LocalStore.Configuration(nodeName: "rpi-worker-1")
+        config.clock = WallClock { aDayAhead }
+        let early = try LocalStore(directory: dir.path, configuration: config)
+        let task = try early.createTask(NewTask(title: "from the future"))
+        let refused = try #require(try early.pendingChanges(limit: 1).first?.change)
+        try early.close()
+        // The clock is right again (NTP stepped it back).
+        let fixed = try self.store()
+        let now = WallClock.system.nowMillis()
+        let pushes = Mutex<[SyncWire.ChangePush]>([])
+        let central = ScriptedCentral([
+            .init(method: .POST, path: "/v1/sync/changes") { body in
+                let push = decode(SyncWire.ChangePush.self, body)!
+                pushes.withLock { $0.append(push) }
+                return CentralAnswer(
+                    body: ByteBuffer(bytes: try! JSONEncoder().encode(SyncWire.ChangePushResponse(results: push.changes.map {
+                        .init(changeID: $0.id, outcome: .stampInFuture, reason: "a day ahead")
+                    }))),
+                    clock: .init(central: now, local: now))
+            },
+            .init(method: .POST, path: "/v1/sync/changes") { body in
+                let push = decode(SyncWire.ChangePush.self, body)!
+                pushes.withLock { $0.append(push) }
+                return answer(SyncWire.ChangePushResponse(results: push.changes.map { .init(changeID: $0.id, outcome: .applied) }))
+            },
+            emptyPage,
+        ])
+        let report = try await engine(fixed, central).cycle()
+        #expect(report.changesRestamped == 1)
+        let sent = pushes.withLock { $0 }
+        #expect(sent.count == 2)
+        let again = try #require(sent.last?.changes.first)
+        #expect(again.id == refused.id, "the same change, stamped again")
+        #expect(again.stamp.physical < now + 60_000 && again.stamp.physical >= now - 60_000)
+        #expect(try await fixed.record(id: task.id)?.titleStamp == again.stamp, "the record carries the new stamp")
+        #expect(try fixed.pendingChanges(limit: 10).isEmpty)
+        #expect(try fixed.changesRestampedTotal() == 1)
+        // Later edits are stamped from the right clock, after the re-stamped one.
+        _ = try fixed.updateTask(id: task.id, TaskPatch(notes: "now"))
+        let next = try #require(try fixed.pendingChanges(limit: 1).first?.change.stamp)
+        #expect(next > again.stamp && next.physical < now + 60_000)
+        #expect(central.unsent == 0)
+    }
+
     @Test func aRefusedPushKeepsEverythingAndStopsTheCycle() async throws {
         let store = try store()
         _ = try store.createTask(NewTask(title: "kept"))

@@ -203,3 +203,36 @@ def test_a_stamp_from_the_future_is_refused_alone(h):
     assert [x["outcome"] for x in r.json["results"]] == ["stamp_in_future", "applied"]
     assert "ahead" in r.json["results"][0]["reason"]
     assert central.sql(f"SELECT count(*) FROM applied_change WHERE change_id = '{ahead['change_id']}'") == "0"
+
+
+def test_pushes_and_pulls_under_serializable_isolation_never_fail(h):
+    """A database whose default isolation is serializable (or repeatable read) makes concurrent
+    transactions fail with serialization errors; central retries them and answers 200."""
+    import threading
+
+    db = h.pg.create_database("serializable")
+    name = db.rsplit("/", 1)[1]
+    from conftest import psql
+    psql(h.pg.url, f"ALTER DATABASE {name} SET default_transaction_isolation = 'serializable'")
+    central = h.central(db)
+    central.wait_ready()
+    tokens = {n: h.add_node(db, n).read_text().strip() for n in ("a", "b", "c")}
+    shared = [str(uuid.uuid4()) for _ in range(5)]
+    statuses: list[int] = []
+    lock = threading.Lock()
+
+    def pusher(node: str):
+        for i in range(15):
+            changes = [change(node, f"{node} {i} {k}", task_id=shared[(i + k) % len(shared)]) for k in range(3)]
+            r = post(central, "/v1/sync/changes", as_json({"node": node, "mode": "log", "changes": changes}), tokens[node])
+            pulled = central.api("GET", "/v1/sync/changes?limit=50", token=tokens[node])
+            with lock:
+                statuses.extend([r.status, pulled.status])
+
+    threads = [threading.Thread(target=pusher, args=(n,)) for n in tokens]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert statuses and all(s == 200 for s in statuses), sorted(set(statuses))
+    assert central.sql("SELECT count(*) FROM applied_change") == str(3 * 15 * 3)
