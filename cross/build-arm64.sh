@@ -384,8 +384,10 @@ for exe in edge-agent edge-central; do
     esac
   done
   if [ -n "${EDGE_ARM64_DEBUG:-}" ]; then cp "$bin/$exe" "$tmp_out/$exe.debug"; fi
-  in_chroot /usr/libexec/swift/bin/llvm-objcopy --strip-all "$bin/$exe" "$tmp_out/$exe" 2>"$tmp_out/strip.log" \
+  # Stripped inside the scratch directory (OUTDIR may be outside what the chroot sees).
+  in_chroot /usr/libexec/swift/bin/llvm-objcopy --strip-all "$bin/$exe" "$scratch/$exe.stripped" 2>"$tmp_out/strip.log" \
     || die "stripping $exe failed: $(head -n 1 "$tmp_out/strip.log")"
+  mv -f "$scratch/$exe.stripped" "$tmp_out/$exe"
   rm -f "$tmp_out/strip.log"
 done
 max_glibc_used=$(readelf -W --dyn-syms "$tmp_out/edge-agent" "$tmp_out/edge-central" | grep -o 'GLIBC_[0-9.]*' | sort -uV | tail -n 1)
