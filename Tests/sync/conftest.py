@@ -257,6 +257,24 @@ def psql_json(url: str, sql: str):
     return json.loads(text)
 
 
+def pg_dump(db: str, path: Path) -> Path:
+    """`pg_dump -Fc` of the database at URL `db` to `path`."""
+    result = subprocess.run([str(PG_BIN / "pg_dump"), "-Fc", "-f", str(path), db], capture_output=True, text=True,
+                            timeout=120, env=clean_env())
+    assert result.returncode == 0, result.stderr
+    return path
+
+
+def pg_restore(cluster_url: str, db: str, path: Path):
+    """Drops the database at URL `db`, creates it again and restores `path` into it."""
+    name = db.rsplit("/", 1)[1]
+    psql(cluster_url, f"DROP DATABASE {name} WITH (FORCE)")
+    psql(cluster_url, f"CREATE DATABASE {name}")
+    result = subprocess.run([str(PG_BIN / "pg_restore"), "-d", db, str(path)], capture_output=True, text=True,
+                            timeout=120, env=clean_env())
+    assert result.returncode == 0, result.stderr
+
+
 def with_database(url: str, database: str) -> str:
     return url.rsplit("/", 1)[0] + "/" + database
 

@@ -12,25 +12,16 @@ from __future__ import annotations
 import sqlite3
 import subprocess
 
-from conftest import AGENT_BIN, PG_BIN, clean_env, psql
+from conftest import AGENT_BIN, clean_env, pg_dump, pg_restore
 
 
 def dump(h, db: str, name: str):
-    path = h.dir / f"{name}.dump"
-    result = subprocess.run([str(PG_BIN / "pg_dump"), "-Fc", "-f", str(path), db], capture_output=True, text=True,
-                            timeout=120, env=clean_env())
-    assert result.returncode == 0, result.stderr
-    return path
+    return pg_dump(db, h.dir / f"{name}.dump")
 
 
 def restore(h, central, db: str, path):
     central.stop()
-    name = db.rsplit("/", 1)[1]
-    psql(h.pg.url, f"DROP DATABASE {name} WITH (FORCE)")
-    psql(h.pg.url, f"CREATE DATABASE {name}")
-    result = subprocess.run([str(PG_BIN / "pg_restore"), "-d", db, str(path)], capture_output=True, text=True,
-                            timeout=120, env=clean_env())
-    assert result.returncode == 0, result.stderr
+    pg_restore(h.pg.url, db, path)
     central.start()
     central.wait_ready()
 

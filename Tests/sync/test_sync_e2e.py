@@ -12,7 +12,7 @@ import subprocess
 import threading
 import time
 
-from conftest import (AGENT_BIN, BENCH_BIN, CENTRAL_BIN, FEED_LOCK_KEY, PG_BIN, Agent, Central, clean_env, http, now_ms, parse_metrics, psql,
+from conftest import (AGENT_BIN, BENCH_BIN, CENTRAL_BIN, FEED_LOCK_KEY, PG_BIN, Agent, Central, clean_env, http, now_ms, parse_metrics, pg_dump, pg_restore, psql,
                       psql_json, stamp_node, with_database, write_secret)
 
 
@@ -566,9 +566,7 @@ def test_central_restored_from_backup_resyncs(h):
 
     dump = h.dir / "central.dump"
     seq_at_dump = int(central.sql("SELECT max(seq) FROM change_feed"))
-    result = subprocess.run([str(PG_BIN / "pg_dump"), "-Fc", "-f", str(dump), db], capture_output=True, text=True,
-                            timeout=120, env=clean_env())
-    assert result.returncode == 0, result.stderr
+    pg_dump(db, dump)
     assert int(central.sql("SELECT max(seq) FROM change_feed")) == seq_at_dump
     through_after_dump = dict(line.split("|") for line in central.sql(
         "SELECT name, samples_through FROM node").splitlines())
@@ -587,12 +585,7 @@ def test_central_restored_from_backup_resyncs(h):
 
     # Central is restored from the dump: it forgets everything after it.
     central.stop()
-    name = db.rsplit("/", 1)[1]
-    psql(h.pg.url, f"DROP DATABASE {name} WITH (FORCE)")
-    psql(h.pg.url, f"CREATE DATABASE {name}")
-    result = subprocess.run([str(PG_BIN / "pg_restore"), "-d", db, str(dump)], capture_output=True, text=True,
-                            timeout=120, env=clean_env())
-    assert result.returncode == 0, result.stderr
+    pg_restore(h.pg.url, db, dump)
     assert int(central.sql("SELECT max(seq) FROM change_feed")) == seq_at_dump
     assert not set(late_a + late_b) & central.records().keys()
     central.start()
