@@ -36,6 +36,8 @@ if [ "$(cat "$root/.edge-root" 2>/dev/null)" != "$packages" ]; then
     >"$work/mmdebstrap.log" 2>&1 || die "mmdebstrap of the sid arm64 root: $(grep -m1 -E '^E:' "$work/mmdebstrap.log" || tail -n 1 "$work/mmdebstrap.log")"
   sdk=$(find "$cache/swift-sdks" -maxdepth 4 -type d -name '*.sdk' -path '*aarch64-unknown-linux-gnu*' 2>/dev/null | head -n 1)
   [ -n "$sdk" ] || die "no aarch64 Swift SDK in $cache/swift-sdks: run make arm64 first"
+  # sid is merged-/usr; the extract variant does not make the /lib link.
+  [ -e "$work/root/lib" ] || ln -s usr/lib "$work/root/lib"
   mkdir -p "$work/root/usr/lib/swift-aarch64"
   cp -a "$sdk"/usr/lib/swift/linux/*.so "$work/root/usr/lib/swift-aarch64/"
   cp -a "$cache"/sysroot-debian12-arm64/usr/lib/aarch64-linux-gnu/libgpiod.so.2* "$work/root/usr/lib/aarch64-linux-gnu/"
