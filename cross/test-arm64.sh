@@ -13,7 +13,7 @@
 # has qemu-aarch64 registered (children do not inherit the emulator).
 #
 # Today the build stops: Debian's swiftlang 6.2.3 crashes (signal 6, SILGen)
-# on Tests/HostProbesTests/ProcParserTests.swift:93 (cross/README.md).
+# on Tests/HostProbesTests/ProcParserTests.swift:96 and :181 (cross/README.md).
 #
 # Usage: cross/test-arm64.sh [FILTER]     (as root; FILTER: swift test --filter)
 # Prints each suite's result, then a summary line with counts and timings.
