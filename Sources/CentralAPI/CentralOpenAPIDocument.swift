@@ -416,8 +416,8 @@ enum CentralOpenAPIDocument {
         "type": "string",
         "minLength": 1,
         "maxLength": 200,
-        "pattern": "[^\\t\\n\\u000b\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]",
-        "description": "Trimmed of surrounding whitespace before it is checked and stored; 1-200 characters (Unicode scalars) remain."
+        "pattern": "^[^\\u0000-\\u001f\\u007f]*[^\\u0000-\\u0020\\u007f\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000-\\u001f\\u007f]*$",
+        "description": "Trimmed of surrounding whitespace before it is checked and stored; 1-200 characters (Unicode scalars) remain; no control characters (U+0000-U+001F, U+007F)."
       },
       "Error": {
         "type": "object",
@@ -545,7 +545,7 @@ enum CentralOpenAPIDocument {
         "description": "A new task. Unknown keys are rejected with 422 `invalid_field`.",
         "properties": {
           "title": {"$ref": "#/components/schemas/TaskTitle"},
-          "notes": {"type": "string", "maxLength": 4000, "description": "Defaults to `\"\"`."},
+          "notes": {"type": "string", "maxLength": 4000, "pattern": "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f]*$", "description": "Defaults to `\"\"`. No control characters but tab, line feed and carriage return."},
           "due_at": {
             "type": "string",
             "format": "date-time",
@@ -555,6 +555,7 @@ enum CentralOpenAPIDocument {
           "assignee": {
             "type": "string",
             "maxLength": 100,
+            "pattern": "^[^\\u0000-\\u001f\\u007f]*$",
             "nullable": true,
             "description": "Trimmed; empty means nobody (null). Defaults to null."
           }
@@ -572,11 +573,12 @@ enum CentralOpenAPIDocument {
         "description": "The fields to change; keys left out are not touched, and `{}` changes nothing. `due_at` and `assignee` may be set to null. Setting `done` to true stamps `completed_at`; false clears it. Unknown keys are rejected with 422 `invalid_field`.",
         "properties": {
           "title": {"$ref": "#/components/schemas/TaskTitle"},
-          "notes": {"type": "string", "maxLength": 4000},
+          "notes": {"type": "string", "maxLength": 4000, "pattern": "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f]*$"},
           "due_at": {"type": "string", "format": "date-time", "nullable": true},
           "assignee": {
             "type": "string",
             "maxLength": 100,
+            "pattern": "^[^\\u0000-\\u001f\\u007f]*$",
             "nullable": true,
             "description": "Trimmed; empty means nobody (null)."
           },
