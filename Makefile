@@ -12,6 +12,7 @@ run: deps build
 ## make test: install what the tests need, build everything, run every test:
 ## the Swift suites (those needing PostgreSQL get a throwaway PostgreSQL 15 cluster);
 ## the end-to-end sync tests (real agents, central, PostgreSQL and a fault proxy); the
+## attack suite (hostile input, a hostile LAN and a hostile disk, Tests/attack); the
 ## deployment checks on a static release binary (systemd unit, manifests, shellcheck, the
 ## .deb installed in a throwaway root, the arm64 sysroot); then real agents under
 ## schemathesis, promtool and Chromium; last, the aarch64 cross-build (needs root; the
