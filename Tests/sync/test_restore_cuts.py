@@ -79,3 +79,43 @@ def test_restore_after_push_ack_and_before_pull_loses_nothing(h):
     assert acked in records and first in records, "an acknowledged change was lost"
     assert b.sync_once().returncode == 0
     assert {r[0] for r in b.query("SELECT id FROM task")} >= {acked, first}
+
+
+def at(when: str, agent, *args: str) -> subprocess.CompletedProcess:
+    """`edge-agent ARGS` for `agent` with the wall clock frozen at `when` (faketime)."""
+    argv = ["faketime", when, str(AGENT_BIN), *args, "--data-dir", str(agent.data_dir), "--node-name", agent.name]
+    if args[0] == "sync":
+        argv += ["--central-url", agent.central_url, "--central-token-file", str(agent.token_file)]
+    out = subprocess.run(argv, capture_output=True, text=True, timeout=60, env=clean_env())
+    assert out.returncode == 0, f"{argv}: {out.stdout}{out.stderr}"
+    return out
+
+
+def test_a_node_restored_from_its_own_backup_never_reissues_a_stamp(h):
+    """The restored node's clock row goes back; with its wall clock where it was when it made
+    an edit after the backup, it would stamp a new edit with that edit's stamp, and the merge
+    would keep one of the two values by its bytes, not the later edit. Central tells it the
+    newest stamp it holds from it, and the node moves past it before it stamps again."""
+    db = h.pg.create_database("node_restore")
+    central = h.central(db)
+    central.wait_ready()
+    a = h.agent("a", central)
+    assert a.stop() == 0
+    task = add_task(a, "water the plants")
+    at("2026-12-02 12:00:00", a, "sync", "--once")
+    backup = h.dir / "a-backup.db"
+    at("2026-12-02 12:00:01", a, "db", "backup", str(backup))
+    at("2026-12-02 12:00:05", a, "tasks", "edit", task, "--notes", "zz: after the backup")
+    at("2026-12-02 12:00:10", a, "tasks", "edit", task, "--notes", "zz: later still")
+    at("2026-12-02 12:00:10", a, "sync", "--once")
+    assert central.records()[task]["notes"] == "zz: later still"
+
+    # The SD card is restored from the backup; the Pi boots with its clock at 12:00:05 again.
+    for suffix in ("", "-wal", "-shm"):
+        (a.data_dir / f"agent.db{suffix}").unlink(missing_ok=True)
+    (a.data_dir / "agent.db").write_bytes(backup.read_bytes())
+    at("2026-12-02 12:00:05", a, "sync", "--once")  # first contact: central's stamp floor
+    at("2026-12-02 12:00:05", a, "tasks", "edit", task, "--notes", "aa: the newest edit")
+    at("2026-12-02 12:00:05", a, "sync", "--once")
+    assert central.records()[task]["notes"] == "aa: the newest edit", "the newest edit lost to a reissued stamp"
+    assert a.record(task)["notes"] == "aa: the newest edit"
