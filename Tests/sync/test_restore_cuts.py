@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sqlite3
 import subprocess
+import time
 
 from conftest import AGENT_BIN, clean_env, pg_dump, pg_restore
 
@@ -119,3 +120,31 @@ def test_a_node_restored_from_its_own_backup_never_reissues_a_stamp(h):
     at("2026-12-02 12:00:05", a, "sync", "--once")
     assert central.records()[task]["notes"] == "aa: the newest edit", "the newest edit lost to a reissued stamp"
     assert a.record(task)["notes"] == "aa: the newest edit"
+
+
+def test_an_edit_stamped_a_day_ahead_is_stamped_again_and_sync_goes_on(h):
+    """An edit made while the node's clock ran a day ahead: central refuses that change alone;
+    once the node's clock is right again it is stamped again and delivered in the same cycle,
+    and the rest of the cycle (the pull) goes on."""
+    db = h.pg.create_database("future_edit")
+    central = h.central(db)
+    central.wait_ready()
+    a = h.agent("a", central)
+    b = h.agent("b", central)
+    assert a.stop() == 0 and b.stop() == 0
+    tomorrow = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(time.time() + 86_400))
+    ahead = subprocess.run(["faketime", tomorrow, str(AGENT_BIN), "tasks", "add", "made with the clock a day ahead",
+                            "--data-dir", str(a.data_dir), "--node-name", "a"],
+                           capture_output=True, text=True, timeout=60, env={**clean_env(), "TZ": "UTC"})
+    assert ahead.returncode == 0, ahead.stderr
+    future = a.query("SELECT id FROM task")[0][0]
+    from_b = add_task(b, "from b")
+    assert b.sync_once().returncode == 0
+
+    out = a.sync_once()  # the clock is right again
+    assert out.returncode == 0, f"{out.stdout}{out.stderr}"
+    assert future in central.records(), "the re-stamped change did not reach central"
+    assert from_b in {r[0] for r in a.query("SELECT id FROM task")}, "the pull did not go on"
+    stamp = central.records()[future]["title_v"]
+    assert int(stamp.split("-")[0], 16) < (time.time() + 600) * 1000, f"still stamped in the future: {stamp}"
+    assert a.query("SELECT value FROM store_state WHERE key = 'changes_restamped'") == [(1,)]
