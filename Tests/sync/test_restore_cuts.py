@@ -83,11 +83,11 @@ def test_restore_after_push_ack_and_before_pull_loses_nothing(h):
 
 
 def at(when: str, agent, *args: str) -> subprocess.CompletedProcess:
-    """`edge-agent ARGS` for `agent` with the wall clock frozen at `when` (faketime)."""
+    """`edge-agent ARGS` for `agent` with the wall clock frozen at `when` (faketime, UTC)."""
     argv = ["faketime", when, str(AGENT_BIN), *args, "--data-dir", str(agent.data_dir), "--node-name", agent.name]
     if args[0] == "sync":
         argv += ["--central-url", agent.central_url, "--central-token-file", str(agent.token_file)]
-    out = subprocess.run(argv, capture_output=True, text=True, timeout=60, env=clean_env())
+    out = subprocess.run(argv, capture_output=True, text=True, timeout=60, env={**clean_env(), "TZ": "UTC"})
     assert out.returncode == 0, f"{argv}: {out.stdout}{out.stderr}"
     return out
 
@@ -133,10 +133,7 @@ def test_an_edit_stamped_a_day_ahead_is_stamped_again_and_sync_goes_on(h):
     b = h.agent("b", central)
     assert a.stop() == 0 and b.stop() == 0
     tomorrow = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(time.time() + 86_400))
-    ahead = subprocess.run(["faketime", tomorrow, str(AGENT_BIN), "tasks", "add", "made with the clock a day ahead",
-                            "--data-dir", str(a.data_dir), "--node-name", "a"],
-                           capture_output=True, text=True, timeout=60, env={**clean_env(), "TZ": "UTC"})
-    assert ahead.returncode == 0, ahead.stderr
+    at(tomorrow, a, "tasks", "add", "made with the clock a day ahead")
     future = a.query("SELECT id FROM task")[0][0]
     from_b = add_task(b, "from b")
     assert b.sync_once().returncode == 0
