@@ -58,8 +58,11 @@ public final class CentralMetrics: Sendable {
             + family("edge_central_http_connections_open", "gauge", "HTTP connections open now.",
                      ["edge_central_http_connections_open \(connections.open)"])
             + family("edge_central_http_connections_refused_total", "counter",
-                     "HTTP connections closed at once because --max-connections were already open.",
+                     "HTTP connections closed at once because --max-connections were open, all in a request.",
                      ["edge_central_http_connections_refused_total \(connections.refused)"])
+            + family("edge_central_http_connections_evicted_total", "counter",
+                     "HTTP connections closed to admit a new one at --max-connections: the oldest without a complete request, else the oldest idle one.",
+                     ["edge_central_http_connections_evicted_total \(connections.evicted)"])
             + family("edge_central_http_header_timeouts_total", "counter",
                      "HTTP connections closed because a request head did not arrive within --header-timeout.",
                      ["edge_central_http_header_timeouts_total \(connections.headerTimeouts)"])

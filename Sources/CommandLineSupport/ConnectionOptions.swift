@@ -19,12 +19,15 @@ public struct ConnectionOptions: ParsableArguments {
     public var idleTimeoutFlag: String?
 
     @Option(name: .customLong("max-connections"), help: ArgumentHelp(
-        "Connections open at once; more are closed at once and counted. Always kept below the open-file limit. "
-            + "[env: EDGE_MAX_CONNECTIONS, central: EDGE_CENTRAL_MAX_CONNECTIONS] [default: 4096]", valueName: "n"))
+        "Connections open at once. At the cap a new connection evicts the oldest one that has not sent a complete "
+            + "request, else the oldest idle keep-alive one; when all are in a request it is closed at once. "
+            + "Always kept below the open-file limit. "
+            + "[env: EDGE_MAX_CONNECTIONS, central: EDGE_CENTRAL_MAX_CONNECTIONS] [default: 512, central: 4096]", valueName: "n"))
     public var maxConnectionsFlag: String?
 
-    /// The configured limits; `prefix` is `EDGE_` or `EDGE_CENTRAL_`.
-    public func limits(envPrefix prefix: String) throws -> ConnectionLimits {
+    /// The configured limits; `prefix` is `EDGE_` or `EDGE_CENTRAL_`. The agent's default cap
+    /// is 512 (about 14 KB of memory per open connection on a Pi), central's 4096.
+    public func limits(envPrefix prefix: String, defaultMaxConnections: Int) throws -> ConnectionLimits {
         func duration(_ flag: String?, _ name: String, _ option: String, _ fallback: String) throws -> Duration {
             let text = Settings.resolve(flag: flag, env: prefix + name) { fallback }
             guard let millis = DurationText.parseMillis(text), millis > 0 else {
@@ -34,7 +37,7 @@ public struct ConnectionOptions: ParsableArguments {
         }
         let header = try duration(headerTimeoutFlag, "HEADER_TIMEOUT", "header-timeout", "10s")
         let idle = try duration(idleTimeoutFlag, "IDLE_TIMEOUT", "idle-timeout", "60s")
-        let maxText = Settings.resolve(flag: maxConnectionsFlag, env: prefix + "MAX_CONNECTIONS") { "4096" }
+        let maxText = Settings.resolve(flag: maxConnectionsFlag, env: prefix + "MAX_CONNECTIONS") { String(defaultMaxConnections) }
         guard let max = Int(maxText), max >= 1, max <= 1_000_000 else {
             throw ConfigurationError("--max-connections / \(prefix)MAX_CONNECTIONS: \"\(maxText.prefix(40))\" is not a number from 1 to 1000000")
         }

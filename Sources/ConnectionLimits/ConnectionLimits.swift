@@ -19,11 +19,12 @@ public struct ConnectionLimits: Sendable, Equatable {
     public var headerTimeout: Duration
     /// Time a kept-alive connection may wait for its next request. Default 60 s.
     public var idleTimeout: Duration
-    /// Connections open at once; more are accepted and closed at once, and counted.
-    /// Default 4096, and always below the process's open-file limit (see `effective`).
+    /// Connections open at once; at the cap a new one evicts an idle one (see
+    /// `ConnectionCounters`) or is closed at once, and counted. Always below the process's
+    /// open-file limit (see `effective`). Default 512 for the agent, 4096 for central.
     public var maxConnections: Int
 
-    public init(headerTimeout: Duration = .seconds(10), idleTimeout: Duration = .seconds(60), maxConnections: Int = 4096) {
+    public init(headerTimeout: Duration = .seconds(10), idleTimeout: Duration = .seconds(60), maxConnections: Int = 512) {
         self.headerTimeout = headerTimeout
         self.idleTimeout = idleTimeout
         self.maxConnections = maxConnections
@@ -56,33 +57,101 @@ public struct ConnectionLimits: Sendable, Equatable {
     }
 }
 
-/// Counts what the limits did, for `/metrics`: shared by every connection of one server.
+/// The connections one server holds, and what the limits did to them (for `/metrics`).
+///
+/// At the cap a new connection is not simply refused, because then a LAN device holding
+/// idle sockets would lock the household out. It evicts the oldest connection that has not
+/// yet sent a complete request (an idle or slowloris socket); if there is none, the oldest
+/// kept-alive connection waiting between requests. A connection in the middle of a request
+/// is never evicted; when every one is, the new connection is refused.
 public final class ConnectionCounters: Sendable {
-    private let openCount = Atomic<Int>(0)
+    private struct Entry {
+        let channel: any Channel
+        let activity: ConnectionActivity
+        var evicting = false
+    }
+
+    private struct Registry {
+        var next: UInt64 = 0
+        var entries: [UInt64: Entry] = [:]
+        var evicting = 0
+
+        /// The oldest connection without a complete request, else the oldest idle one.
+        func victim() -> UInt64? {
+            var fresh: UInt64?
+            var idle: UInt64?
+            for (key, entry) in entries where !entry.evicting && !entry.activity.busy {
+                if entry.activity.served {
+                    if key < (idle ?? .max) { idle = key }
+                } else if key < (fresh ?? .max) {
+                    fresh = key
+                }
+            }
+            return fresh ?? idle
+        }
+    }
+
+    private let registry = Mutex(Registry())
     private let refusedCount = Atomic<Int>(0)
+    private let evictedCount = Atomic<Int>(0)
     private let timedOutCount = Atomic<Int>(0)
 
     public init() {}
 
-    /// Connections open now.
-    public var open: Int { openCount.load(ordering: .relaxed) }
-    /// Connections closed at once because `maxConnections` were already open.
+    /// Connections open now (including evicted ones whose close has not completed).
+    public var open: Int { registry.withLock { $0.entries.count } }
+    /// Connections closed at once because `maxConnections` were open, all in a request.
     public var refused: Int { refusedCount.load(ordering: .relaxed) }
+    /// Connections closed to make room for a new one at `maxConnections`.
+    public var evicted: Int { evictedCount.load(ordering: .relaxed) }
     /// Connections closed because their request head did not arrive within `headerTimeout`.
     public var headerTimeouts: Int { timedOutCount.load(ordering: .relaxed) }
 
-    func admit(limit: Int) -> Bool {
-        let now = openCount.add(1, ordering: .relaxed).newValue
-        guard now <= limit else {
-            openCount.subtract(1, ordering: .relaxed)
-            refusedCount.add(1, ordering: .relaxed)
-            return false
+    /// Registers `channel`, evicting another connection if `limit` are open; nil when refused.
+    func admit(_ channel: any Channel, activity: ConnectionActivity, limit: Int) -> UInt64? {
+        let (key, victim): (UInt64?, (any Channel)?) = registry.withLock { registry in
+            var victim: (any Channel)?
+            if registry.entries.count - registry.evicting >= limit {
+                guard let old = registry.victim() else { return (nil, nil) }
+                registry.entries[old]!.evicting = true
+                registry.evicting += 1
+                victim = registry.entries[old]!.channel
+            }
+            registry.next += 1
+            registry.entries[registry.next] = Entry(channel: channel, activity: activity)
+            return (registry.next, victim)
         }
-        return true
+        if let victim {
+            evictedCount.add(1, ordering: .relaxed)
+            victim.close(promise: nil)
+        }
+        if key == nil { refusedCount.add(1, ordering: .relaxed) }
+        return key
     }
 
-    func release() { openCount.subtract(1, ordering: .relaxed) }
+    func release(_ key: UInt64) {
+        registry.withLock { registry in
+            if registry.entries.removeValue(forKey: key)?.evicting == true { registry.evicting -= 1 }
+        }
+    }
+
     func timedOut() { timedOutCount.add(1, ordering: .relaxed) }
+}
+
+/// Whether a connection is in a request and whether it has completed one, readable from
+/// any thread by the eviction choice; written on the connection's event loop.
+final class ConnectionActivity: Sendable {
+    private let busyFlag = Atomic<Bool>(false)
+    private let servedFlag = Atomic<Bool>(false)
+
+    var busy: Bool { busyFlag.load(ordering: .relaxed) }
+    var served: Bool { servedFlag.load(ordering: .relaxed) }
+
+    func requestStarted() { busyFlag.store(true, ordering: .relaxed) }
+    func responseSent() {
+        servedFlag.store(true, ordering: .relaxed)
+        busyFlag.store(false, ordering: .relaxed)
+    }
 }
 
 extension HTTPServerBuilder {
@@ -141,6 +210,7 @@ final class ConnectionState {
     var phase = Phase.awaitingHead
     var deadline: Scheduled<Void>?
     var keepAlive = true
+    let activity = ConnectionActivity()
 
     func cancelDeadline() {
         deadline?.cancel()
@@ -158,7 +228,7 @@ final class AcceptGuardHandler: ChannelInboundHandler, RemovableChannelHandler {
     let state: ConnectionState
     let limits: ConnectionLimits
     let counters: ConnectionCounters
-    private var admitted = false
+    private var admission: UInt64?
     private var started = false
 
     init(state: ConnectionState, limits: ConnectionLimits, counters: ConnectionCounters) {
@@ -179,33 +249,33 @@ final class AcceptGuardHandler: ChannelInboundHandler, RemovableChannelHandler {
     private func start(_ context: ChannelHandlerContext) {
         guard !started else { return }
         started = true
-        guard counters.admit(limit: limits.maxConnections) else {
+        admission = counters.admit(context.channel, activity: state.activity, limit: limits.maxConnections)
+        guard admission != nil else {
             context.close(promise: nil)
             return
         }
-        admitted = true
         armDeadline(context)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
         state.cancelDeadline()
-        if admitted {
-            admitted = false
-            counters.release()
+        if let admission {
+            self.admission = nil
+            counters.release(admission)
         }
         context.fireChannelInactive()
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
         state.cancelDeadline()
-        if admitted {
-            admitted = false
-            counters.release()
+        if let admission {
+            self.admission = nil
+            counters.release(admission)
         }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard admitted else { return }  // refused: being closed, read nothing
+        guard admission != nil else { return }  // refused: being closed, read nothing
         if state.phase == .idle {
             state.phase = .awaitingHead
             armDeadline(context)
@@ -244,6 +314,7 @@ final class RequestHeadHandler: ChannelDuplexHandler, RemovableChannelHandler {
         if case .head(let head) = unwrapInboundIn(data) {
             state.cancelDeadline()
             state.phase = .inRequest
+            state.activity.requestStarted()
             state.keepAlive = head.isKeepAlive
         }
         context.fireChannelRead(data)
@@ -262,6 +333,7 @@ final class RequestHeadHandler: ChannelDuplexHandler, RemovableChannelHandler {
             context.writeAndFlush(data, promise: written)
         case .end:
             state.phase = .idle
+            state.activity.responseSent()
             context.write(data, promise: promise)
         default:
             context.write(data, promise: promise)

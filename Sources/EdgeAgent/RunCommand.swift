@@ -50,7 +50,7 @@ struct RunCommand: AsyncParsableCommand {
             // Check every option before touching anything.
             listen = try server.listenAddress()
             apiTokenFile = try server.apiTokenFile()
-            limits = try connections.limits(envPrefix: "EDGE_").effective()
+            limits = try connections.limits(envPrefix: "EDGE_", defaultMaxConnections: 512).effective()
             reader = try probes.reader()
             interval = try sampling.intervalMillis()
             policy.raw = try sampling.retentionMillis()

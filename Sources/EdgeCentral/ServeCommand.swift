@@ -65,7 +65,7 @@ struct ServeCommand: AsyncParsableCommand {
                 throw ConfigurationError("--listen / EDGE_CENTRAL_LISTEN: \"\(listenText.prefix(60))\" is not host:port")
             }
             let url = try database.url()
-            let limits = try connections.limits(envPrefix: "EDGE_CENTRAL_").effective()
+            let limits = try connections.limits(envPrefix: "EDGE_CENTRAL_", defaultMaxConnections: 4096).effective()
             let counters = ConnectionCounters()
             let server = try serverBuilder(limits, counters: counters)
             let logger = Logger(label: "edge-central")

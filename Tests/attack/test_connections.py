@@ -5,10 +5,12 @@ HTTP/1.0 clients. Flags under test (agent / central):
                     request head must be complete this long after accept, or after the first
                     byte of a later keep-alive request, else the connection is closed;
   --idle-timeout    EDGE_IDLE_TIMEOUT / EDGE_CENTRAL_IDLE_TIMEOUT (default 60s);
-  --max-connections EDGE_MAX_CONNECTIONS / EDGE_CENTRAL_MAX_CONNECTIONS (default 4096,
-                    capped below RLIMIT_NOFILE): connections over it are closed at once and
-                    counted in edge_http_connections_refused_total
-                    (edge_central_http_connections_refused_total)."""
+  --max-connections EDGE_MAX_CONNECTIONS / EDGE_CENTRAL_MAX_CONNECTIONS (default 512 /
+                    4096, capped below RLIMIT_NOFILE): at the cap a new connection evicts
+                    the oldest one without a complete request, else the oldest idle
+                    keep-alive one (edge_http_connections_evicted_total); when every
+                    connection is in a request it is closed at once
+                    (edge_http_connections_refused_total; central: edge_central_http_*)."""
 
 from __future__ import annotations
 
@@ -52,10 +54,11 @@ def get_ok(url_get, deadline: float) -> tuple[bool, str]:
     return False, last
 
 
-def check_connection_cap(server, metrics, refused_metric: str, cap: int = 50, opened: int = 60):
-    """`opened` idle sockets against a server capped at `cap`: the extra ones are closed at
-    once (well before the header timeout), counted, and a normal client is served as soon as
-    a slot frees; the held ones are closed by the header timeout."""
+def check_connection_cap(server, metrics, prefix: str, cap: int = 50, opened: int = 60):
+    """`opened` idle sockets against a server capped at `cap`: each one over the cap evicts
+    the oldest idle socket at once (well before the header timeout), the evictions are
+    counted, a normal client is served while the cap is full, and the held sockets are
+    closed by the header timeout."""
     socks = open_idle(server.port, opened)
     try:
         assert len(socks) == opened, f"only {len(socks)} of {opened} connects succeeded"
@@ -65,13 +68,12 @@ def check_connection_cap(server, metrics, refused_metric: str, cap: int = 50, op
         assert len(closed) >= opened - cap, (
             f"{len(closed)} of {opened} idle connections closed within {early:.1f} s; "
             f"with --max-connections {cap} at least {opened - cap} must be closed at once")
+        assert opened - 1 not in closed, "the newest connection was evicted, not the oldest"
         held = [s for i, s in enumerate(socks) if i not in closed]
         assert len(held) <= cap, f"{len(held)} connections held open over the cap of {cap}"
-        # Free a few slots: a normal client gets in.
-        close_all(held[:5])
-        held = held[5:]
+        # The cap is full of idle sockets: a normal client still gets in, by eviction.
         ok, last = get_ok(lambda: http("GET", server.url("/health"), timeout=2), time.monotonic() + 1.5)
-        assert ok, f"no answer to a normal client after slots were freed: {last}"
+        assert ok, f"no answer to a normal client with {len(held)} idle sockets at the cap: {last}"
         # The header timeout closes the ones still held.
         late = wait_closed(held, HEADER_TIMEOUT + 2.0)
         assert len(late) == len(held), (
@@ -80,9 +82,42 @@ def check_connection_cap(server, metrics, refused_metric: str, cap: int = 50, op
     finally:
         close_all(socks)
     m = metrics()
-    refused = metric(m, refused_metric)
-    assert refused is not None and refused >= opened - cap, f"{refused_metric} is {refused}"
+    evicted = metric(m, f"{prefix}_evicted_total")
+    assert evicted is not None and evicted >= opened - cap, f"{prefix}_evicted_total is {evicted}"
     return m
+
+
+def check_busy_connections_are_not_evicted(server, metrics, prefix: str, cap: int):
+    """`cap` connections each in the middle of a request (head sent, body awaited): a new
+    connection is refused at once and counted; none of the busy ones is evicted."""
+    busy = []
+    try:
+        for _ in range(cap):
+            s = connect(server.port)
+            s.sendall(b"POST /v1/tasks HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                      b"Content-Length: 1000\r\n\r\n")
+            busy.append(s)
+        time.sleep(0.3)  # let the server read every head (nothing below depends on timing otherwise)
+        extra = connect(server.port)
+        try:
+            assert wait_closed([extra], 1.0), "a connection over a cap of busy connections was not closed at once"
+        finally:
+            extra.close()
+        assert not wait_closed(busy, 0.2), "a connection in the middle of a request was evicted"
+    finally:
+        close_all(busy)
+    # The server sees the busy sockets close asynchronously: until it does, it is still full.
+    deadline = time.monotonic() + 3
+    while True:
+        try:
+            m = metrics()
+            break
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+    refused = metric(m, f"{prefix}_refused_total")
+    assert refused is not None and refused >= 1, f"{prefix}_refused_total is {refused}"
 
 
 def check_slowloris(port: int, label: str):
@@ -163,9 +198,15 @@ def check_http10_closes(port: int, label: str):
 # Agent
 
 
-def test_agent_closes_connections_over_max_connections_at_once_and_counts_them(h):
+def test_agent_never_evicts_a_connection_in_a_request(h):
+    agent = StandaloneAgent(h, "busy", extra=[*LIMITS, "--max-connections", "8"]).start()
+    check_busy_connections_are_not_evicted(agent, agent.metrics, "edge_http_connections", 8)
+    assert agent.alive() and agent.api("GET", "/health").status == 200
+
+
+def test_agent_evicts_idle_connections_over_max_connections_and_counts_them(h):
     agent = StandaloneAgent(h, "cap", extra=[*LIMITS, "--max-connections", "50"]).start()
-    m = check_connection_cap(agent, agent.metrics, "edge_http_connections_refused_total")
+    m = check_connection_cap(agent, agent.metrics, "edge_http_connections")
     assert metric(m, "edge_http_connections_open") is not None, "no edge_http_connections_open gauge"
     # Every socket of the attack is closed: the gauge comes back down (the scrape itself is open).
     h.wait_until(lambda: metric(agent.metrics(), "edge_http_connections_open") <= 2, 5,
@@ -180,7 +221,7 @@ def test_agent_limits_come_from_the_environment_too(h):
     # clean_env() drops the caller's EDGE_* variables; these go through env(1) instead.
     agent.prefix = ["env", *(f"{k}={v}" for k, v in env_extra.items())]
     agent.start()
-    check_connection_cap(agent, agent.metrics, "edge_http_connections_refused_total")
+    check_connection_cap(agent, agent.metrics, "edge_http_connections")
 
 
 def test_agent_survives_more_idle_sockets_than_file_descriptors_without_spinning(h):
@@ -241,16 +282,15 @@ def central_metrics(central):
     return parse_metrics(r.body.decode())
 
 
-def test_central_closes_connections_over_max_connections_at_once_and_counts_them(h, limited_central):
-    check_connection_cap(limited_central, lambda: central_metrics(limited_central),
-                         "edge_central_http_connections_refused_total")
+def test_central_evicts_idle_connections_over_max_connections_and_counts_them(h, limited_central):
+    check_connection_cap(limited_central, lambda: central_metrics(limited_central), "edge_central_http_connections")
     assert limited_central.alive()
 
 
 def test_central_limits_come_from_the_environment_too(h, pg):
     central, _, _ = central_with_token(h, pg, env={"EDGE_CENTRAL_HEADER_TIMEOUT": "2s", "EDGE_CENTRAL_IDLE_TIMEOUT": "4s",
                                                    "EDGE_CENTRAL_MAX_CONNECTIONS": "50"})
-    check_connection_cap(central, lambda: central_metrics(central), "edge_central_http_connections_refused_total")
+    check_connection_cap(central, lambda: central_metrics(central), "edge_central_http_connections")
 
 
 def test_central_closes_slowloris_and_idle_keepalive_connections(h, limited_central):
