@@ -6,6 +6,8 @@ that have neither (Debian 12 ships no kustomize, and only an old kubectl).
 It implements the subset that k8s/ uses, with kustomize's semantics:
 
   resources        files and directories (bases), in order
+  components       directories holding a `kind: Component` kustomization,
+                   applied after the resources, before generators
   namespace        set on every namespaced object
   labels           pairs added to metadata.labels (includeSelectors and
                    includeTemplates are not supported)
@@ -29,8 +31,8 @@ import sys
 import yaml
 
 SUPPORTED = {
-    "apiVersion", "kind", "resources", "namespace", "labels", "patches",
-    "images", "secretGenerator", "generatorOptions",
+    "apiVersion", "kind", "resources", "components", "namespace", "labels",
+    "patches", "images", "secretGenerator", "generatorOptions",
 }
 
 # Kinds without a namespace (the ones that could appear here).
@@ -199,15 +201,23 @@ def generate_secret(spec, root, options):
     return secret
 
 
-def build(directory):
+def build(directory, accumulated=None):
+    """Renders the kustomization in directory. A Component (kind: Component) is
+    given the objects accumulated so far (`accumulated`): like kustomize, it adds
+    its resources to them and its transformations apply to all of them."""
     path = kustomization_file(directory)
     with open(path, encoding="utf-8") as f:
         k = yaml.safe_load(f) or {}
     unknown = set(k) - SUPPORTED
     if unknown:
         raise RenderError(f"{path}: unsupported field(s) {', '.join(sorted(unknown))}")
+    is_component = k.get("kind") == "Component"
+    if is_component and accumulated is None:
+        raise RenderError(f"{path}: a Component belongs under `components:`, not `resources:`")
+    if not is_component and accumulated is not None:
+        raise RenderError(f"{path}: listed under `components:` but its kind is not Component")
 
-    objects = []
+    objects = accumulated if accumulated is not None else []
     for res in k.get("resources", []):
         p = os.path.join(directory, res)
         if os.path.isdir(p):
@@ -218,6 +228,12 @@ def build(directory):
             objects.extend(copy.deepcopy(load_yaml_docs(p)))
         else:
             raise RenderError(f"{path}: resource {res} not found")
+
+    for comp in k.get("components", []) or []:
+        p = os.path.join(directory, comp)
+        if not os.path.isdir(p):
+            raise RenderError(f"{path}: component {comp} is not a directory")
+        objects = build(p, objects)
 
     options = k.get("generatorOptions", {}) or {}
     for spec in k.get("secretGenerator", []) or []:
