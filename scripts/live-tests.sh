@@ -5,13 +5,12 @@
 #   2. promtool checks /metrics;
 #   3. Selenium drives Debian's Chromium through the household page (Tests/browser).
 # Tools are installed on first use: a venv in .build-venv (PyPI), promtool unpacked from
-# Debian's prometheus package into .build-tools (the server itself is not installed).
+# Debian's prometheus package into .build-tools (scripts/install-promtool.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 BIN="${EDGE_AGENT_BIN:-.build/debug/edge-agent}"
 VENV=.build-venv
-TOOLS=.build-tools
 OUT=.build/live
 [ -x "$BIN" ] || { echo "live-tests: $BIN is not built; run 'swift build' first" >&2; exit 1; }
 
@@ -22,17 +21,7 @@ if [ ! -x "$VENV/bin/schemathesis" ] || [ ! -x "$VENV/bin/pytest" ]; then
   python3 -m venv "$VENV"
   "$VENV/bin/pip" install -q --disable-pip-version-check -r Tests/live/requirements.txt
 fi
-if [ ! -x "$TOOLS/promtool" ]; then
-  step "unpacking promtool from Debian's prometheus package"
-  scratch="$(mktemp -d)"
-  (cd "$scratch" && apt-get download prometheus >/dev/null 2>&1) || {
-    apt-get update -qq && (cd "$scratch" && apt-get download prometheus >/dev/null)
-  }
-  dpkg-deb -x "$scratch"/prometheus_*.deb "$scratch/root"
-  mkdir -p "$TOOLS"
-  install -m 0755 "$scratch/root/usr/bin/promtool" "$TOOLS/promtool"
-  rm -rf "$scratch"
-fi
+PROMTOOL="$(scripts/install-promtool.sh)"
 
 rm -rf "$OUT"
 mkdir -p "$OUT/screenshots"
@@ -81,7 +70,7 @@ status=${PIPESTATUS[0]}
 step "promtool check metrics"
 curl -fsS "$url/metrics" > "$OUT/metrics.prom"
 set +e
-"$TOOLS/promtool" check metrics < "$OUT/metrics.prom" > "$OUT/promtool.txt" 2>&1
+"$PROMTOOL" check metrics < "$OUT/metrics.prom" > "$OUT/promtool.txt" 2>&1
 status=$?
 set -e
 # Exit 1 is a format error: always fatal. Exit 3 is lint; the one lint note allowed is
