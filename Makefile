@@ -15,8 +15,11 @@ run: deps build
 ## attack suite (hostile input, a hostile LAN and a hostile disk, Tests/attack); the
 ## deployment checks on a static release binary (systemd unit, manifests, shellcheck, the
 ## .deb installed in a throwaway root, the arm64 sysroot); then real agents under
-## schemathesis, promtool and Chromium; last, the aarch64 cross-build (needs root; the
-## first run downloads about 1.1 GB) and its proof under qemu (cross/README.md).
+## schemathesis, promtool and Chromium; the monitoring kit (alert rules under promtool's
+## unit tests, the Grafana dashboard, the kube-prometheus-stack component, and every
+## metric name they use against a real agent's and central's /metrics); last, the
+## aarch64 cross-build (needs root; the first run downloads about 1.1 GB) and its proof
+## under qemu (cross/README.md).
 test: test-deps
 	$(SWIFT) build --build-tests
 	EDGE_REQUIRE_POSTGRES=1 scripts/with-postgres.sh $(SWIFT) test --skip-build
@@ -25,6 +28,8 @@ test: test-deps
 	$(SWIFT) build -c release --static-swift-stdlib --product edge-agent
 	scripts/check-deploy.sh .build/release/edge-agent
 	scripts/live-tests.sh
+# monitoring/: promtool check+test rules, dashboard, k8s component, metric names vs real /metrics
+	scripts/check-monitoring.sh
 	scripts/central-api-tests.sh
 	cross/build-arm64.sh
 	cross/check-arm64.sh .build-cross/out/arm64 .build/release/edge-agent

@@ -10,8 +10,9 @@ case "$profile" in
   run) ;;
   # The live tests: curl, a Python venv (schemathesis, Selenium), Debian's Chromium and its driver;
   # PostgreSQL 15 (Debian 12) for the throwaway clusters of scripts/pg-cluster.sh and psql;
-  # openssl makes the private CA of the HTTPS sync test; faketime sets wrong clocks in the sync tests.
-  test) packages+=(sqlite3 procps curl openssl faketime python3-venv chromium chromium-driver postgresql postgresql-client) ;;
+  # openssl makes the private CA of the HTTPS sync test; faketime sets wrong clocks in the sync tests;
+  # python3-yaml for scripts/check-monitoring.sh (and scripts/deploy/kustomize.py).
+  test) packages+=(sqlite3 procps curl openssl faketime python3-venv python3-yaml chromium chromium-driver postgresql postgresql-client) ;;
   *) echo "install-deps: unknown profile '$profile' (use run or test)" >&2; exit 2 ;;
 esac
 
