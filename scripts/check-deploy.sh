@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Check everything that deploys edge-agent (what CI runs):
 #   1. systemd unit: systemd-analyze verify is clean; exposure <= 2.0
-#   2. k8s: render base and household overlay (scripts/deploy/kustomize.py,
-#      compared with `kubectl kustomize` where kubectl exists), validate every
-#      object against the Kubernetes schemas (kubernetes-validate, strict, two
-#      Kubernetes versions), checkov with no failed check
+#   2. k8s: render base, household overlay and the restore Job k8s/restore
+#      (scripts/deploy/kustomize.py, compared with `kubectl kustomize` where
+#      kubectl exists), validate every object against the Kubernetes schemas
+#      (kubernetes-validate, strict, two Kubernetes versions), checkov with no
+#      failed check
 #   3. shellcheck on every shell script in the repository
 #   4. the amd64 .deb: build, inspect, install/remove/purge in a throwaway
 #      root (dpkg --root), run the installed edge-agent --version
@@ -115,19 +116,20 @@ awk -v e="$exposure" -v m="$max_exposure" 'BEGIN { exit !(e <= m) }' \
 ok "exposure $exposure"
 
 # --- 2. Kubernetes manifests -------------------------------------------------
-step "k8s: render base + household overlay"
+step "k8s: render base, household, restore"
 # The overlay's PostgreSQL secret comes from a git-ignored postgres.env:
 # render a copy that uses the committed example.
 cp -r "$repo/k8s" "$work/k8s"
 cp "$work/k8s/overlays/household/postgres.env.example" "$work/k8s/overlays/household/postgres.env"
-for target in base overlays/household; do
+k8s_targets="base overlays/household restore"
+for target in $k8s_targets; do
   name=${target##*/}
   "$py" "$repo/scripts/deploy/kustomize.py" "$work/k8s/$target" >"$work/$name.yaml" 2>"$work/render.log" \
     || die "rendering k8s/$target: $(cat "$work/render.log")"
 done
 objects=$(grep -c '^kind:' "$work/household.yaml")
 if command -v kubectl >/dev/null && kubectl kustomize --help >/dev/null 2>&1; then
-  for target in base overlays/household; do
+  for target in $k8s_targets; do
     name=${target##*/}
     kubectl kustomize "$work/k8s/$target" >"$work/$name.kubectl.yaml" 2>"$work/kubectl.log" \
       || die "kubectl kustomize k8s/$target: $(tail -n 1 "$work/kubectl.log")"
@@ -141,7 +143,7 @@ fi
 
 step "k8s: kubernetes-validate --strict"
 for v in "${k8s_versions[@]}"; do
-  "$venv/bin/kubernetes-validate" --strict --quiet -k "$v" "$work/base.yaml" "$work/household.yaml" \
+  "$venv/bin/kubernetes-validate" --strict --quiet -k "$v" "$work/base.yaml" "$work/household.yaml" "$work/restore.yaml" \
     >"$work/validate.log" 2>&1 || fail_log "$work/validate.log" "schema validation failed for Kubernetes $v"
 done
 ok "Kubernetes ${k8s_versions[*]}"
@@ -149,7 +151,7 @@ ok "Kubernetes ${k8s_versions[*]}"
 step "k8s: checkov"
 # No failed check; every skipped one carries its reason (checkov.io/skipN
 # annotations on the object).
-"$venv/bin/checkov" -f "$work/base.yaml" -f "$work/household.yaml" --framework kubernetes \
+"$venv/bin/checkov" -f "$work/base.yaml" -f "$work/household.yaml" -f "$work/restore.yaml" --framework kubernetes \
   --skip-download -o json >"$work/checkov.json" 2>"$work/checkov.err" || true
 summary=$("$py" - "$work/checkov.json" 2>"$work/checkov-problems.log" <<'PY'
 import json, sys
