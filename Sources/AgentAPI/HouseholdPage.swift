@@ -195,8 +195,8 @@ nodeH:'This Pi', temp:'Temperature', uptime:'Uptime', disk:'Free disk', diskV:'{
 hot:'Hot: {c}', wNow:'{w} now', wBoot:'{w} since boot', w_under_voltage:'Under-voltage (power supply too weak)', w_arm_freq_capped:'CPU speed capped', w_throttled:'CPU throttled', w_soft_temp_limit:'Soft temperature limit',
 uvAlarm:'Under-voltage alarm from the voltage sensor', noWarn:'No power or heat warnings.',
 syncH:'Sync', central:'Central server', pending:'Pending changes', lastSync:'Last sync', never:'Never',
-s_standalone:'Standalone (none set up)', s_ok:'Reachable', s_offline:'Not reachable; changes wait on this Pi', s_unauthorized:'Refused this Pi’s token', s_error:'Error',
-p_standalone:'Standalone', p_ok:'Synced', p_offline:'Central offline', p_unauthorized:'Sync refused', p_error:'Sync error', p_agent:'Agent not reachable', pendingN:'{n} pending',
+s_standalone:'Standalone (none set up)', s_ok:'Reachable', s_offline:'Not reachable; changes wait on this Pi', s_unauthorized:'Refused this Pi’s token', s_no_credential:'No token on this Pi; changes wait here', s_error:'Error',
+p_standalone:'Standalone', p_ok:'Synced', p_offline:'Central offline', p_unauthorized:'Sync refused', p_no_credential:'No sync token', p_error:'Sync error', p_agent:'Agent not reachable', pendingN:'{n} pending',
 upD:'{d} d {h} h', upH:'{h} h {m} min', upM:'{m} min', footer:'Kept on your Pis; works without the internet.'},
 ja: {appTitle:'家族のタスク', skip:'タスク一覧へ移動', onNode:'ノード: {n}', addH:'タスクを追加', title:'タイトル', due:'期限（任意）', who:'担当（任意）', notes:'メモ', add:'追加', adding:'追加中…',
 openH:'未完了', doneH:'完了', noOpen:'やることはありません。', noDone:'完了したタスクはまだありません。', showAll:'完了したタスクをすべて表示（{n}件）', showFewer:'表示を減らす',
@@ -213,8 +213,8 @@ nodeH:'このPi', temp:'温度', uptime:'稼働時間', disk:'ディスク空き
 hot:'高温: {c}', wNow:'{w}（発生中）', wBoot:'{w}（起動後に発生）', w_under_voltage:'電圧不足（電源が弱い）', w_arm_freq_capped:'CPU周波数の制限', w_throttled:'CPUのスロットリング', w_soft_temp_limit:'温度によるソフト制限',
 uvAlarm:'電圧センサーが電圧不足を検出', noWarn:'電源・温度の警告はありません。',
 syncH:'同期', central:'中央サーバー', pending:'未送信の変更', lastSync:'最終同期', never:'なし',
-s_standalone:'単独動作（未設定）', s_ok:'接続可能', s_offline:'接続できません。変更はこのPiで保留中', s_unauthorized:'このPiのトークンが拒否されました', s_error:'エラー',
-p_standalone:'単独動作', p_ok:'同期済み', p_offline:'中央オフライン', p_unauthorized:'同期が拒否', p_error:'同期エラー', p_agent:'エージェント接続不可', pendingN:'保留 {n} 件',
+s_standalone:'単独動作（未設定）', s_ok:'接続可能', s_offline:'接続できません。変更はこのPiで保留中', s_unauthorized:'このPiのトークンが拒否されました', s_no_credential:'このPiにトークンがありません。変更はこのPiで保留中', s_error:'エラー',
+p_standalone:'単独動作', p_ok:'同期済み', p_offline:'中央オフライン', p_unauthorized:'同期が拒否', p_no_credential:'同期トークンなし', p_error:'同期エラー', p_agent:'エージェント接続不可', pendingN:'保留 {n} 件',
 upD:'{d}日 {h}時間', upH:'{h}時間 {m}分', upM:'{m}分', footer:'データは家のPiに保存され、インターネットなしで使えます。'}
 };
 const lang = (() => {

@@ -643,7 +643,7 @@ enum OpenAPIDocument {
             ],
             "properties": {
               "central_url": {"type": "string", "nullable": true, "description": "null when standalone."},
-              "state": {"type": "string", "enum": ["standalone", "starting", "ok", "offline", "unauthorized", "error"], "description": "standalone: no central configured; starting: no attempt finished yet; ok: the last cycle succeeded; offline: central unreachable, timed out or 5xx; unauthorized: 401/403 (token missing, unknown or revoked; local data is kept); error: TLS, refused batch, clock, local database."},
+              "state": {"type": "string", "enum": ["standalone", "starting", "ok", "offline", "unauthorized", "no_credential", "error"], "description": "standalone: no central configured; starting: no attempt finished yet; ok: the last cycle succeeded; offline: central unreachable, timed out or 5xx; unauthorized: 401/403 (token unknown or revoked; local data is kept); no_credential: the token file is missing, empty or unreadable (local data is kept; sync resumes when the file appears); error: TLS, refused batch, clock, local database."},
               "pending": {
                 "type": "object",
                 "required": ["task_changes", "samples"],
@@ -655,7 +655,7 @@ enum OpenAPIDocument {
               "oldest_pending_age_seconds": {"type": "number", "minimum": 0, "nullable": true},
               "last_success_at": {"type": "string", "format": "date-time", "nullable": true},
               "last_error": {"type": "string", "nullable": true},
-              "errors": {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0}, "description": "Failed sync cycles by reason (unreachable, timeout, tls, server_error, unauthorized, forbidden, rejected, clock, local), as recorded in the database."},
+              "errors": {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0}, "description": "Failed sync cycles by reason (unreachable, timeout, tls, server_error, unauthorized, forbidden, rejected, clock, local, no_credential), as recorded in the database."},
               "clock_offset_seconds": {"type": "number", "nullable": true, "description": "Central's clock minus this node's at the last answer, from central's Date header (about 1 s resolution); positive: this node's clock is behind. null until central has answered."},
               "changes_restamped": {"type": "integer", "minimum": 0, "description": "Local changes stamped again because central found them stamped in the future (made while this node's clock ran ahead), since the database was created."},
               "clock": {"type": "string", "nullable": true, "enum": ["synchronised", "unsynchronised", null], "description": "Whether this node's wall clock is synchronised (NTP, from the kernel or systemd-timesyncd); null when unknown."},

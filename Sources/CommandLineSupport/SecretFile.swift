@@ -11,11 +11,16 @@ import Glibc
 /// whitespace trimmed, contents never shown in errors or logs.
 public enum SecretFile {
     public static func read(_ path: String, option: String) throws -> String {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        // Non-blocking: a FIFO in its place must not hang the caller; only a regular file is read.
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else {
             throw ConfigurationError("\(option): cannot read \(path): \(String(cString: strerror(errno)))")
         }
         defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
+            throw ConfigurationError("\(option): \(path) is not a regular file")
+        }
         var bytes: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {

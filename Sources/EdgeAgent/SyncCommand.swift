@@ -79,7 +79,7 @@ struct SyncCommand: AsyncParsableCommand {
             Output.error("edge-agent: sync failed: \(error.message)")
             switch error.reason {
             case .unreachable, .timeout, .serverError: status = 3
-            case .unauthorized, .forbidden: status = 4
+            case .unauthorized, .forbidden, .noCredential: status = 4
             case .rejected, .clock: status = 5
             case .tls: status = 3
             case .local: status = 1

@@ -17,7 +17,8 @@ struct SyncOptions: ParsableArguments {
     var centralURLFlag: String?
 
     @Option(name: .customLong("central-token-file"), help: ArgumentHelp(
-        "File holding this node's token from `edge-central nodes add`; re-read when it changes. "
+        "File holding this node's token from `edge-central nodes add`; re-read when it changes. While it is missing, "
+            + "empty or unreadable the agent runs and records locally, and sync shows state no_credential. "
             + "[env: EDGE_CENTRAL_TOKEN_FILE] [default: $CREDENTIALS_DIRECTORY/central-token if present]", valueName: "file"))
     var tokenFileFlag: String?
 
@@ -49,10 +50,8 @@ struct SyncOptions: ParsableArguments {
         let tokenFile = CommandLineSupport.Settings.resolve(flag: tokenFileFlag, env: "EDGE_CENTRAL_TOKEN_FILE") {
             CommandLineSupport.Settings.environment("CREDENTIALS_DIRECTORY").map { $0 + "/central-token" } ?? ""
         }
-        guard !tokenFile.isEmpty else {
-            throw ConfigurationError("--central-token-file / EDGE_CENTRAL_TOKEN_FILE is required with --central-url (the node's token from `edge-central nodes add`)")
-        }
-        _ = try SecretFile.read(tokenFile, option: "--central-token-file / EDGE_CENTRAL_TOKEN_FILE")
+        // A missing, empty or unreadable token file is not checked here: it is a sync state
+        // (`no_credential`), so the household page keeps working while it is fixed.
         let caFile = CommandLineSupport.Settings.resolve(flag: caFileFlag, env: "EDGE_CENTRAL_CA_FILE") { "" }
         if !caFile.isEmpty {
             guard access(caFile, R_OK) == 0 else {

@@ -5,6 +5,8 @@ public struct SyncFailure: Error, Sendable, Equatable, CustomStringConvertible {
         case unreachable, timeout, tls
         case serverError = "server_error"
         case unauthorized, forbidden, rejected, clock, local
+        /// The token file is missing, empty or unreadable (or none is configured).
+        case noCredential = "no_credential"
     }
 
     public var reason: Reason
@@ -26,6 +28,7 @@ public struct SyncFailure: Error, Sendable, Equatable, CustomStringConvertible {
         switch reason {
         case .unreachable, .timeout, .serverError: "offline"
         case .unauthorized, .forbidden: "unauthorized"
+        case .noCredential: "no_credential"
         case .tls, .rejected, .clock, .local: "error"
         }
     }

@@ -50,6 +50,7 @@ public final class SyncService: Service, Sendable {
         var lastSeq = (try? engine.store.latestChangeSeq()) ?? 0
         var lastSeqCheck: Int64 = 0
         var lastAttempt: Int64 = 0
+        var lastFailureLog: Int64?
         logger.info("sync with central", metadata: ["url": "\(engine.client.baseURL)", "interval_ms": "\(interval)"])
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             let now = Self.monotonicMillis()
@@ -89,7 +90,11 @@ public final class SyncService: Service, Sendable {
                 let delay = backoff.failed(retryAfterMillis: error.retryAfterMillis, using: &random)
                 errors.withLock { $0[error.reason.rawValue, default: 0] += 1 }
                 record.errors[error.reason.rawValue, default: 0] += 1
-                if record.lastError != error.message {
+                // A new state is logged at once; the same one again at most once a minute.
+                let logNow = Self.monotonicMillis()
+                let sinceLog = lastFailureLog.map { logNow - $0 } ?? .max
+                if record.state != error.state || (record.lastError != error.message && sinceLog >= 60_000) || sinceLog >= 600_000 {
+                    lastFailureLog = logNow
                     logger.warning("sync failed; retrying", metadata: ["reason": "\(error.reason.rawValue)", "error": "\(error.message)", "retry_in_ms": "\(delay)"])
                 }
                 record.state = error.state
