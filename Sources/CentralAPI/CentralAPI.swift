@@ -33,7 +33,7 @@ public enum CentralAPI {
         }
         let v1 = router.group("v1")
         v1.add(middleware: DatabaseGateMiddleware(store: store, metrics: metrics))
-        v1.add(middleware: NodeAuthMiddleware(store: store))
+        v1.add(middleware: NodeAuthMiddleware(store: store, limiter: metrics.authFailures))
         TaskRoutes(store: CentralTaskRepository(store: store)).register(v1)
         NodeRoutes(store: store).register(v1)
         SyncRoutes(store: store, metrics: metrics).register(v1)

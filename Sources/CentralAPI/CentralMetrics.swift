@@ -1,4 +1,5 @@
 import ConnectionLimits
+import HouseholdAPI
 import Synchronization
 import Sync
 
@@ -15,10 +16,14 @@ public final class CentralMetrics: Sendable {
     let version: String
     /// What the HTTP server's connection limits did.
     public let connections: ConnectionCounters
+    /// Failed token checks per source address (429 past the limit).
+    public let authFailures: AuthFailureLimiter
 
-    public init(version: String, connections: ConnectionCounters = ConnectionCounters()) {
+    public init(version: String, connections: ConnectionCounters = ConnectionCounters(),
+                authFailures: AuthFailureLimiter = AuthFailureLimiter()) {
         self.version = version
         self.connections = connections
+        self.authFailures = authFailures
     }
 
     func changesReceived(_ results: [SyncWire.ChangeResult]) {
@@ -63,6 +68,12 @@ public final class CentralMetrics: Sendable {
             + family("edge_central_http_connections_evicted_total", "counter",
                      "HTTP connections closed to admit a new one at --max-connections: the oldest without a complete request, else the oldest idle one.",
                      ["edge_central_http_connections_evicted_total \(connections.evicted)"])
+            + family("edge_central_auth_failures_total", "counter",
+                     "Requests refused 401 because their token was missing, unknown or revoked.",
+                     ["edge_central_auth_failures_total \(authFailures.failed)"])
+            + family("edge_central_auth_rate_limited_total", "counter",
+                     "Requests answered 429 because their source address failed authentication too often.",
+                     ["edge_central_auth_rate_limited_total \(authFailures.limited)"])
             + family("edge_central_http_header_timeouts_total", "counter",
                      "HTTP connections closed because a request head did not arrive within --header-timeout.",
                      ["edge_central_http_header_timeouts_total \(connections.headerTimeouts)"])

@@ -7,7 +7,7 @@ enum CentralOpenAPIDocument {
   "info": {
     "title": "edge-central API",
     "version": "1",
-    "description": "The HTTP API of `edge-central serve`: the household's central, PostgreSQL-backed replica that every `edge-agent` node syncs its tasks and metric samples with. Several `serve` processes on one database behave as one: all state lives in PostgreSQL. The human-readable companion is `docs/central-api.md`; `docs/sync-design.md` section 2 explains the protocol.\n\n**Authentication.** Every `/v1/*` request needs `Authorization: Bearer <node token>`. A token is issued by `edge-central nodes add NAME` (printed once; central stores only its SHA-256) and replaced by `edge-central nodes rotate NAME`. A missing, unknown or revoked token (`nodes revoke`, or the old token after `nodes rotate`) gets 401 `unauthorized` with `WWW-Authenticate: Bearer realm=\"edge-central\"`. Tokens are looked up on every request, so a revocation takes effect at once on every replica. Any valid token may use the household endpoints (`/v1/tasks`, `/v1/nodes`, `/v1/series`); the sync endpoints also require the body's `node` to be the token's node (403 `wrong_node`). `/health`, `/readiness`, `/metrics` and `/openapi.json` never need a token.\n\n**JSON** in and out. Times are RFC 3339 UTC strings (`2026-11-22T04:25:54Z`, milliseconds only when non-zero; request times may carry any offset), except in sample batches, where `ts` is integer milliseconds since the Unix epoch. Request bodies must be sent with `Content-Type: application/json`.\n\n**Compression and size limits.** Bodies of `POST /v1/sync/*` may be sent with `Content-Encoding: gzip` (agents always do); any other encoding than `gzip` or `identity` is 415 `unsupported_encoding`. Household bodies (`/v1/tasks`) are never inflated. Limits (bytes received / bytes once inflated / items): `POST /v1/sync/changes` 2 MiB / 8 MiB / 1,000 changes; `POST /v1/sync/samples` 4 MiB / 32 MiB / 50,000 samples, 5,000 readings and 4,096 series; `POST /v1/sync/resync` 64 KiB / 64 KiB; household bodies 64 KiB. Over a limit is 413 `body_too_large` (a gzip bomb costs at most the inflated limit); send smaller batches.\n\n**One transaction.** A sync request is checked completely before it is applied, and applied in one transaction; a pushed change that breaks a rule is answered `rejected` (or `stamp_in_future`) on its own while the rest is merged, so one bad record never holds up a queue. Any 4xx or 5xx leaves tasks, the change feed and samples as they were (new series names may stay registered), and 200 is sent only after COMMIT. **Idempotency:** changes are recognised by `change_id` (a replayed change is `already_known` and changes nothing); samples by (node, series, `ts`) (a replayed batch inserts nothing and is acknowledged again, counted as `duplicates`). A request that failed with 503 or a lost connection may be replayed as it is.\n\n**Errors** are `{\"error\": {\"code\": \"...\", \"message\": \"...\"}}`:\n\n| status | code | when |\n|---|---|---|\n| 400 | `malformed_json` | a household body is not JSON or not an object; a sync body is not valid gzip |\n| 400 | `malformed_batch` | a sync body is not JSON or does not match the sync format, or a sample batch breaks its own structure |\n| 400 | `bad_parameter` | a query parameter cannot be read, or a series query would return more than 100,000 points |\n| 401 | `unauthorized` | token missing, unknown or revoked |\n| 403 | `wrong_node` | the body names another node than the token's |\n| 403 | `forged_change` | a log-mode change is stamped by another node (or by `central`): a token writes only its own node's changes; the message names the change and nothing is written |\n| 403 | `resync_not_open` | a snapshot push outside the node's resync window |\n| 404 | `not_found` | unknown task ID, or unknown path |\n| 405 | `method_not_allowed` | a method the path does not serve (with `Allow`) |\n| 409 | `central_rewound` | a sample batch's `after` is newer than what central holds for the node (central restored from a backup): resync |\n| 410 | `cursor_unknown` | a pull cursor that is malformed or not from this central's feed: resync |\n| 413 | `body_too_large` | over a size or item limit |\n| 415 | `unsupported_media_type`, `unsupported_encoding` | not `Content-Type: application/json`; `Content-Encoding` other than gzip |\n| 422 | `invalid_field` | a household task field breaks the rules or is unknown |\n| 503 | `database_unavailable` | PostgreSQL is unreachable or did not answer within 5 s (`Retry-After: 5`): nothing was applied, or a commit could not be confirmed; replaying is safe |\n| 503 | `not_ready` | `/readiness` only: schema not migrated yet, or PostgreSQL unreachable |\n\nBad input never gives a 500 (`internal`); one is a bug."
+    "description": "The HTTP API of `edge-central serve`: the household's central, PostgreSQL-backed replica that every `edge-agent` node syncs its tasks and metric samples with. Several `serve` processes on one database behave as one: all state lives in PostgreSQL. The human-readable companion is `docs/central-api.md`; `docs/sync-design.md` section 2 explains the protocol.\n\n**Authentication.** Every `/v1/*` request needs `Authorization: Bearer <node token>`. A token is issued by `edge-central nodes add NAME` (printed once; central stores only its SHA-256) and replaced by `edge-central nodes rotate NAME`. A missing, unknown or revoked token (`nodes revoke`, or the old token after `nodes rotate`) gets 401 `unauthorized` with `WWW-Authenticate: Bearer realm=\"edge-central\"`. Tokens are looked up on every request, so a revocation takes effect at once on every replica. Any valid token may use the household endpoints (`/v1/tasks`, `/v1/nodes`, `/v1/series`); the sync endpoints also require the body's `node` to be the token's node (403 `wrong_node`). `/health`, `/readiness`, `/metrics` and `/openapi.json` never need a token.\n\n**JSON** in and out. Times are RFC 3339 UTC strings (`2026-11-22T04:25:54Z`, milliseconds only when non-zero; request times may carry any offset), except in sample batches, where `ts` is integer milliseconds since the Unix epoch. Request bodies must be sent with `Content-Type: application/json`.\n\n**Compression and size limits.** Bodies of `POST /v1/sync/*` may be sent with `Content-Encoding: gzip` (agents always do); any other encoding than `gzip` or `identity` is 415 `unsupported_encoding`. Household bodies (`/v1/tasks`) are never inflated. Limits (bytes received / bytes once inflated / items): `POST /v1/sync/changes` 2 MiB / 8 MiB / 1,000 changes; `POST /v1/sync/samples` 4 MiB / 32 MiB / 50,000 samples, 5,000 readings and 4,096 series; `POST /v1/sync/resync` 64 KiB / 64 KiB; household bodies 64 KiB. Over a limit is 413 `body_too_large` (a gzip bomb costs at most the inflated limit); send smaller batches.\n\n**One transaction.** A sync request is checked completely before it is applied, and applied in one transaction; a pushed change that breaks a rule is answered `rejected` (or `stamp_in_future`) on its own while the rest is merged, so one bad record never holds up a queue. Any 4xx or 5xx leaves tasks, the change feed and samples as they were (new series names may stay registered), and 200 is sent only after COMMIT. **Idempotency:** changes are recognised by `change_id` (a replayed change is `already_known` and changes nothing); samples by (node, series, `ts`) (a replayed batch inserts nothing and is acknowledged again, counted as `duplicates`). A request that failed with 503 or a lost connection may be replayed as it is.\n\n**Errors** are `{\"error\": {\"code\": \"...\", \"message\": \"...\"}}`:\n\n| status | code | when |\n|---|---|---|\n| 400 | `malformed_json` | a household body is not JSON or not an object; a sync body is not valid gzip |\n| 400 | `malformed_batch` | a sync body is not JSON or does not match the sync format, or a sample batch breaks its own structure |\n| 400 | `bad_parameter` | a query parameter cannot be read, or a series query would return more than 100,000 points |\n| 401 | `unauthorized` | token missing, unknown or revoked |\n| 429 | `too_many_failures` | this source address failed authentication too often (20 at once, then one every 3 s), with `Retry-After` |\n| 403 | `wrong_node` | the body names another node than the token's |\n| 403 | `forged_change` | a log-mode change is stamped by another node (or by `central`): a token writes only its own node's changes; the message names the change and nothing is written |\n| 403 | `resync_not_open` | a snapshot push outside the node's resync window |\n| 404 | `not_found` | unknown task ID, or unknown path |\n| 405 | `method_not_allowed` | a method the path does not serve (with `Allow`) |\n| 409 | `central_rewound` | a sample batch's `after` is newer than what central holds for the node (central restored from a backup): resync |\n| 410 | `cursor_unknown` | a pull cursor that is malformed or not from this central's feed: resync |\n| 413 | `body_too_large` | over a size or item limit |\n| 415 | `unsupported_media_type`, `unsupported_encoding` | not `Content-Type: application/json`; `Content-Encoding` other than gzip |\n| 422 | `invalid_field` | a household task field breaks the rules or is unknown |\n| 503 | `database_unavailable` | PostgreSQL is unreachable or did not answer within 5 s (`Retry-After: 5`): nothing was applied, or a commit could not be confirmed; replaying is safe |\n| 503 | `not_ready` | `/readiness` only: schema not migrated yet, or PostgreSQL unreachable |\n\nBad input never gives a 500 (`internal`); one is a bug."
   },
   "tags": [
     {"name": "tasks", "description": "Household tasks, the same routes and shapes as the agent's API."},
@@ -38,7 +38,7 @@ enum CentralOpenAPIDocument {
         "tags": ["probes"],
         "operationId": "readiness",
         "summary": "Readiness",
-        "description": "200 once the schema is migrated and while the last PostgreSQL check (every 2 s) succeeded; 503 `not_ready` otherwise. Never needs a token.",
+        "description": "200 once the schema is migrated and while the last PostgreSQL check (every second, 1 s deadline) succeeded; 503 `not_ready` otherwise, within about 2 s of PostgreSQL going away. Never needs a token.",
         "responses": {
           "200": {
             "description": "Ready.",
@@ -117,6 +117,7 @@ enum CentralOpenAPIDocument {
           },
           "400": {"$ref": "#/components/responses/BadParameter"},
           "401": {"$ref": "#/components/responses/Unauthorized"},
+          "429": {"$ref": "#/components/responses/TooManyFailures"},
           "503": {"$ref": "#/components/responses/DatabaseUnavailable"}
         }
       },
@@ -145,6 +146,7 @@ enum CentralOpenAPIDocument {
           },
           "400": {"$ref": "#/components/responses/MalformedJSON"},
           "401": {"$ref": "#/components/responses/Unauthorized"},
+          "429": {"$ref": "#/components/responses/TooManyFailures"},
           "413": {"$ref": "#/components/responses/BodyTooLarge"},
           "415": {"$ref": "#/components/responses/UnsupportedMediaType"},
           "422": {"$ref": "#/components/responses/InvalidField"},
@@ -174,6 +176,7 @@ enum CentralOpenAPIDocument {
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Task"}}}
           },
           "401": {"$ref": "#/components/responses/Unauthorized"},
+          "429": {"$ref": "#/components/responses/TooManyFailures"},
           "404": {"$ref": "#/components/responses/NotFound"},
           "503": {"$ref": "#/components/responses/DatabaseUnavailable"}
         }
@@ -195,6 +198,7 @@ enum CentralOpenAPIDocument {
           },
           "400": {"$ref": "#/components/responses/MalformedJSON"},
           "401": {"$ref": "#/components/responses/Unauthorized"},
+          "429": {"$ref": "#/components/responses/TooManyFailures"},
           "404": {"$ref": "#/components/responses/NotFound"},
           "413": {"$ref": "#/components/responses/BodyTooLarge"},
           "415": {"$ref": "#/components/responses/UnsupportedMediaType"},
@@ -211,6 +215,7 @@ enum CentralOpenAPIDocument {
         "responses": {
           "204": {"description": "Deleted; no body."},
           "401": {"$ref": "#/components/responses/Unauthorized"},
+          "429": {"$ref": "#/components/responses/TooManyFailures"},
           "404": {"$ref": "#/components/responses/NotFound"},
           "503": {"$ref": "#/components/responses/DatabaseUnavailable"}
         }
@@ -229,6 +234,7 @@ enum CentralOpenAPIDocument {
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/NodeList"}}}
           },
           "401": {"$ref": "#/components/responses/Unauthorized"},
+          "429": {"$ref": "#/components/responses/TooManyFailures"},
           "503": {"$ref": "#/components/responses/DatabaseUnavailable"}
         }
       }
@@ -279,6 +285,7 @@ enum CentralOpenAPIDocument {
           },
           "400": {"$ref": "#/components/responses/BadParameter"},
           "401": {"$ref": "#/components/responses/Unauthorized"},
+          "429": {"$ref": "#/components/responses/TooManyFailures"},
           "503": {"$ref": "#/components/responses/DatabaseUnavailable"}
         }
       }
@@ -320,6 +327,7 @@ enum CentralOpenAPIDocument {
           },
           "400": {"$ref": "#/components/responses/BadParameter"},
           "401": {"$ref": "#/components/responses/Unauthorized"},
+          "429": {"$ref": "#/components/responses/TooManyFailures"},
           "410": {"$ref": "#/components/responses/CursorUnknown"},
           "503": {"$ref": "#/components/responses/DatabaseUnavailable"}
         }
@@ -350,6 +358,7 @@ enum CentralOpenAPIDocument {
           },
           "400": {"$ref": "#/components/responses/SyncBadRequest"},
           "401": {"$ref": "#/components/responses/Unauthorized"},
+          "429": {"$ref": "#/components/responses/TooManyFailures"},
           "403": {"$ref": "#/components/responses/PushForbidden"},
           "413": {"$ref": "#/components/responses/SyncBodyTooLarge"},
           "415": {"$ref": "#/components/responses/SyncUnsupportedMediaType"},
@@ -376,6 +385,7 @@ enum CentralOpenAPIDocument {
           },
           "400": {"$ref": "#/components/responses/SyncBadRequest"},
           "401": {"$ref": "#/components/responses/Unauthorized"},
+          "429": {"$ref": "#/components/responses/TooManyFailures"},
           "403": {"$ref": "#/components/responses/WrongNode"},
           "409": {"$ref": "#/components/responses/CentralRewound"},
           "413": {"$ref": "#/components/responses/SyncBodyTooLarge"},
@@ -402,6 +412,7 @@ enum CentralOpenAPIDocument {
           },
           "400": {"$ref": "#/components/responses/SyncBadRequest"},
           "401": {"$ref": "#/components/responses/Unauthorized"},
+          "429": {"$ref": "#/components/responses/TooManyFailures"},
           "403": {"$ref": "#/components/responses/WrongNode"},
           "413": {"$ref": "#/components/responses/SyncBodyTooLarge"},
           "415": {"$ref": "#/components/responses/SyncUnsupportedMediaType"},
@@ -1039,6 +1050,18 @@ enum CentralOpenAPIDocument {
                 "message": "a valid node token is required: Authorization: Bearer <token> (unknown and revoked tokens are refused)"
               }
             }
+          }
+        }
+      },
+      "TooManyFailures": {
+        "description": "`too_many_failures`: this source address failed authentication too often (20 failures at once, then one more every 3 s); answered before the token is looked up. Retry after `Retry-After` seconds.",
+        "headers": {
+          "Retry-After": {"required": true, "schema": {"type": "integer", "minimum": 1}, "description": "Seconds until this address may try again."}
+        },
+        "content": {
+          "application/json": {
+            "schema": {"$ref": "#/components/schemas/Error"},
+            "example": {"error": {"code": "too_many_failures", "message": "too many failed authentications from this address; retry in 3 s"}}
           }
         }
       },

@@ -45,19 +45,20 @@ public final class CentralStore: Sendable {
 
     /// One round trip to PostgreSQL; throws `.unavailable` if it cannot be made in time.
     public func ping() async throws {
-        _ = try await operation("ping") {
+        // A short deadline: /readiness must turn 503 within 3 s of PostgreSQL going away.
+        _ = try await operation("ping", timeout: .seconds(1)) {
             try await self.client.query("SELECT 1", logger: self.logger)
         }
     }
 
     /// Runs `body` with a deadline, mapping "PostgreSQL is not there" to `.unavailable` and
     /// retrying serialization failures and deadlocks (40001, 40P01) up to three times.
-    func operation<T: Sendable>(_ name: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    func operation<T: Sendable>(_ name: String, timeout: Duration? = nil, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
         var attempt = 0
         while true {
             attempt += 1
             do {
-                return try await withDeadline(configuration.operationTimeout, name) { try await body() }
+                return try await withDeadline(timeout ?? configuration.operationTimeout, name) { try await body() }
             } catch {
                 let error = Self.unwrap(error)
                 guard let psql = error as? PSQLError else { throw error }

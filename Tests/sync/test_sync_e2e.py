@@ -472,7 +472,9 @@ def test_postgres_restart_during_pushes(h):
             time.sleep(0.1)
 
     watcher = h.background(watch)
-    h.wait_until(lambda: central.readiness() == 503, 15, "central's /readiness answers 503")
+    h.wait_until(lambda: central.readiness() == 503, 15, "central's /readiness answers 503", interval=0.05)
+    readiness_after = time.monotonic() - crashed_at
+    assert readiness_after <= 3.0, f"/readiness turned 503 only {readiness_after:.1f} s after PostgreSQL crashed (limit 3 s)"
     r = central.api("GET", "/v1/tasks")
     assert r.status == 503 and r.json["error"]["code"] == "database_unavailable", r
     assert r.headers.get("Retry-After") == "5"
