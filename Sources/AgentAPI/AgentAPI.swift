@@ -25,11 +25,14 @@ public enum AgentAPI {
         public var connections: ConnectionCounters
         /// Called after every successful task write.
         public var onWrite: @Sendable () -> Void
+        /// The `--max-db-size` budget in bytes, for `/metrics` (nil: none shown).
+        public var maxDatabaseBytes: Int64?
 
         public init(store: LocalStore, latest: LatestReading, readiness: Readiness, sync: any SyncStatusSource,
                     syncErrors: @escaping @Sendable () -> [String: Int] = { [:] }, nodeName: String, version: String,
                     startedAt: Int64?, wallClock: WallClock = .system, apiToken: APIToken? = nil,
-                    connections: ConnectionCounters = ConnectionCounters(), onWrite: @escaping @Sendable () -> Void = {}) {
+                    connections: ConnectionCounters = ConnectionCounters(), maxDatabaseBytes: Int64? = nil,
+                    onWrite: @escaping @Sendable () -> Void = {}) {
             self.store = store
             self.latest = latest
             self.readiness = readiness
@@ -41,6 +44,7 @@ public enum AgentAPI {
             self.wallClock = wallClock
             self.apiToken = apiToken
             self.connections = connections
+            self.maxDatabaseBytes = maxDatabaseBytes
             self.onWrite = onWrite
         }
     }

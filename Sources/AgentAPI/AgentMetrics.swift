@@ -36,6 +36,9 @@ enum AgentMetrics {
                          samples: [Sample(["state": "open"], value: Double(counts.open)), Sample(["state": "done"], value: Double(counts.done))]),
             MetricFamily(name: "edge_store_db_bytes", help: "Size of the local database file and its write-ahead log, in bytes.",
                          type: .gauge, samples: [Sample([:], value: Double(store.diskUsage()))]),
+            MetricFamily(name: "edge_store_used_bytes",
+                         help: "Bytes in the local database's pages in use: what --max-db-size is enforced on (the file itself never shrinks).",
+                         type: .gauge, samples: [Sample([:], value: Double(try store.usedBytes()))]),
             MetricFamily(name: "edge_samples_dropped_total",
                          help: "Metric samples dropped by retention or to keep the database under --max-db-size.", type: .counter,
                          samples: [Sample([:], value: Double(try store.samplesDroppedTotal()))]),
@@ -45,6 +48,10 @@ enum AgentMetrics {
             MetricFamily(name: "edge_sync_oldest_pending_age_seconds", help: "Age of the oldest item waiting for the central API.",
                          type: .gauge, samples: [Sample([:], value: sync.oldestPendingAgeSeconds ?? 0)]),
         ]
+        if let max = env.maxDatabaseBytes {
+            families.append(MetricFamily(name: "edge_store_max_db_bytes", help: "The --max-db-size budget, in bytes.",
+                                         type: .gauge, samples: [Sample([:], value: Double(max))]))
+        }
         if let last = sync.lastSuccessAt {
             families.append(MetricFamily(name: "edge_sync_last_success_timestamp_seconds", help: "When sync last completed.",
                                          type: .gauge, samples: [Sample([:], value: Double(last) / 1000)]))

@@ -26,7 +26,9 @@ public enum CentralAPI {
             return JSONResponse.text(#"{"status":"ready"}"#, contentType: "application/json")
         }
         router.get("metrics") { _, _ in
-            JSONResponse.text(metrics.render(), contentType: "text/plain; version=0.0.4; charset=utf-8")
+            // Per-node figures come from PostgreSQL at scrape time; while it is down they are left out.
+            let nodes = metrics.isDatabaseUp ? try? await store.nodes() : nil
+            return JSONResponse.text(metrics.render(nodes: nodes ?? []), contentType: "text/plain; version=0.0.4; charset=utf-8")
         }
         router.get("openapi.json") { _, _ in
             JSONResponse.text(CentralOpenAPIDocument.json, contentType: "application/json")

@@ -1,3 +1,4 @@
+import CentralStore
 import ConnectionLimits
 import HouseholdAPI
 import Synchronization
@@ -42,7 +43,7 @@ public final class CentralMetrics: Sendable {
     public var isDatabaseUp: Bool { databaseUp.load(ordering: .relaxed) }
 
     /// The Prometheus text exposition.
-    func render() -> String {
+    func render(nodes: [NodeInfo] = []) -> String {
         func family(_ name: String, _ type: String, _ help: String, _ lines: [String]) -> String {
             "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n" + lines.map { $0 + "\n" }.joined()
         }
@@ -68,6 +69,12 @@ public final class CentralMetrics: Sendable {
             + family("edge_central_http_connections_evicted_total", "counter",
                      "HTTP connections closed to admit a new one at --max-connections: the oldest without a complete request, else the oldest idle one.",
                      ["edge_central_http_connections_evicted_total \(connections.evicted)"])
+            + family("edge_central_node_last_seen_timestamp_seconds", "gauge",
+                     "When the node last made an authenticated request (written at most once a minute); registered, not revoked nodes seen at least once.",
+                     nodes.compactMap { node in
+                         guard !node.revoked, let seen = node.lastSeenAt else { return nil }
+                         return "edge_central_node_last_seen_timestamp_seconds{node=\(JSONText.quote(node.name))} \(Double(seen) / 1000)"
+                     })
             + family("edge_central_auth_failures_total", "counter",
                      "Requests refused 401 because their token was missing, unknown or revoked.",
                      ["edge_central_auth_failures_total \(authFailures.failed)"])

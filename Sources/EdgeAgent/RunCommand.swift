@@ -98,7 +98,7 @@ struct RunCommand: AsyncParsableCommand {
             store: local, latest: latest, readiness: readiness, sync: syncSource,
             syncErrors: { syncService?.errorCounts() ?? [:] }, nodeName: node,
             version: EdgeAgent.version, startedAt: startedAt, apiToken: apiTokenFile.map(Self.apiToken),
-            connections: counters, onWrite: { syncService?.nudge() })
+            connections: counters, maxDatabaseBytes: policy.maxBytes, onWrite: { syncService?.nudge() })
         let app = Application(
             router: AgentAPI.router(environment),
             server: .limitedHTTP1(limits, counters: counters),
