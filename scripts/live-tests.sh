@@ -75,7 +75,7 @@ status=$?
 set -e
 # Exit 1 is a format error: always fatal. Exit 3 is lint; the one lint note allowed is
 # camelCase in node_exporter's own memory names (node_memory_MemTotal_bytes...), which
-# PRODUCT.md section 8 requires verbatim so existing dashboards work.
+# docs/agent-api.md promises verbatim so existing dashboards work.
 other="$(grep -v -E "^node_memory_[A-Za-z0-9_]+ metric names should be written in 'snake_case' not 'camelCase'$" "$OUT/promtool.txt" || true)"
 if [ "$status" -ne 0 ] && { [ "$status" -ne 3 ] || [ -n "$other" ]; }; then
   cat "$OUT/promtool.txt" >&2

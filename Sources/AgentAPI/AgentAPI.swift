@@ -6,7 +6,7 @@ import Logging
 import Sampling
 import Sync
 
-/// The agent's HTTP API (PRODUCT.md §6): one router, built from its environment.
+/// The agent's HTTP API (docs/agent-api.md): one router, built from its environment.
 public enum AgentAPI {
     /// Everything the handlers need, passed in rather than reached for.
     public struct Environment: Sendable {

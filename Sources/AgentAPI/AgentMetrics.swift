@@ -5,7 +5,7 @@ import LocalStore
 import Glibc
 #endif
 
-/// The agent's own figures for `/metrics` (PRODUCT.md §8), computed at scrape time from the
+/// The agent's own figures for `/metrics` (docs/agent-api.md, "Metrics"), computed at scrape time from the
 /// store and the process, beside the sampler's latest hardware reading.
 enum AgentMetrics {
     static func families(_ env: AgentAPI.Environment, now: Int64) throws -> [MetricFamily] {

@@ -65,7 +65,7 @@ enum OpenAPIDocument {
         "tags": ["probes"],
         "operationId": "metrics",
         "summary": "Prometheus metrics",
-        "description": "Prometheus text exposition format 0.0.4: node_exporter-compatible `node_*` metrics and `edge_*` metrics (PRODUCT.md section 8). Never needs a token.",
+        "description": "Prometheus text exposition format 0.0.4: node_exporter-compatible `node_*` metrics and `edge_*` metrics (docs/agent-api.md, \"Metrics\"). Never needs a token.",
         "responses": {
           "200": {
             "description": "The metrics.",
@@ -406,7 +406,7 @@ enum OpenAPIDocument {
       },
       "Task": {
         "type": "object",
-        "description": "A household task (PRODUCT.md section 3). Every key is always present.",
+        "description": "A household task (docs/agent-api.md). Every key is always present.",
         "required": [
           "id",
           "title",

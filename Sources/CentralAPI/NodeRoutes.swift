@@ -3,7 +3,7 @@ import HouseholdAPI
 import Hummingbird
 import Sync
 
-/// `GET /v1/nodes` and `GET /v1/series` (PRODUCT.md §6, central).
+/// `GET /v1/nodes` and `GET /v1/series` (docs/central-api.md).
 struct NodeRoutes {
     let store: CentralStore
     static let maxPoints = 100_000

@@ -6,7 +6,7 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// The household task API on central (PRODUCT.md §6). Central's own edits are stamped by the
+/// The household task API on central (docs/central-api.md). Central's own edits are stamped by the
 /// reserved replica name `central`, never by the token's node: a node's token used from a
 /// phone must not issue stamps that node's agent could also issue.
 extension CentralStore {

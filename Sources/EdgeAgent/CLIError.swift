@@ -4,7 +4,7 @@ import LocalStore
 import Sync
 
 /// A failure the CLI reports as one line on standard error, with the exit status for its kind:
-/// 2 when the configuration or the database cannot be used at all (PRODUCT.md §4), 1 when one
+/// 2 when the configuration or the database cannot be used at all (README.md), 1 when one
 /// operation failed (unknown ID, invalid field).
 struct CLIError: Error, CustomStringConvertible {
     var message: String

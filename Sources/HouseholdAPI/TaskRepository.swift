@@ -7,7 +7,7 @@ import Foundation
 #endif
 
 /// Where `/v1/tasks` keeps the household's tasks: the node's SQLite store on an agent,
-/// PostgreSQL on central. The routes are the same on both (PRODUCT.md §6).
+/// PostgreSQL on central. The routes are the same on both (docs/central-api.md).
 public protocol TaskRepository: Sendable {
     /// The encoded `{"tasks": [...]}` list and a version that changes whenever it does (the ETag).
     func taskList(_ state: TaskState) async throws -> (version: String, body: ByteBuffer)

@@ -6,7 +6,7 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// `/v1/tasks`: the household's tasks (PRODUCT.md §6), over any `TaskRepository`.
+/// `/v1/tasks`: the household's tasks (docs/agent-api.md), over any `TaskRepository`.
 public struct TaskRoutes<Context: RequestContext, Repository: TaskRepository>: Sendable {
     let store: Repository
     /// Told about every successful write (the sync service pushes soon after).

@@ -16,7 +16,7 @@ enum RollupResolution: Int64 {
 }
 
 extension LocalStore {
-    /// Applies the retention policy and the size budget (PRODUCT.md §7 "Bounded offline"):
+    /// Applies the retention policy and the size budget (README.md, "How it keeps data safe"):
     ///
     /// 1. raw readings older than `policy.raw` become per-minute rollups, but while a central is
     ///    configured (`protectUndelivered`) only those already delivered;

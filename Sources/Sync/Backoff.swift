@@ -1,4 +1,4 @@
-/// Retry delays after failed sync attempts (PRODUCT.md §7): exponential backoff with full
+/// Retry delays after failed sync attempts (docs/sync-design.md): exponential backoff with full
 /// jitter, from 5 s up to a 3 min cap, reset on success. Pure; the caller supplies randomness.
 public struct Backoff: Sendable, Equatable {
     public var base: Int64

@@ -4,7 +4,7 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// A household task as people and the HTTP API see it (PRODUCT.md §3).
+/// A household task as people and the HTTP API see it (docs/agent-api.md).
 ///
 /// JSON keys are snake_case and times are RFC 3339 UTC strings. Times are held as
 /// milliseconds since the Unix epoch.
