@@ -152,7 +152,7 @@ let package = Package(
         .executableTarget(
             name: "EdgeCentral",
             dependencies: [
-                "CentralAPI", "ConnectionLimits", "CentralStore", "CommandLineSupport", "Sync",
+                "CentralAPI", "ConnectionLimits", "CentralStore", "CommandLineSupport", "HouseholdAPI", "Sync",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),

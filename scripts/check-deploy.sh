@@ -141,6 +141,18 @@ else
   ok "$objects objects (no kubectl here to compare with)"
 fi
 
+step "k8s: one node's credential per agent pod"
+"$py" "$repo/scripts/deploy/one-credential-per-pod.py" "$work/base.yaml" "$work/household.yaml" "$work/restore.yaml" \
+  >"$work/credentials.log" 2>&1 || fail_log "$work/credentials.log" "an agent pod can read more than its own credential"
+ok "agent pods mount only single-key Secrets"
+
+step "repository stands on its own"
+# Nothing in the repository may point outside it (a design folder beside the clone).
+if grep -rn --exclude-dir=.git --exclude-dir='.build*' --exclude=check-deploy.sh -e '\.\./shared' -e 'PRODUCT\.md' "$repo" >"$work/shared.log"; then
+  fail_log "$work/shared.log" "references outside the repository (../shared)"
+fi
+ok "no ../shared references"
+
 step "k8s: kubernetes-validate --strict"
 for v in "${k8s_versions[@]}"; do
   "$venv/bin/kubernetes-validate" --strict --quiet -k "$v" "$work/base.yaml" "$work/household.yaml" "$work/restore.yaml" \

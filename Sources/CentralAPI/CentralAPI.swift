@@ -4,12 +4,13 @@ import Hummingbird
 import Logging
 
 /// edge-central's HTTP API: the sync endpoints, the household task API, nodes and series,
-/// probes, `/metrics` and `/openapi.json` (PRODUCT.md §6).
+/// probes, `/metrics` and `/openapi.json` (docs/central-api.md).
 public enum CentralAPI {
     static let routes = RouteTable([
         (["health"], [.get]), (["readiness"], [.get]), (["metrics"], [.get]), (["openapi.json"], [.get]),
         (["v1", "tasks"], [.get, .post]), (["v1", "tasks", ":id"], [.get, .patch, .delete]),
         (["v1", "nodes"], [.get]), (["v1", "series"], [.get]),
+        (["v1", "enroll"], [.post]),
         (["v1", "sync", "changes"], [.get, .post]), (["v1", "sync", "samples"], [.post]), (["v1", "sync", "resync"], [.post]),
     ])
 
@@ -33,6 +34,10 @@ public enum CentralAPI {
         router.get("openapi.json") { _, _ in
             JSONResponse.text(CentralOpenAPIDocument.json, contentType: "application/json")
         }
+        // Enrollment carries a join token, not a node token: its own group, without node auth.
+        let enroll = router.group("v1")
+        enroll.add(middleware: DatabaseGateMiddleware(store: store, metrics: metrics))
+        EnrollRoutes(store: store, metrics: metrics).register(enroll)
         let v1 = router.group("v1")
         v1.add(middleware: DatabaseGateMiddleware(store: store, metrics: metrics))
         v1.add(middleware: NodeAuthMiddleware(store: store, limiter: metrics.authFailures))

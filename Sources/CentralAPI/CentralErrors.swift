@@ -28,6 +28,13 @@ enum CentralErrors {
         case .taskNotFound: return .notFound(error.description)
         case .nodeNotFound: return .notFound(error.description)
         case .nodeExists, .invalidNodeName: return APIError(.unprocessableContent, "invalid_node", error.description)
+        case .invalidJoinToken:
+            var e = APIError(.unauthorized, "invalid_join_token", error.description)
+            e.headers[.wwwAuthenticate] = #"Bearer realm="edge-central-enroll""#
+            return e
+        case .nameNotAllowed: return APIError(.forbidden, "name_not_allowed", error.description)
+        case .nodeEnrolled: return APIError(.conflict, "node_enrolled", error.description)
+        case .joinTokenNotFound: return .notFound(error.description)
         case .invalidInput: return APIError(.badRequest, "bad_parameter", error.description)
         case .newerSchema: return APIError(.serviceUnavailable, "database_unavailable", error.description)
         }

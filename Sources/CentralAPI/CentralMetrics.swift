@@ -14,6 +14,8 @@ public final class CentralMetrics: Sendable {
     let samplesInserted = Atomic<Int>(0)
     let samplesDuplicate = Atomic<Int>(0)
     let databaseUp = Atomic<Bool>(false)
+    let enrollmentsDone = Atomic<Int>(0)
+    let enrollmentsRefused = Atomic<Int>(0)
     let version: String
     /// What the HTTP server's connection limits did.
     public let connections: ConnectionCounters
@@ -26,6 +28,9 @@ public final class CentralMetrics: Sendable {
         self.connections = connections
         self.authFailures = authFailures
     }
+
+    func enrolled() { enrollmentsDone.add(1, ordering: .relaxed) }
+    func enrollmentRefused() { enrollmentsRefused.add(1, ordering: .relaxed) }
 
     func changesReceived(_ results: [SyncWire.ChangeResult]) {
         changesApplied.add(results.count { $0.outcome == .applied }, ordering: .relaxed)
@@ -75,6 +80,10 @@ public final class CentralMetrics: Sendable {
                          guard !node.revoked, let seen = node.lastSeenAt else { return nil }
                          return "edge_central_node_last_seen_timestamp_seconds{node=\(JSONText.quote(node.name))} \(Double(seen) / 1000)"
                      })
+            + family("edge_central_enrollments_total", "counter",
+                     "POST /v1/enroll requests by outcome: enrolled, or refused (a bad join token, name or conflict).",
+                     [#"edge_central_enrollments_total{outcome="enrolled"} \#(enrollmentsDone.load(ordering: .relaxed))"#,
+                      #"edge_central_enrollments_total{outcome="refused"} \#(enrollmentsRefused.load(ordering: .relaxed))"#])
             + family("edge_central_auth_failures_total", "counter",
                      "Requests refused 401 because their token was missing, unknown or revoked.",
                      ["edge_central_auth_failures_total \(authFailures.failed)"])

@@ -394,6 +394,46 @@ enum CentralOpenAPIDocument {
         }
       }
     },
+    "/v1/enroll": {
+      "post": {
+        "tags": ["nodes"],
+        "operationId": "enrollNode",
+        "summary": "Enroll a node with a join token",
+        "security": [{"bearerAuth": []}],
+        "description": "A node that holds a join token (from `edge-central join-tokens create`; the bearer here is the join token, not a node token) and no node token yet asks for its own. Central answers the node's new token once and keeps its hash. A join token enrolls only a name that is not enrolled yet, or one an operator reset with `edge-central nodes rotate`; it can never take over an enrolled node (409 `node_enrolled`), and it is no node token (it reads and pushes nothing). Failed attempts count against the source address (429). The body is `{\"node\": NAME}`, at most 64 KiB, never compressed.",
+        "requestBody": {
+          "required": true,
+          "content": {"application/json": {"schema": {"$ref": "#/components/schemas/EnrollRequest"}}}
+        },
+        "responses": {
+          "201": {
+            "description": "Enrolled: the node's own token, shown only now.",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/EnrollResponse"}}}
+          },
+          "400": {"$ref": "#/components/responses/MalformedJSON"},
+          "401": {
+            "description": "`invalid_join_token`: the join token is missing, unknown, expired, revoked or used up (the message says which).",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+          },
+          "403": {
+            "description": "`name_not_allowed`: the join token's `--nodes` pattern does not allow this name.",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+          },
+          "409": {
+            "description": "`node_enrolled`: the name is enrolled already and not reset with `nodes rotate` (also a replayed enrollment).",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+          },
+          "413": {"$ref": "#/components/responses/BodyTooLarge"},
+          "415": {"$ref": "#/components/responses/UnsupportedMediaType"},
+          "422": {
+            "description": "`invalid_node`: the name breaks the node-name rules (letters, digits, `.`, `_`, `-`; at most 253; not `central`); `invalid_field`: `node` missing or not a string, or an unknown field.",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+          },
+          "429": {"$ref": "#/components/responses/TooManyFailures"},
+          "503": {"$ref": "#/components/responses/DatabaseUnavailable"}
+        }
+      }
+    },
     "/v1/sync/resync": {
       "post": {
         "tags": ["sync"],
@@ -423,6 +463,22 @@ enum CentralOpenAPIDocument {
   },
   "components": {
     "schemas": {
+      "EnrollRequest": {
+        "type": "object",
+        "required": ["node"],
+        "additionalProperties": false,
+        "properties": {
+          "node": {"type": "string", "minLength": 1, "maxLength": 253, "pattern": "^[A-Za-z0-9._-]+$", "description": "The node's name (`--node-name`)."}
+        }
+      },
+      "EnrollResponse": {
+        "type": "object",
+        "required": ["node", "token"],
+        "properties": {
+          "node": {"type": "string"},
+          "token": {"type": "string", "description": "The node's own token (`edge1_` and 43 base64url characters): keep it, mode 0600; central keeps only its hash."}
+        }
+      },
       "TaskTitle": {
         "type": "string",
         "minLength": 1,
@@ -491,7 +547,7 @@ enum CentralOpenAPIDocument {
       },
       "Task": {
         "type": "object",
-        "description": "A household task (PRODUCT.md section 3), the same object as on every agent. Every key is always present. `title` is empty only for a task central knows from a change that did not set it (an edit that arrived before the task's creation).",
+        "description": "A household task (docs/agent-api.md, \"Tasks\"), the same object as on every agent. Every key is always present. `title` is empty only for a task central knows from a change that did not set it (an edit that arrived before the task's creation).",
         "required": [
           "id",
           "title",

@@ -100,5 +100,26 @@ enum CentralMigrations {
             "ALTER TABLE node ADD COLUMN stamp_physical bigint NOT NULL DEFAULT 0",
             "ALTER TABLE node ADD COLUMN stamp_counter integer NOT NULL DEFAULT 0",
         ]),
+        ("2026-12-02 join tokens", [
+            // Join tokens let a new node enroll itself (POST /v1/enroll) and receive its own
+            // node token; central keeps only their SHA-256, like node tokens.
+            """
+            CREATE TABLE join_token (
+                id           integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                hash         bytea NOT NULL UNIQUE,
+                created_at   timestamptz NOT NULL DEFAULT now(),
+                expires_at   timestamptz NOT NULL,
+                max_uses     integer,
+                uses         integer NOT NULL DEFAULT 0,
+                node_pattern text,
+                revoked_at   timestamptz,
+                last_used_at timestamptz
+            )
+            """,
+            // A node a join token may enroll again: set by `nodes rotate`, cleared by the
+            // enrollment or by the first request with the rotated token.
+            "ALTER TABLE node ADD COLUMN enroll_open boolean NOT NULL DEFAULT false",
+            "ALTER TABLE node ADD COLUMN enrolled_by integer",
+        ]),
     ]
 }

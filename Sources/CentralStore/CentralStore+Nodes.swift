@@ -71,14 +71,16 @@ extension CentralStore {
         }
     }
 
-    /// Revokes a node's tokens and issues a new one; the node keeps its history.
+    /// Revokes a node's tokens and issues a new one; the node keeps its history. Until the
+    /// new token is first used, a join token may also enroll the name again (the node's
+    /// way back after a revocation, or after its stored credential was lost).
     public func rotateNode(_ name: String) async throws -> String {
         let token = NodeToken.generate()
         let hash = ByteBuffer(bytes: NodeToken.hash(token))
         try await operation("nodes rotate") { [client, logger] in
             try await client.withTransaction(logger: logger) { tx in
                 let ids = try await tx.query(
-                    "UPDATE node SET revoked_at = NULL WHERE name = \(name) RETURNING id", logger: logger
+                    "UPDATE node SET revoked_at = NULL, enroll_open = true WHERE name = \(name) RETURNING id", logger: logger
                 ).column(Int32.self)
                 guard let id = ids.first else { throw CentralStoreError.nodeNotFound(name) }
                 try await tx.query(
@@ -114,8 +116,9 @@ extension CentralStore {
                     SELECT n.id, n.name FROM node_token t JOIN node n ON n.id = t.node_id
                     WHERE t.hash = \(hash) AND t.revoked_at IS NULL AND n.revoked_at IS NULL),
                 seen AS (
-                    UPDATE node SET last_seen_at = now() FROM hit
-                    WHERE node.id = hit.id AND (node.last_seen_at IS NULL OR node.last_seen_at < now() - interval '1 minute'))
+                    UPDATE node SET last_seen_at = now(), enroll_open = false FROM hit
+                    WHERE node.id = hit.id
+                      AND (node.last_seen_at IS NULL OR node.last_seen_at < now() - interval '1 minute' OR node.enroll_open))
                 SELECT id, name FROM hit
                 """, logger: logger).collect((Int32, String).self)
             return rows.first.map { AuthenticatedNode(id: $0.0, name: $0.1) }

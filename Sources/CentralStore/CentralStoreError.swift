@@ -20,6 +20,13 @@ public enum CentralStoreError: Error, Equatable, CustomStringConvertible {
     case nodeExists(String)
     case nodeNotFound(String)
     case invalidNodeName(String)
+    /// A join token that is unknown, expired, revoked or used up (why, never the token).
+    case invalidJoinToken(String)
+    /// The join token's `--nodes` pattern does not allow this name.
+    case nameNotAllowed(String)
+    case joinTokenNotFound(Int32)
+    /// The name is enrolled already and an operator has not reset it with `nodes rotate`.
+    case nodeEnrolled(String)
     /// PostgreSQL refused a value (a NUL byte in a text, a number out of range).
     case invalidInput(String)
     /// The database holds migrations this binary does not know.
@@ -39,6 +46,10 @@ public enum CentralStoreError: Error, Equatable, CustomStringConvertible {
         case .nodeExists(let name): "a node named \(name) already exists (use `nodes revoke` and a new name, or `nodes rotate`)"
         case .nodeNotFound(let name): "no node named \(name)"
         case .invalidNodeName(let name): "\(name.prefix(60)) is not a valid node name (letters, digits, . _ -; at most 253; not \"central\")"
+        case .invalidJoinToken(let why): "the join token is \(why); ask the operator for a new one (`edge-central join-tokens create`)"
+        case .nameNotAllowed(let why): why
+        case .joinTokenNotFound(let id): "no join token with ID \(id) (see `edge-central join-tokens list`)"
+        case .nodeEnrolled(let name): "a node named \(name) is enrolled already; a join token cannot take over its identity (an operator resets it with `edge-central nodes rotate \(name)`)"
         case .invalidInput(let why): "a value in the request cannot be stored: \(why)"
         case .newerSchema(let names): "the database has migrations this edge-central does not know (\(names.joined(separator: ", "))); run a newer edge-central"
         }

@@ -10,6 +10,7 @@ import Glibc
 public final class WatchedSecretFile: Sendable {
     public let path: String
     public let option: String
+    public let requirePrivate: Bool
     private struct State {
         var identity: [Int]?
         var secret: String?
@@ -19,9 +20,10 @@ public final class WatchedSecretFile: Sendable {
     private let state = Mutex(State())
 
     /// `option` names the flag and variable in messages, e.g. `--api-token-file / EDGE_API_TOKEN_FILE`.
-    public init(path: String, option: String) {
+    public init(path: String, option: String, requirePrivate: Bool = false) {
         self.path = path
         self.option = option
+        self.requirePrivate = requirePrivate
     }
 
     /// The current secret, re-read if the file's identity (device, inode, size, mtime)
@@ -33,7 +35,7 @@ public final class WatchedSecretFile: Sendable {
                 s.read = true
                 s.identity = identity
                 do {
-                    s.secret = try SecretFile.read(path, option: option)
+                    s.secret = try SecretFile.read(path, option: option, requirePrivate: requirePrivate)
                     s.problem = nil
                 } catch {
                     s.secret = nil
@@ -51,9 +53,15 @@ public final class WatchedSecretFile: Sendable {
         return state.withLock { $0.identity != identity }
     }
 
+    /// Whether anything is at the path (a file, a directory, a dangling link).
+    public var exists: Bool {
+        var st = stat()
+        return lstat(path, &st) == 0
+    }
+
     static func identity(_ path: String) -> [Int]? {
         var st = stat()
         guard stat(path, &st) == 0 else { return nil }
-        return [Int(st.st_dev), Int(st.st_ino), Int(st.st_size), Int(st.st_mtim.tv_sec), Int(st.st_mtim.tv_nsec)]
+        return [Int(st.st_dev), Int(st.st_ino), Int(st.st_size), Int(st.st_mtim.tv_sec), Int(st.st_mtim.tv_nsec), Int(st.st_mode)]
     }
 }

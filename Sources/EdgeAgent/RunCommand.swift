@@ -74,8 +74,9 @@ struct RunCommand: AsyncParsableCommand {
         let syncService: SyncService?
         if let central {
             do {
-                let (engine, token) = try SyncOptions.engine(central, store: local, logger: logger)
-                syncService = SyncService(engine: engine, token: token, intervalMillis: central.intervalMillis, logger: logger)
+                let (engine, token, enrollment) = try SyncOptions.engine(central, store: local, logger: logger)
+                syncService = SyncService(engine: engine, token: token, enrollment: enrollment,
+                                          intervalMillis: central.intervalMillis, logger: logger)
             } catch {
                 let failure = CLIError(error)
                 Output.error("edge-agent: \(failure.message)")

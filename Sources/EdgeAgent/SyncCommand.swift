@@ -38,13 +38,14 @@ struct SyncCommand: AsyncParsableCommand {
         var logger = Logger(label: "edge-agent")
         logger.logLevel = .warning
         let engine: SyncEngine
+        let enrollment: Enrollment?
         do {
             guard let resolved = try sync.resolved() else {
                 throw ConfigurationError("--central-url / EDGE_CENTRAL_URL is required for sync")
             }
             settings = resolved
             local = try store.openStore()
-            (engine, _) = try SyncOptions.engine(settings, store: local, logger: logger)
+            (engine, _, enrollment) = try SyncOptions.engine(settings, store: local, logger: logger)
         } catch {
             let failure = CLIError(error)
             Output.error("edge-agent: \(failure.message)")
@@ -57,6 +58,7 @@ struct SyncCommand: AsyncParsableCommand {
         record.lastAttemptAt = WallClock.system.nowMillis()
         let status: Int32
         do {
+            try await enrollment?.prepare(afterRefusal: false)
             let report = try await engineAll.cycle()
             record.state = "ok"
             record.lastSuccessAt = WallClock.system.nowMillis()

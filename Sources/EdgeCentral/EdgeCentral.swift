@@ -3,7 +3,7 @@ import CentralStore
 import CommandLineSupport
 import Logging
 
-/// `edge-central`: the household's central API (PRODUCT.md §2, §5).
+/// `edge-central`: the household's central API (docs/central-api.md).
 @main
 struct EdgeCentral: AsyncParsableCommand {
     static let version = "0.1.0"
@@ -14,11 +14,12 @@ struct EdgeCentral: AsyncParsableCommand {
         discussion: """
             Every node syncs its tasks and metric samples here whenever it can reach it. All state \
             lives in PostgreSQL, so several `serve` processes on one database behave as one.
-            Start with `edge-central migrate`, register each node with `edge-central nodes add NAME` \
-            (the printed token goes into the node's --central-token-file), then `edge-central serve`.
+            Start with `edge-central migrate`, then either register each node with `edge-central nodes add NAME` \
+            (the printed token goes into the node's --central-token-file) or create a join token with \
+            `edge-central join-tokens create` with which nodes enroll themselves; then `edge-central serve`.
             """,
         version: "edge-central \(version)",
-        subcommands: [ServeCommand.self, MigrateCommand.self, NodesCommand.self])
+        subcommands: [ServeCommand.self, MigrateCommand.self, NodesCommand.self, JoinTokensCommand.self])
 }
 
 /// What a failed command prints: one line, and exit status 2 for configuration, 1 otherwise.

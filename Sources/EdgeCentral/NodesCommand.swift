@@ -73,7 +73,10 @@ struct NodesCommand: AsyncParsableCommand {
     }
 
     struct Rotate: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Revoke a node's tokens and print a new one (its data stays).")
+        static let configuration = CommandConfiguration(
+            abstract: "Revoke a node's tokens and print a new one (its data stays).",
+            discussion: "Until the new token is first used, a join token may also enroll the name again: a node that enrolled itself "
+                + "(edge-agent --join-token-file) then re-enrolls by itself, and the printed token is revoked.")
         @Argument(help: "The node's name.") var name: String
         @OptionGroup var database: DatabaseOptions
 

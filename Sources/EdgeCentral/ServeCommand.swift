@@ -1,4 +1,5 @@
 import ArgumentParser
+import HouseholdAPI
 import CentralAPI
 import CentralStore
 import CommandLineSupport
@@ -36,6 +37,12 @@ struct ServeCommand: AsyncParsableCommand {
         "PEM private key for --tls-cert-file. [env: EDGE_CENTRAL_TLS_KEY_FILE]", valueName: "file"))
     var keyFlag: String?
 
+    @Option(name: .customLong("auth-failure-limit"), help: ArgumentHelp(
+        "Failed authentications (a bad node or join token) one source address may make at once; past it the address "
+            + "gets 429 with Retry-After and earns one more try every 3 s. [env: EDGE_CENTRAL_AUTH_FAILURE_LIMIT] [default: 20]",
+        valueName: "n"))
+    var authFailureLimitFlag: String?
+
     @OptionGroup var connections: ConnectionOptions
     @OptionGroup var logging: LogOptions
 
@@ -66,11 +73,16 @@ struct ServeCommand: AsyncParsableCommand {
             }
             let url = try database.url()
             let limits = try connections.limits(envPrefix: "EDGE_CENTRAL_", defaultMaxConnections: 4096).effective()
+            let limitText = Settings.resolve(flag: authFailureLimitFlag, env: "EDGE_CENTRAL_AUTH_FAILURE_LIMIT") { "20" }
+            guard let authFailureLimit = Int(limitText), (1...1_000_000).contains(authFailureLimit) else {
+                throw ConfigurationError("--auth-failure-limit / EDGE_CENTRAL_AUTH_FAILURE_LIMIT: \"\(limitText.prefix(40))\" is not a number from 1 to 1000000")
+            }
             let counters = ConnectionCounters()
             let server = try serverBuilder(limits, counters: counters)
             let logger = Logger(label: "edge-central")
             let store = try CentralStore(url: url, poolSize: try database.poolSize(), logger: logger)
-            let metrics = CentralMetrics(version: EdgeCentral.version, connections: counters)
+            let metrics = CentralMetrics(version: EdgeCentral.version, connections: counters,
+                                         authFailures: AuthFailureLimiter(burst: authFailureLimit))
             let app = Application(
                 router: CentralAPI.router(store: store, metrics: metrics),
                 server: server,

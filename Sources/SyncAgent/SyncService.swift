@@ -14,15 +14,17 @@ import Glibc
 public final class SyncService: Service, Sendable {
     let engine: SyncEngine
     let token: TokenFile
+    let enrollment: Enrollment?
     let interval: Int64
     let logger: Logger
     let nudged = Atomic<Bool>(false)
     let errors = Mutex<[String: Int]>(Dictionary(uniqueKeysWithValues: SyncFailure.Reason.allCases.map { ($0.rawValue, 0) }))
     let lastOffset = Mutex<Int64?>(nil)
 
-    public init(engine: SyncEngine, token: TokenFile, intervalMillis: Int64, logger: Logger) {
+    public init(engine: SyncEngine, token: TokenFile, enrollment: Enrollment? = nil, intervalMillis: Int64, logger: Logger) {
         self.engine = engine
         self.token = token
+        self.enrollment = enrollment
         self.interval = intervalMillis
         self.logger = logger
     }
@@ -74,6 +76,8 @@ public final class SyncService: Service, Sendable {
             let wall = WallClock.system.nowMillis()
             record.lastAttemptAt = wall
             do {
+                // No credential yet, or the stored one refused: enroll (with a join token) first.
+                try await enrollment?.prepare(afterRefusal: record.state == "unauthorized")
                 let report = try await engine.cycle(shouldStop: { Task.isShuttingDownGracefully || Task.isCancelled })
                 backoff.succeeded()
                 if record.state != "ok" { logger.info("sync ok", metadata: ["pushed_changes": "\(report.changesPushed)", "pulled": "\(report.changesPulled)", "samples": "\(report.samplesPushed)"]) }

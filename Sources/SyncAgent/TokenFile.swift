@@ -8,10 +8,11 @@ public final class TokenFile: Sendable {
     private let file: WatchedSecretFile?
     public let path: String
 
-    /// `path` empty: no token file is configured.
-    public init(path: String) {
+    /// `path` empty: no token file is configured. `option` names the source in messages.
+    /// `requirePrivate`: the node credential the agent stored itself (mode 0600 or refused).
+    public init(path: String, option: String = "--central-token-file", requirePrivate: Bool = false) {
         self.path = path
-        file = path.isEmpty ? nil : WatchedSecretFile(path: path, option: "--central-token-file")
+        file = path.isEmpty ? nil : WatchedSecretFile(path: path, option: option, requirePrivate: requirePrivate)
     }
 
     /// The current token, or why there is none.
@@ -25,6 +26,9 @@ public final class TokenFile: Sendable {
         case .failure(let problem): throw SyncFailure(.noCredential, problem.message)
         }
     }
+
+    /// Whether anything is at the path.
+    public var exists: Bool { file?.exists ?? false }
 
     /// Whether the file looks different from when it was last read.
     public var changed: Bool { file?.changed ?? false }
