@@ -7,6 +7,8 @@ BIN      := .build/debug
 
 ## make run: install what is missing, build, and run the agent on ./.data (no central).
 run: deps build
+	@echo "make run: the agent's database is in $(DATA_DIR); point the CLI at it with"
+	@echo "  EDGE_DATA_DIR=$(DATA_DIR) $(BIN)/edge-agent tasks list    (or --data-dir $(DATA_DIR))"
 	$(BIN)/edge-agent run --data-dir $(DATA_DIR)
 
 ## make test: install what the tests need, build everything, run every test:

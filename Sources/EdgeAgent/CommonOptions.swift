@@ -39,7 +39,21 @@ struct StoreOptions: ParsableArguments {
         return name
     }
 
-    /// Opens the store, turning failures into one-line errors.
+    /// Opens the store for a command that only reads (`tasks list|show`, `status`, `db
+    /// check|backup`, `sync quarantine list`): a missing database is a one-line error naming
+    /// the path (exit 2), never a new empty database somewhere the user did not mean.
+    func openExistingStore() throws -> LocalStore {
+        _ = try nodeName()
+        let path = dataDir.hasSuffix("/") ? dataDir + LocalStore.fileName : dataDir + "/" + LocalStore.fileName
+        guard access(path, F_OK) == 0 else {
+            throw CLIError.configuration(
+                "no database at \(path): choose the agent's data directory with --data-dir or EDGE_DATA_DIR "
+                    + "(`make run` uses ./.data)")
+        }
+        return try openStore()
+    }
+
+    /// Opens the store, creating it if needed, turning failures into one-line errors.
     func openStore() throws -> LocalStore {
         let config = LocalStore.Configuration(nodeName: try nodeName())
         do {

@@ -23,7 +23,7 @@ struct DBCommand: ParsableCommand {
 
         func run() throws {
             try reportingErrors {
-                let local = try store.openStore()
+                let local = try store.openExistingStore()
                 let findings: [String]
                 do {
                     findings = try local.integrityCheck()
@@ -54,7 +54,7 @@ struct DBCommand: ParsableCommand {
 
         func run() throws {
             try reportingErrors {
-                let local = try store.openStore()
+                let local = try store.openExistingStore()
                 var lastPercent = -1
                 try local.backup(to: file) { done, total in
                     // A progress line for large databases; silent for small ones.

@@ -23,7 +23,7 @@ struct QuarantineCommand: ParsableCommand {
 
         func run() throws {
             var changes: [QuarantinedChange] = []
-            try reportingErrors { changes = try store.openStore().quarantinedChanges() }
+            try reportingErrors { changes = try store.openExistingStore().quarantinedChanges() }
             if json {
                 var out: [UInt8] = [UInt8(ascii: "[")]
                 for (i, change) in changes.enumerated() {

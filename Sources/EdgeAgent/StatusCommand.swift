@@ -22,7 +22,7 @@ struct StatusCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let local = try store.openStore()
+            let local = try store.openExistingStore()
             local.quickCheck()  // a damaged file shows as such, not as a failed read
             // The central URL as configured here, else as the daemon last recorded it.
             let configured = (try? sync.resolved())??.url

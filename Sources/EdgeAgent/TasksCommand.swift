@@ -31,7 +31,7 @@ struct TasksCommand: ParsableCommand {
         func run() throws {
             try reportingErrors {
                 let state: TaskState = all ? .all : done ? .done : .open
-                let tasks = try store.openStore().tasks(state)
+                let tasks = try store.openExistingStore().tasks(state)
                 if json {
                     try Output.json(["tasks": tasks])
                 } else if tasks.isEmpty {
@@ -69,7 +69,7 @@ struct TasksCommand: ParsableCommand {
 
         func run() throws {
             try reportingErrors {
-                let local = try store.openStore()
+                let local = try store.openExistingStore()
                 let uuid = try local.resolveTaskID(id)
                 guard let task = try local.task(id: uuid) else { throw LocalStoreError.taskNotFound(id) }
                 if json { try Output.json(task) } else { TaskPrinter.detail(task).forEach(Output.line) }

@@ -68,8 +68,19 @@ import Testing
 
     @Test func anUnwritableDataDirectoryIsAConfigurationError() throws {
         try Data("x".utf8).write(to: URL(fileURLWithPath: dir.file("file")))
-        let result = try execute(["tasks", "list"], env: ["EDGE_DATA_DIR": dir.file("file/sub"), "EDGE_NODE_NAME": "n"])
+        let result = try execute(["tasks", "add", "x"], env: ["EDGE_DATA_DIR": dir.file("file/sub"), "EDGE_NODE_NAME": "n"])
         #expect(result.status == 2)
         #expect(result.stderr.hasPrefix("edge-agent: data directory \(dir.file("file/sub")) is not usable"))
+    }
+
+    @Test(arguments: [["tasks", "list"], ["tasks", "show", "0"], ["status"], ["db", "check"], ["db", "backup", "/nonexistent-copy.db"],
+                      ["sync", "quarantine", "list"]])
+    func readOnlyCommandsNeverCreateADatabase(args: [String]) throws {
+        let missing = dir.file("not-here")
+        let result = try execute(args, env: ["EDGE_DATA_DIR": missing, "EDGE_NODE_NAME": "n"])
+        #expect(result.status == 2, "\(args)")
+        #expect(result.stderr == "edge-agent: no database at \(missing)/agent.db: choose the agent's data directory with "
+            + "--data-dir or EDGE_DATA_DIR (`make run` uses ./.data)\n", "\(args)")
+        #expect(!FileManager.default.fileExists(atPath: missing), "\(args) created \(missing)")
     }
 }
