@@ -177,6 +177,7 @@ let package = Package(
                 "ConnectionLimits",
                 "CGPIOD",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -207,11 +208,11 @@ let package = Package(
             ],
             swiftSettings: strict),
 
-        .testTarget(name: "SyncTests", dependencies: ["Sync"], swiftSettings: strict),
+        .testTarget(name: "SyncTests", dependencies: ["Sync", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "CentralStoreTests",
             dependencies: [
-                "CentralStore", "Sync",
+                "CentralStore", "Sync", "TestSupport",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -220,16 +221,16 @@ let package = Package(
         .testTarget(
             name: "AgentAPITests",
             dependencies: [
-                "AgentAPI", "HouseholdAPI", "LocalStore", "Sync", "HostProbes", "Sampling",
+                "AgentAPI", "HouseholdAPI", "LocalStore", "Sync", "HostProbes", "Sampling", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: strict),
         .testTarget(
             name: "SamplingTests",
-            dependencies: ["Sampling", "HostProbes", "LocalStore", "Sync", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Sampling", "HostProbes", "LocalStore", "Sync", "TestSupport", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
-        // What several test targets share (temporary directories).
+        // What several test targets share (temporary directories, a seeded generator).
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(
             name: "LocalStoreTests",
@@ -246,7 +247,7 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "EdgeAgentTests",
-            dependencies: ["LocalStore", "Sync"],
+            dependencies: ["LocalStore", "Sync", "TestSupport"],
             swiftSettings: strict),
     ]
 )

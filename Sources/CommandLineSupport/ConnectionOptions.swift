@@ -22,11 +22,11 @@ public struct ConnectionOptions: ParsableArguments {
         "Connections open at once. At the cap a new connection evicts the oldest one that has not sent a complete "
             + "request, else the oldest idle keep-alive one; when all are in a request it is closed at once. "
             + "Always kept below the open-file limit. "
-            + "[env: EDGE_MAX_CONNECTIONS, central: EDGE_CENTRAL_MAX_CONNECTIONS] [default: 512, central: 4096]", valueName: "n"))
+            + "[env: EDGE_MAX_CONNECTIONS, central: EDGE_CENTRAL_MAX_CONNECTIONS] [default: 256, central: 4096]", valueName: "n"))
     public var maxConnectionsFlag: String?
 
     /// The configured limits; `prefix` is `EDGE_` or `EDGE_CENTRAL_`. The agent's default cap
-    /// is 512 (about 14 KB of memory per open connection on a Pi), central's 4096.
+    /// is 256 (each open connection costs about 15-20 KB of memory on a Pi), central's 4096.
     public func limits(envPrefix prefix: String, defaultMaxConnections: Int) throws -> ConnectionLimits {
         func duration(_ flag: String?, _ name: String, _ option: String, _ fallback: String) throws -> Duration {
             let text = Settings.resolve(flag: flag, env: prefix + name) { fallback }

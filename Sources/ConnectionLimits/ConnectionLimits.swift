@@ -21,10 +21,10 @@ public struct ConnectionLimits: Sendable, Equatable {
     public var idleTimeout: Duration
     /// Connections open at once; at the cap a new one evicts an idle one (see
     /// `ConnectionCounters`) or is closed at once, and counted. Always below the process's
-    /// open-file limit (see `effective`). Default 512 for the agent, 4096 for central.
+    /// open-file limit (see `effective`). Default 256 for the agent, 4096 for central.
     public var maxConnections: Int
 
-    public init(headerTimeout: Duration = .seconds(10), idleTimeout: Duration = .seconds(60), maxConnections: Int = 512) {
+    public init(headerTimeout: Duration = .seconds(10), idleTimeout: Duration = .seconds(60), maxConnections: Int = 256) {
         self.headerTimeout = headerTimeout
         self.idleTimeout = idleTimeout
         self.maxConnections = maxConnections
@@ -32,6 +32,12 @@ public struct ConnectionLimits: Sendable, Equatable {
 
     /// Descriptors kept back for the database, probes, logs and outgoing connections.
     public static let reservedDescriptors = 128
+
+    /// Sockets accepted at once: the cap plus a margin for connections being set up,
+    /// evicted or refused. At this count the server stops accepting (Hummingbird's
+    /// `MaximumAvailableConnections`) and new connections wait in the kernel's backlog, so a
+    /// flood of reconnects cannot push descriptors far past the cap; eviction frees a slot.
+    public var acceptLimit: Int { maxConnections + max(8, min(64, maxConnections / 4)) }
 
     /// The limits with `maxConnections` lowered to fit the open-file limit, after raising the
     /// soft limit to the hard one (as Go's runtime does): a server that runs out of
@@ -92,6 +98,8 @@ public final class ConnectionCounters: Sendable {
     }
 
     private let registry = Mutex(Registry())
+    /// Evicted connections whose close has not completed, past which new ones are refused.
+    static let maxPendingEvictions = 16
     private let refusedCount = Atomic<Int>(0)
     private let evictedCount = Atomic<Int>(0)
     private let timedOutCount = Atomic<Int>(0)
@@ -112,7 +120,9 @@ public final class ConnectionCounters: Sendable {
         let (key, victim): (UInt64?, (any Channel)?) = registry.withLock { registry in
             var victim: (any Channel)?
             if registry.entries.count - registry.evicting >= limit {
-                guard let old = registry.victim() else { return (nil, nil) }
+                // While many evicted connections are still closing (a flood of reconnects),
+                // refuse instead, so descriptors stay near the cap.
+                guard registry.evicting < Self.maxPendingEvictions, let old = registry.victim() else { return (nil, nil) }
                 registry.entries[old]!.evicting = true
                 registry.evicting += 1
                 victim = registry.entries[old]!.channel

@@ -4,6 +4,7 @@ import ArgumentParser
 import ConnectionLimits
 import HostProbes
 import Hummingbird
+import HummingbirdCore
 import LocalStore
 import Logging
 import NIOCore
@@ -47,18 +48,20 @@ struct RunCommand: AsyncParsableCommand {
         let central: SyncOptions.Settings?
         do {
             try logging.bootstrap()
-            // Check every option before touching anything.
+            // Check every option before touching anything, in a fixed order: values and the
+            // files they name first (tokens, CA, host root), then the network (is the port
+            // free?), then the data directory, which is created only after all of that passed.
             listen = try server.listenAddress()
             apiTokenFile = try server.apiTokenFile()
-            limits = try connections.limits(envPrefix: "EDGE_", defaultMaxConnections: 512).effective()
+            limits = try connections.limits(envPrefix: "EDGE_", defaultMaxConnections: 256).effective()
             reader = try probes.reader()
             interval = try sampling.intervalMillis()
             policy.raw = try sampling.retentionMillis()
             policy.maxBytes = try sampling.maxBytes()
+            central = try sync.resolved()
             if let problem = PortCheck.problem(listen) {
                 throw CLIError.configuration("--listen / EDGE_LISTEN: cannot listen on \(listen): \(problem)")
             }
-            central = try sync.resolved()
             local = try store.openStore()
         } catch {
             let failure = CLIError(error)
@@ -103,7 +106,8 @@ struct RunCommand: AsyncParsableCommand {
         let app = Application(
             router: AgentAPI.router(environment),
             server: .limitedHTTP1(limits, counters: counters),
-            configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: nil),
+            configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: nil,
+                                 availableConnectionsDelegate: MaximumAvailableConnections(limits.acceptLimit)),
             onServerRunning: { channel in
                 readiness.set(.ready)
                 let bound = channel.localAddress?.port.map { "\(listen.host):\($0)" } ?? listen.description
@@ -117,11 +121,16 @@ struct RunCommand: AsyncParsableCommand {
 
         // Dependency order: the store first (stopped last); the lifecycle service last, so it
         // hears of shutdown first and marks the agent not ready before the server drains.
-        let group = ServiceGroup(configuration: .init(
+        var configuration = ServiceGroupConfiguration(
             services: [StoreService(store: local, logger: logger)] + (syncService.map { [$0] } ?? [])
                 + [sampler, maintenance, app, LifecycleService(store: local, readiness: readiness, notifier: notifier, logger: logger)],
             gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger))
+            logger: logger)
+        // Below systemd's TimeoutStopSec=15s and the pod's terminationGracePeriodSeconds: 15, so
+        // a stuck service is cancelled (and the store closed cleanly) before SIGKILL.
+        configuration.maximumGracefulShutdownDuration = Duration.seconds(10)
+        configuration.maximumCancellationDuration = Duration.seconds(3)
+        let group = ServiceGroup(configuration: configuration)
         do {
             try await group.run()
         } catch let error as IOError where error.errnoCode == EADDRINUSE || error.errnoCode == EADDRNOTAVAIL || error.errnoCode == EACCES {

@@ -86,20 +86,26 @@ struct ServeCommand: AsyncParsableCommand {
             let app = Application(
                 router: CentralAPI.router(store: store, metrics: metrics),
                 server: server,
-                configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: nil),
+                configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: nil,
+                                     availableConnectionsDelegate: MaximumAvailableConnections(limits.acceptLimit)),
                 onServerRunning: { channel in
                     let bound = channel.localAddress?.port.map { "\(listen.host):\($0)" } ?? listen.description
                     logger.info("listening", metadata: ["address": "\(bound)", "database": "\(url)"])
                 },
                 logger: logger)
-            let group = ServiceGroup(configuration: .init(
+            var configuration = ServiceGroupConfiguration(
                 services: [
                     .init(service: PostgresPool(store: store)),
                     .init(service: DatabaseMonitor(store: store, metrics: metrics, logger: logger)),
                     .init(service: app),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger))
+                logger: logger)
+            // Below the pod's terminationGracePeriodSeconds: 15, so requests in flight finish or
+            // are cancelled before SIGKILL.
+            configuration.maximumGracefulShutdownDuration = Duration.seconds(10)
+            configuration.maximumCancellationDuration = Duration.seconds(3)
+            let group = ServiceGroup(configuration: configuration)
             try await group.run()
             logger.info("stopped")
         }

@@ -15,13 +15,9 @@ public struct PendingChange: Sendable, Equatable {
     public var recordedAt: Int64
 }
 
-extension LocalStore: ReplicaStore {
+extension LocalStore {
     /// Merges changes from central in one transaction, folding their stamps into the local
     /// clock so later local edits order after them. Remote changes are not re-logged for push.
-    public func applyRemote(_ changes: [TaskChange]) async throws -> [ApplyOutcome] {
-        try applyRemoteChanges(changes)
-    }
-
     public func applyRemoteChanges(_ changes: [TaskChange]) throws -> [ApplyOutcome] {
         try write { db in
             var clock = try StoredClock.load(db)

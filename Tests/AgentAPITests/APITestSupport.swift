@@ -1,3 +1,4 @@
+import TestSupport
 import AgentAPI
 import Foundation
 import HostProbes
@@ -8,14 +9,6 @@ import Sampling
 import Sync
 import Testing
 
-final class TemporaryDirectory: @unchecked Sendable {
-    let path: String
-    init() {
-        path = FileManager.default.temporaryDirectory.appendingPathComponent("edge-agent-test-\(UUID().uuidString)").path
-        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-}
 
 /// An agent API over a fresh store, with a Pi 4 fixture reading already taken.
 struct TestAgent {

@@ -1,3 +1,4 @@
+import TestSupport
 @testable import CentralStore
 import Foundation
 import Logging

@@ -1,19 +1,7 @@
+import TestSupport
 import Foundation
 import Testing
 
-/// A fresh directory under the system temp dir, removed when the value goes away.
-final class TemporaryDirectory: @unchecked Sendable {
-    let path: String
-
-    init() {
-        path = FileManager.default.temporaryDirectory.appendingPathComponent("edge-agent-test-\(UUID().uuidString)").path
-        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-
-    func file(_ name: String) -> String { path + "/" + name }
-}
 
 /// The built executables sit next to the test bundle in the build directory.
 enum Binaries {

@@ -192,8 +192,8 @@ final class IDQueue: @unchecked Sendable {
         let task = try store.createTask(NewTask(title: "Milk"))
         let remote = TaskChange(id: UUID(), taskID: task.id, stamp: HLCTimestamp(physical: t0 + 120_000, counter: 3, node: "rpi-worker-2"),
                                 createdAt: task.createdAt, origin: task.origin, patch: TaskPatch(title: "Oat milk"))
-        #expect(try await store.applyRemote([remote]) == [.applied])
-        #expect(try await store.applyRemote([remote]) == [.alreadyKnown])
+        #expect(try store.applyRemoteChanges([remote]) == [.applied])
+        #expect(try store.applyRemoteChanges([remote]) == [.alreadyKnown])
         #expect(try store.task(id: task.id)?.title == "Oat milk")
         #expect(try store.pendingSummary().count == 1, "remote changes are not queued for push again")
         // A local edit made with a wall clock behind the remote stamp still wins after it.

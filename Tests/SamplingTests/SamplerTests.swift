@@ -1,3 +1,4 @@
+import TestSupport
 import Foundation
 import HostProbes
 import LocalStore
@@ -95,11 +96,3 @@ import Testing
     }
 }
 
-final class TemporaryDirectory: @unchecked Sendable {
-    let path: String
-    init() {
-        path = FileManager.default.temporaryDirectory.appendingPathComponent("edge-agent-test-\(UUID().uuidString)").path
-        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-}

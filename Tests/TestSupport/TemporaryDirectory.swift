@@ -1,7 +1,8 @@
 import Foundation
 
 /// A fresh directory under the system temp dir, removed when the test's value goes away.
-public final class TemporaryDirectory {
+/// Immutable after init (hence Sendable).
+public final class TemporaryDirectory: @unchecked Sendable {
     public let path: String
 
     public init() {

@@ -5,7 +5,7 @@ HTTP/1.0 clients. Flags under test (agent / central):
                     request head must be complete this long after accept, or after the first
                     byte of a later keep-alive request, else the connection is closed;
   --idle-timeout    EDGE_IDLE_TIMEOUT / EDGE_CENTRAL_IDLE_TIMEOUT (default 60s);
-  --max-connections EDGE_MAX_CONNECTIONS / EDGE_CENTRAL_MAX_CONNECTIONS (default 512 /
+  --max-connections EDGE_MAX_CONNECTIONS / EDGE_CENTRAL_MAX_CONNECTIONS (default 256 /
                     4096, capped below RLIMIT_NOFILE): at the cap a new connection evicts
                     the oldest one without a complete request, else the oldest idle
                     keep-alive one (edge_http_connections_evicted_total); when every

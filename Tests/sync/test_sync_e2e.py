@@ -665,7 +665,7 @@ def test_tls_to_central_with_a_household_ca(h):
     # A file that holds no certificate (here a private key) stops start-up, before anything
     # is created.
     fresh = h.dir / "never-created"
-    bad = subprocess.run([str(AGENT_BIN), "run", "--data-dir", str(fresh), "--central-url", https,
+    bad = subprocess.run([str(AGENT_BIN), "run", "--data-dir", str(fresh), "--listen", "127.0.0.1:0", "--central-url", https,
                           "--central-token-file", str(token_file), "--central-ca-file", str(household.key)],
                          capture_output=True, text=True, timeout=30, env=clean_env())
     assert bad.returncode == 2 and "--central-ca-file" in bad.stderr and "no PEM certificate" in bad.stderr, bad

@@ -1,15 +1,3 @@
-/// What the sync engine needs from a replica's storage. The agent's SQLite store and the
-/// central PostgreSQL store both implement it, so one merge implementation (``TaskMerge``)
-/// decides on both sides.
-public protocol ReplicaStore: Sendable {
-    /// Merges changes received from another replica, all in one transaction, and says for each
-    /// whether it changed anything. Replaying a change is harmless.
-    func applyRemote(_ changes: [TaskChange]) async throws -> [ApplyOutcome]
-
-    /// The stored record, tombstones included.
-    func record(id: TaskChange.ID) async throws -> TaskRecord?
-}
-
 /// The effect of one change on a replica.
 public enum ApplyOutcome: String, Sendable, Codable, Equatable {
     /// At least one field took the change's value.
