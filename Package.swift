@@ -217,6 +217,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
+        .testTarget(
+            name: "CentralAPITests",
+            dependencies: ["CentralAPI", "HouseholdAPI"],
+            swiftSettings: strict),
         .testTarget(name: "HostProbesTests", dependencies: ["HostProbes", "Libgpiod"], swiftSettings: strict),
         .testTarget(
             name: "AgentAPITests",

@@ -43,6 +43,9 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 
+echo "central-api-tests: openapi-spec-validator: central's /openapi.json" >&2
+curl -sf "$base/openapi.json" > "$OUT/central-openapi.json"
+"$VENV/bin/openapi-spec-validator" "$OUT/central-openapi.json" >&2
 echo "central-api-tests: schemathesis against $base/openapi.json" >&2
 "$VENV/bin/schemathesis" --config-file Tests/live/central-schemathesis.toml run "$base/openapi.json" \
   --checks all --max-examples 40 --seed 1 \

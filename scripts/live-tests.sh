@@ -16,8 +16,8 @@ OUT=.build/live
 
 step() { echo "live-tests: $*" >&2; }
 
-if [ ! -x "$VENV/bin/schemathesis" ] || [ ! -x "$VENV/bin/pytest" ]; then
-  step "installing schemathesis, selenium and pytest into $VENV"
+if [ ! -x "$VENV/bin/schemathesis" ] || [ ! -x "$VENV/bin/pytest" ] || [ ! -x "$VENV/bin/openapi-spec-validator" ]; then
+  step "installing schemathesis, openapi-spec-validator, selenium and pytest into $VENV"
   python3 -m venv "$VENV"
   "$VENV/bin/pip" install -q --disable-pip-version-check -r Tests/live/requirements.txt
 fi
@@ -59,6 +59,9 @@ start_agent() {
 }
 
 start_agent api
+step "openapi-spec-validator: the agent's /openapi.json"
+curl -sf "$url/openapi.json" > "$OUT/agent-openapi.json"
+"$VENV/bin/openapi-spec-validator" "$OUT/agent-openapi.json" >&2
 step "schemathesis against $url/openapi.json"
 "$VENV/bin/schemathesis" run "$url/openapi.json" \
   --checks all --max-examples 40 --seed 1 \

@@ -8,11 +8,12 @@ GET /v1/tasks identical everywhere, and samples at central equal to the agents' 
 
 from __future__ import annotations
 
+import re
 import subprocess
 import threading
 import time
 
-from conftest import (AGENT_BIN, BENCH_BIN, CENTRAL_BIN, FEED_LOCK_KEY, PG_BIN, Agent, Central, clean_env, http, now_ms, parse_metrics, pg_dump, pg_restore, psql,
+from conftest import (REPO, AGENT_BIN, BENCH_BIN, CENTRAL_BIN, FEED_LOCK_KEY, PG_BIN, Agent, Central, clean_env, http, now_ms, parse_metrics, pg_dump, pg_restore, psql,
                       psql_json, stamp_node, with_database, write_secret)
 
 
@@ -22,6 +23,12 @@ def next_ms():
     t = now_ms()
     while now_ms() <= t:
         time.sleep(0.0005)
+
+
+# Central's named migrations, as CentralMigrations.swift declares them.
+MIGRATIONS = re.findall(r'^        \("(\d{4}-\d{2}-\d{2} [^"]+)", \[$',
+                        (REPO / "Sources/CentralStore/CentralMigrations.swift").read_text(), re.M)
+assert len(MIGRATIONS) >= 4, MIGRATIONS
 
 
 def wait_ok(h, *agents, timeout: float = 30):
@@ -141,7 +148,7 @@ def test_concurrent_migrate(h):
         for p, (out, err) in zip(procs, outputs):
             assert p.returncode == 0, f"migrate exited {p.returncode}: {out} {err}"
         rows = psql_json(db, "SELECT name, count(*) AS n FROM schema_migration GROUP BY name ORDER BY name")
-        assert len(rows) == 3 and all(r["n"] == 1 for r in rows), rows  # each migration once
+        assert len(rows) == len(MIGRATIONS) and all(r["n"] == 1 for r in rows), rows  # each migration once
         applied = [out.strip() for out, _ in outputs]
         assert all(t == "schema up to date" or t.startswith("applied: ") for t in applied), applied
         # One process applied every migration, in order; the other waited on the lock and found
@@ -623,7 +630,7 @@ def test_two_stateless_centrals_on_one_database(h):
     c1.wait_ready()
     c2.wait_ready()
     rows = psql_json(db, "SELECT name, count(*) AS n FROM schema_migration GROUP BY name")
-    assert len(rows) == 3 and all(r["n"] == 1 for r in rows), rows  # each migration once
+    assert len(rows) == len(MIGRATIONS) and all(r["n"] == 1 for r in rows), rows  # each migration once
 
     a = h.agent("a", c1)
     b = h.agent("b", c2)
