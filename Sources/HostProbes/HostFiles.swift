@@ -207,6 +207,9 @@ final class HostFiles {
     /// True when `path` resolves inside the root. Never kept: a flag file comes and goes.
     func exists(_ path: String) -> Bool { root.exists(path) }
 
+    /// True when `path` resolves to a directory. Never kept.
+    func isDirectory(_ path: String) -> Bool { root.isDirectory(path) }
+
     // MARK: Directories
 
     /// As ``HostRoot/directoryEntries(_:)``, kept for `period`.

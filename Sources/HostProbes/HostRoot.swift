@@ -80,6 +80,10 @@ public struct HostRoot: Sendable, Hashable, CustomStringConvertible {
             throw HostRootError(errno: code, path: HostRoot.shown(path))
         }
         switch info.st_mode & S_IFMT {
+        case S_IFREG where info.st_size > maxFileSize:
+            // procfs and sysfs report 0 or 4096 whatever they hold: only an ordinary file can be refused unread.
+            close(fd)
+            throw .tooLarge(path: HostRoot.shown(path), limit: maxFileSize)
         case S_IFREG: return fd
         case S_IFDIR:
             close(fd)
@@ -99,7 +103,7 @@ public struct HostRoot: Sendable, Hashable, CustomStringConvertible {
         var total = 0
         while true {
             if total > limit { throw .tooLarge(path: shown(path), limit: limit) }
-            if total == buffer.count { buffer.append(contentsOf: repeatElement(0, count: buffer.count)) }
+            if total == buffer.count { buffer.append(contentsOf: [UInt8](repeating: 0, count: buffer.count)) }
             let count = buffer.withUnsafeMutableBytes { raw in
                 pread(fd, raw.baseAddress! + total, raw.count - total, off_t(total))
             }
