@@ -285,8 +285,11 @@ final class HostFiles {
 
 /// What a ``HardwareReader`` keeps from one reading to the next (see ``HostFiles``).
 struct KeptFiles: Sendable {
-    /// A bound on descriptors kept open; a Pi needs about twenty.
-    static let maximumDescriptors = 256
+    /// A bound on descriptors kept open: the sampler's files need about twenty, a full scrape about 150 on a Pi
+    /// (netclass alone reads 22 files per interface); the rest are opened and closed at every read. It must stay well
+    /// under the 128 descriptors the HTTP server keeps back for the database, probes and sync
+    /// (`ConnectionLimits.reservedDescriptors`).
+    static let maximumDescriptors = 64
 
     struct OpenFile: Sendable {
         var fd: Int32
