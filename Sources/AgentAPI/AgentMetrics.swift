@@ -118,7 +118,7 @@ enum AgentMetrics {
                                          samples: [Sample([:], value: Double(fds.count))]))
         }
         var limit = rlimit()
-        if getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur != RLIM_INFINITY {
+        if getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur != rlim_t.max {
             families.append(MetricFamily(name: "process_max_fds", help: "Maximum number of open file descriptors.", type: .gauge,
                                          samples: [Sample([:], value: Double(limit.rlim_cur))]))
         }
