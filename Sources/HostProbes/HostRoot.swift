@@ -73,6 +73,22 @@ public struct HostRoot: Sendable, Hashable, CustomStringConvertible {
         let components = try resolveComponents(path)
         let fd = local(components).withCString { open($0, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK) }
         if fd < 0 { throw HostRootError(errno: errno, path: HostRoot.shown(path)) }
+        return try checkedRegularFile(fd, path: path)
+    }
+
+    /// The file `name` (no `/`, not `.` or `..`) in the directory whose local path `resolvedDirectory` an earlier
+    /// ``localPath(_:)`` gave: one `open` with `O_NOFOLLOW` instead of walking the path again. Nil when that cannot
+    /// answer for sure (the name is a symbolic link, the directory is gone or moved): then use ``openFile(_:)``.
+    func openFile(named name: String, inResolved resolvedDirectory: String, path: String) throws(HostRootError) -> Int32? {
+        let fd = (resolvedDirectory == "/" ? "/" + name : resolvedDirectory + "/" + name).withCString {
+            open($0, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
+        }
+        if fd < 0 { return nil }
+        return try checkedRegularFile(fd, path: path)
+    }
+
+    /// `fd` when it is a regular file within ``maxFileSize``; closed and an error otherwise.
+    private func checkedRegularFile(_ fd: Int32, path: String) throws(HostRootError) -> Int32 {
         var info = stat()
         if fstat(fd, &info) != 0 {
             let code = errno
