@@ -37,7 +37,9 @@ test: test-deps
 	cross/check-arm64.sh .build-cross/out/arm64 .build/release/edge-agent
 
 ## make bench: release build, then every benchmark (prints its figures), the central
-## and sync ones against a throwaway PostgreSQL (scripts/bench-central.sh).
+## and sync ones against a throwaway PostgreSQL (scripts/bench-central.sh), and the
+## agent beside Debian's node_exporter under a real Prometheus (CPU, RssAnon, dashboard
+## panels with data: scripts/bench-node-exporter.sh).
 bench: deps
 	$(SWIFT) build -c release --product edge-bench
 	$(SWIFT) build -c release --product edge-agent
@@ -45,6 +47,7 @@ bench: deps
 	.build/release/edge-bench store-commits
 	.build/release/edge-bench sampler
 	scripts/bench-http.sh
+	scripts/bench-node-exporter.sh
 	scripts/bench-connections.sh
 	scripts/bench-central.sh
 

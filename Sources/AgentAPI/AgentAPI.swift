@@ -1,4 +1,5 @@
 import ConnectionLimits
+import HostProbes
 import Hummingbird
 import HouseholdAPI
 import LocalStore
@@ -27,11 +28,15 @@ public enum AgentAPI {
         public var onWrite: @Sendable () -> Void
         /// The `--max-db-size` budget in bytes, for `/metrics` (nil: none shown).
         public var maxDatabaseBytes: Int64?
+        /// The hardware families of `/metrics`, read fresh at every scrape (the enabled node_exporter collectors and the
+        /// Raspberry Pi's figures). Nil: the sampler's latest reading, the stored set.
+        public var scrapeHardware: (@Sendable () -> [MetricFamily])?
 
         public init(store: LocalStore, latest: LatestReading, readiness: Readiness, sync: any SyncStatusSource,
                     syncErrors: @escaping @Sendable () -> [String: Int] = { [:] }, nodeName: String, version: String,
                     startedAt: Int64?, wallClock: WallClock = .system, apiToken: APIToken? = nil,
                     connections: ConnectionCounters = ConnectionCounters(), maxDatabaseBytes: Int64? = nil,
+                    scrapeHardware: (@Sendable () -> [MetricFamily])? = nil,
                     onWrite: @escaping @Sendable () -> Void = {}) {
             self.store = store
             self.latest = latest
@@ -45,6 +50,7 @@ public enum AgentAPI {
             self.apiToken = apiToken
             self.connections = connections
             self.maxDatabaseBytes = maxDatabaseBytes
+            self.scrapeHardware = scrapeHardware
             self.onWrite = onWrite
         }
     }

@@ -103,13 +103,24 @@ enum AgentMetrics {
             MetricFamily(name: "process_cpu_seconds_total", help: "Total user and system CPU time spent in seconds.", type: .counter,
                          samples: [Sample([:], value: cpu)]),
         ]
-        if let statm = try? HostRoot("/").readAttribute("proc/self/statm"), let pages = statm.split(separator: " ").dropFirst().first.flatMap({ Double($0) }) {
-            families.append(MetricFamily(name: "process_resident_memory_bytes", help: "Resident memory size in bytes.", type: .gauge,
-                                         samples: [Sample([:], value: pages * Double(sysconf(Int32(_SC_PAGESIZE))))]))
+        if let statm = try? HostRoot("/").readAttribute("proc/self/statm") {
+            let fields = statm.split(separator: " ").map { Double($0) }
+            let pageSize = Double(sysconf(Int32(_SC_PAGESIZE)))
+            if fields.count > 1, let size = fields[0], let resident = fields[1] {
+                families.append(MetricFamily(name: "process_resident_memory_bytes", help: "Resident memory size in bytes.", type: .gauge,
+                                             samples: [Sample([:], value: resident * pageSize)]))
+                families.append(MetricFamily(name: "process_virtual_memory_bytes", help: "Virtual memory size in bytes.", type: .gauge,
+                                             samples: [Sample([:], value: size * pageSize)]))
+            }
         }
         if let fds = try? HostRoot("/").listDirectory("proc/self/fd") {
             families.append(MetricFamily(name: "process_open_fds", help: "Number of open file descriptors.", type: .gauge,
                                          samples: [Sample([:], value: Double(fds.count))]))
+        }
+        var limit = rlimit()
+        if getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur != rlim_t.max {
+            families.append(MetricFamily(name: "process_max_fds", help: "Maximum number of open file descriptors.", type: .gauge,
+                                         samples: [Sample([:], value: Double(limit.rlim_cur))]))
         }
         if let startedAt {
             families.append(MetricFamily(name: "process_start_time_seconds", help: "Start time of the process since the Unix epoch in seconds.",

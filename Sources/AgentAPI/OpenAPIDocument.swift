@@ -65,7 +65,7 @@ enum OpenAPIDocument {
         "tags": ["probes"],
         "operationId": "metrics",
         "summary": "Prometheus metrics",
-        "description": "Prometheus text exposition format 0.0.4: node_exporter-compatible `node_*` metrics and `edge_*` metrics (docs/agent-api.md, \"Metrics\"). Never needs a token.",
+        "description": "Prometheus text exposition format 0.0.4: node_exporter 1.5's `node_*` metrics (its collectors for what a Raspberry Pi has, read fresh at every scrape, with `node_scrape_collector_success` and `_duration_seconds` per collector; `--collector.NAME` / `--no-collector.NAME` switch them) and `edge_*` metrics (docs/agent-api.md, \"Metrics\"). Never needs a token.",
         "responses": {
           "200": {
             "description": "The metrics.",

@@ -32,7 +32,7 @@ struct ProbeRoutes<Context: RequestContext> {
         router.get("metrics") { _, _ -> Response in
             let env = environment
             let text = try await blocking {
-                let hardware = env.latest.value?.reading.metricFamilies ?? []
+                let hardware = env.scrapeHardware?() ?? env.latest.value?.reading.metricFamilies ?? []
                 return PrometheusExposition.render(hardware + (try AgentMetrics.families(env, now: env.wallClock.nowMillis())))
             }
             return JSONResponse.text(text, contentType: PrometheusExposition.contentType)

@@ -17,6 +17,33 @@ struct EdgeAgent: AsyncParsableCommand {
         version: versionLine,
         subcommands: [RunCommand.self, TasksCommand.self, HardwareCommand.self, StatusCommand.self, SyncCommand.self, DBCommand.self])
 
+    /// node_exporter's switches are `--collector.NAME` and `--no-collector.NAME`, one flag per name; the argument
+    /// parser takes only fixed names, so they are rewritten to `--collector NAME` / `--no-collector NAME` first.
+    static func main() async {
+        await main(rewritingCollectorSwitches(Array(CommandLine.arguments.dropFirst())))
+    }
+
+    static func rewritingCollectorSwitches(_ arguments: [String]) -> [String] {
+        var result: [String] = []
+        result.reserveCapacity(arguments.count)
+        var rest = arguments[...]
+        while let argument = rest.popFirst() {
+            if argument == "--" {
+                result.append(argument)
+                result += rest
+                break
+            }
+            if argument.hasPrefix("--collector."), argument.count > 12 {
+                result += ["--collector", String(argument.dropFirst(12))]
+            } else if argument.hasPrefix("--no-collector."), argument.count > 15 {
+                result += ["--no-collector", String(argument.dropFirst(15))]
+            } else {
+                result.append(argument)
+            }
+        }
+        return result
+    }
+
     /// `edge-agent 0.1.0 (sqlite 3.40.1, libgpiod 1.6.3)`
     static var versionLine: String {
         let gpiod = String(cString: gpiod_version_string())

@@ -14,9 +14,10 @@ struct HardwareCommand: ParsableCommand {
         commandName: "hw",
         abstract: "Read this node's hardware once and print it.",
         discussion: """
-            The prometheus format is exactly what /metrics shows for hardware. A source that is \
-            absent (no thermal zone on a VM, no firmware throttling flags off a Pi) is left out; \
-            --verbose says why.
+            The prometheus format is exactly what /metrics shows for hardware: node_exporter's \
+            collectors (--collector.NAME, --no-collector.NAME) and the Pi's edge_* figures, read now. \
+            A source that is absent (no thermal zone on a VM, no firmware throttling flags off a Pi) \
+            is left out; --verbose says why.
             """)
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
@@ -33,15 +34,27 @@ struct HardwareCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let takenAt = WallClock.system.nowMillis()
-            let reading = try probes.reader().read()
             let node = Settings.resolve(flag: nodeNameFlag, env: "EDGE_NODE_NAME") { Settings.hostName() }
+            let reader = try probes.reader(nodeName: node)
+            let collectors = try probes.collectorSelection()
+            let issues: [ProbeIssue]
             switch format {
-            case .text: Output.write(fd: 1, reading.text(node: node))
-            case .json: Output.line(try reading.json(node: node, takenAt: Date(timeIntervalSince1970: Double(takenAt) / 1000)))
-            case .prometheus: Output.write(fd: 1, PrometheusExposition.render(reading.metricFamilies))
+            case .text, .json:
+                let reading = reader.read()
+                issues = reading.issues
+                if format == .text {
+                    Output.write(fd: 1, reading.text(node: node))
+                } else {
+                    Output.line(try reading.json(node: node, takenAt: Date(timeIntervalSince1970: Double(takenAt) / 1000)))
+                }
+            case .prometheus:
+                // What /metrics shows for the hardware: every enabled collector, read now.
+                let scrape = reader.scrape(collectors)
+                issues = scrape.issues
+                Output.write(fd: 1, PrometheusExposition.render(scrape.families))
             }
             if verbose {
-                for issue in reading.issues { Output.error("\(issue.probe): \(issue.message)") }
+                for issue in issues { Output.error("\(issue.probe): \(issue.message)") }
             }
         }
     }

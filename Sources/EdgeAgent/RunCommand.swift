@@ -28,6 +28,10 @@ struct RunCommand: AsyncParsableCommand {
             Serves the HTTP API, /metrics and the household page, samples the hardware, and keeps \
             the database within its limits. Under systemd (Type=notify) it reports READY=1 once \
             the database is open and the port is listening, pings the watchdog, and reports STOPPING=1.
+
+            /metrics reads node_exporter's collectors afresh at every scrape, as node_exporter does: \
+            --collector.NAME and --no-collector.NAME switch them (--no-collector.node leaves only the \
+            edge_* families). The history stored locally and synced to central is --stored-metrics.
             """)
 
     @OptionGroup var store: StoreOptions
@@ -41,7 +45,9 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         let startedAt = WallClock.system.nowMillis()
         Self.boundMallocArenas()
-        let local: LocalStore, reader: HardwareReader, listen: ListenAddress, apiTokenFile: WatchedSecretFile?
+        let local: LocalStore, listen: ListenAddress, apiTokenFile: WatchedSecretFile?
+        var reader: HardwareReader
+        let collectors: CollectorSelection, stored: StoredMetrics
         let limits: ConnectionLimits
         var policy = RetentionPolicy()
         let interval: Int64
@@ -55,6 +61,8 @@ struct RunCommand: AsyncParsableCommand {
             apiTokenFile = try server.apiTokenFile()
             limits = try connections.limits(envPrefix: "EDGE_", defaultMaxConnections: 256).effective()
             reader = try probes.reader()
+            collectors = try probes.collectorSelection()
+            stored = try sampling.storedMetrics()
             interval = try sampling.intervalMillis()
             policy.raw = try sampling.retentionMillis()
             policy.maxBytes = try sampling.maxBytes()
@@ -70,6 +78,7 @@ struct RunCommand: AsyncParsableCommand {
         }
         let logger = Logger(label: "edge-agent")
         let node = local.configuration.nodeName
+        reader.nodeName = node
         logger.info("store open", metadata: ["path": "\(local.path)", "node": "\(node)"])
         // Damage is found before anything writes to the file, not by the first request that
         // trips on it; the agent still starts, serving what it can, with readiness at 503.
@@ -94,7 +103,9 @@ struct RunCommand: AsyncParsableCommand {
         let notifier = SystemdNotifier()
         let readiness = Readiness()
         let latest = LatestReading()
-        let sampler = Sampler(reader: reader, store: local, interval: .milliseconds(interval), latest: latest, logger: logger)
+        let sampler = Sampler(reader: reader, store: local, interval: .milliseconds(interval), latest: latest, logger: logger,
+                              stored: stored, collectors: collectors)
+        let scrapeReader = reader
         // With a central, raw samples are kept until delivered (unless the size budget needs the room).
         let maintenance = MetricsMaintenance(store: local, policy: policy, protectUndelivered: central != nil, logger: logger)
         let syncSource: any SyncStatusSource = central.map { RecordedSync(store: local, centralURL: $0.url) } ?? StandaloneSync(store: local)
@@ -102,7 +113,8 @@ struct RunCommand: AsyncParsableCommand {
             store: local, latest: latest, readiness: readiness, sync: syncSource,
             syncErrors: { syncService?.errorCounts() ?? [:] }, nodeName: node,
             version: EdgeAgent.version, startedAt: startedAt, apiToken: apiTokenFile.map(Self.apiToken),
-            connections: counters, maxDatabaseBytes: policy.maxBytes, onWrite: { syncService?.nudge() })
+            connections: counters, maxDatabaseBytes: policy.maxBytes,
+            scrapeHardware: { scrapeReader.scrape(collectors).families }, onWrite: { syncService?.nudge() })
         let app = Application(
             router: AgentAPI.router(environment),
             server: .limitedHTTP1(limits, counters: counters),
@@ -117,7 +129,10 @@ struct RunCommand: AsyncParsableCommand {
                 notifier.ready(status: "serving on \(bound)")
             },
             logger: logger)
-        logger.info("sampling", metadata: ["host_root": "\(reader.root.path)", "interval_ms": "\(interval)"])
+        logger.info("sampling", metadata: [
+            "host_root": "\(reader.root.path)", "host_rootfs": "\(reader.rootfs.path)", "interval_ms": "\(interval)",
+            "stored_metrics": "\(stored)",
+            "collectors": "\(collectors.enabled.count == NodeCollector.allCases.count ? "all" : collectors.enabled.sorted().map(\.rawValue).joined(separator: ","))"])
 
         // Dependency order: the store first (stopped last); the lifecycle service last, so it
         // hears of shutdown first and marks the agent not ready before the server drains.

@@ -64,6 +64,53 @@ public struct CPUFrequency: Sendable, Hashable, Codable {
         return Parsed(result, problems: problems)
     }
 
+    /// node_exporter's `cpufreq` collector: the current, minimum and maximum frequency of each CPU, as the hardware
+    /// (`cpuinfo_*`, whose current value only root may read) and the governor (`scaling_*`) see it.
+    static let files: [(file: String, name: String, help: String)] = [
+        ("cpuinfo_cur_freq", "node_cpu_frequency_hertz", "Current cpu thread frequency in hertz."),
+        ("cpuinfo_min_freq", "node_cpu_frequency_min_hertz", "Minimum cpu thread frequency in hertz."),
+        ("cpuinfo_max_freq", "node_cpu_frequency_max_hertz", "Maximum cpu thread frequency in hertz."),
+        ("scaling_cur_freq", "node_cpu_scaling_frequency_hertz", "Current scaled CPU thread frequency in hertz."),
+        ("scaling_min_freq", "node_cpu_scaling_frequency_min_hertz", "Minimum scaled CPU thread frequency in hertz."),
+        ("scaling_max_freq", "node_cpu_scaling_frequency_max_hertz", "Maximum scaled CPU thread frequency in hertz."),
+    ]
+
+    static func collect(_ context: CollectorContext) -> Parsed<Collected> {
+        let files = context.files
+        var problems: [String] = []
+        let cpus: [(name: String, number: Int)]
+        do {
+            cpus = try files.numberedEntries(directory, prefix: "cpu")
+        } catch {
+            return Parsed(Collected([]), problems: [error.description])
+        }
+        var set = FamilySet()
+        for cpu in cpus {
+            let base = "\(directory)/\(cpu.name)/cpufreq"
+            for file in Self.files {
+                let path = "\(base)/\(file.file)"
+                let text: String
+                do {
+                    text = String(decoding: try files.readText(path), as: UTF8.self)
+                } catch {
+                    switch error {
+                    case .notFound, .permissionDenied, .notADirectory: continue  // no cpufreq here, or root only
+                    case .overBudget where files.skipped > 1: continue
+                    default:
+                        problems.append(error.description)
+                        continue
+                    }
+                }
+                let frequency = parseKilohertz(text)
+                problems += frequency.problems.prefixed(path)
+                if let hertz = frequency.value {
+                    set.add(file.name, file.help, .gauge, [Label(name: "cpu", value: String(cpu.number))], hertz)
+                }
+            }
+        }
+        return Parsed(Collected(set.all), problems: problems)
+    }
+
     static func metricFamilies(_ frequencies: [CPUFrequency]) -> [MetricFamily] {
         [
             MetricFamily(

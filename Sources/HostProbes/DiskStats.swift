@@ -102,6 +102,73 @@ public struct DiskStat: Sendable, Hashable, Codable {
         return Parsed(parsed.value, problems: parsed.problems.prefixed(path))
     }
 
+    /// The columns after the device name, as node_exporter's `diskstats` collector exports them (kernel 5.5 and
+    /// later write all 17; older kernels fewer, and only those are exported): name, help, counter, scale.
+    static let columns: [(name: String, help: String, type: MetricFamily.Kind, scale: Double)] = [
+        ("node_disk_reads_completed_total", "The total number of reads completed successfully.", .counter, 1),
+        ("node_disk_reads_merged_total", "The total number of reads merged.", .counter, 1),
+        ("node_disk_read_bytes_total", "The total number of bytes read successfully.", .counter, Double(sectorSize)),
+        ("node_disk_read_time_seconds_total", "The total number of seconds spent by all reads.", .counter, 0.001),
+        ("node_disk_writes_completed_total", "The total number of writes completed successfully.", .counter, 1),
+        ("node_disk_writes_merged_total", "The number of writes merged.", .counter, 1),
+        ("node_disk_written_bytes_total", "The total number of bytes written successfully.", .counter, Double(sectorSize)),
+        ("node_disk_write_time_seconds_total", "This is the total number of seconds spent by all writes.", .counter, 0.001),
+        ("node_disk_io_now", "The number of I/Os currently in progress.", .gauge, 1),
+        ("node_disk_io_time_seconds_total", "Total seconds spent doing I/Os.", .counter, 0.001),
+        ("node_disk_io_time_weighted_seconds_total", "The weighted # of seconds spent doing I/Os.", .counter, 0.001),
+        ("node_disk_discards_completed_total", "The total number of discards completed successfully.", .counter, 1),
+        ("node_disk_discards_merged_total", "The total number of discards merged.", .counter, 1),
+        ("node_disk_discarded_sectors_total", "The total number of sectors discarded successfully.", .counter, 1),
+        ("node_disk_discard_time_seconds_total", "This is the total number of seconds spent by all discards.", .counter, 0.001),
+        ("node_disk_flush_requests_total", "The total number of flush requests completed successfully", .counter, 1),
+        ("node_disk_flush_requests_time_seconds_total", "This is the total number of seconds spent by all flush requests.", .counter, 0.001),
+    ]
+
+    /// node_exporter's `diskstats` collector: every column, and `node_disk_info{device,major,minor,...}` (the udev
+    /// properties node_exporter adds, path, wwn, model, serial and revision, are left empty: the agent does not read
+    /// the udev database).
+    static func collect(_ context: CollectorContext) -> Parsed<Collected> {
+        var problems: [String] = []
+        guard let text = context.files.text(path, problems: &problems) else { return Parsed(Collected([]), problems: problems) }
+        let (lines, truncated) = TextParsing.completeLines(text[...])
+        var set = FamilySet()
+        var seen: Set<String> = []
+        for line in lines where !line.isEmpty {
+            let fields = TextParsing.fields(line)
+            guard fields.count >= 14 else {
+                problems.append("\(path): \(fields.count) fields, expected at least 14: \(TextParsing.quoted(line))")
+                continue
+            }
+            if isIgnored(device: fields[2]) { continue }
+            let device = TextParsing.string(fields[2])
+            guard let major = TextParsing.unsigned(fields[0]), let minor = TextParsing.unsigned(fields[1]) else {
+                problems.append("\(path): \(device): malformed device number")
+                continue
+            }
+            guard seen.insert(device).inserted else {
+                problems.append("\(path): \(device): listed twice")
+                continue
+            }
+            let labels = [Label(name: "device", value: device)]
+            set.add(
+                "node_disk_info", "Info of /sys/block/<block_device>.", .gauge,
+                [
+                    Label(name: "device", value: device), Label(name: "major", value: String(major)),
+                    Label(name: "minor", value: String(minor)), Label(name: "model", value: ""), Label(name: "path", value: ""),
+                    Label(name: "revision", value: ""), Label(name: "serial", value: ""), Label(name: "wwn", value: ""),
+                ], 1)
+            for (column, field) in zip(columns, fields.dropFirst(3)) {
+                guard let value = TextParsing.unsigned(field) else {
+                    problems.append("\(path): \(device) \(column.name): not a number: \(TextParsing.quoted(field))")
+                    continue
+                }
+                set.add(column.name, column.help, column.type, labels, Double(value) * column.scale)
+            }
+        }
+        if let truncated { problems.append("\(path): last line cut short: \(TextParsing.quoted(truncated))") }
+        return Parsed(Collected(set.all), problems: problems)
+    }
+
     static func metricFamilies(_ disks: [DiskStat]) -> [MetricFamily] {
         [
             MetricFamily(

@@ -1,4 +1,4 @@
-/// `/proc/1/mountinfo` (or `/proc/self/mountinfo`) plus `statvfs` →
+/// `/proc/1/mountinfo` (or `/proc/self/mountinfo` where PID 1 is hidden) plus `statvfs` under the root filesystem →
 /// `node_filesystem_size_bytes` / `node_filesystem_avail_bytes` `{device,fstype,mountpoint}`.
 public struct FilesystemUsage: Sendable, Hashable, Codable {
     public static let probe = "filesystem"
@@ -19,8 +19,8 @@ public struct FilesystemUsage: Sendable, Hashable, Codable {
         self.availBytes = availBytes
     }
 
-    public static func read(from root: HostRoot, statistics: any FilesystemStatistics) -> Parsed<[FilesystemUsage]> {
-        read(from: HostFiles(root), statistics: statistics)
+    public static func read(from root: HostRoot, statistics: any FilesystemStatistics, rootfs: HostRoot? = nil) -> Parsed<[FilesystemUsage]> {
+        read(from: HostFiles(root), statistics: statistics, rootfs: rootfs ?? root)
     }
 
     /// The mounts worth a `statvfs`, from the table that `path` holds as `bytes`.
@@ -33,7 +33,77 @@ public struct FilesystemUsage: Sendable, Hashable, Codable {
 
     static let tableKey = "filesystem.mountTable"
 
-    static func read(from files: HostFiles, statistics: any FilesystemStatistics) -> Parsed<[FilesystemUsage]> {
+    static func read(from files: HostFiles, statistics: any FilesystemStatistics, rootfs: HostRoot) -> Parsed<[FilesystemUsage]> {
+        let table = mounts(from: files)
+        guard let mounts = table.value else { return Parsed([], problems: table.problems) }
+        var problems = table.problems
+        var result: [FilesystemUsage] = []
+        result.reserveCapacity(mounts.count)
+        for mount in mounts {
+            do {
+                let space = try statistics.space(of: mount, in: rootfs)
+                result.append(
+                    FilesystemUsage(
+                        device: mount.source, fstype: mount.fstype, mountpoint: mount.mountPoint,
+                        sizeBytes: space.sizeBytes, availBytes: space.availBytes))
+            } catch {
+                problems.append("\(mount.mountPoint): \(error)")
+            }
+        }
+        return Parsed(result.sorted { $0.mountpoint < $1.mountpoint }, problems: problems)
+    }
+
+    /// node_exporter's `filesystem` collector: size, free and available bytes, file nodes, read-only state
+    /// (`node_filesystem_*{device,fstype,mountpoint}`), and `node_filesystem_device_error` 1 for a mount point that is
+    /// there but whose `statfs` failed (its other values are then left out, as there). A mount point not visible
+    /// under the root filesystem is left out entirely. Device errors are not a failure of the collector.
+    static func collect(_ context: CollectorContext) -> Parsed<Collected> {
+        let table = mounts(from: context.files)
+        guard let mounts = table.value else { return Parsed(Collected([]), problems: table.problems) }
+        var problems = table.problems
+        var set = FamilySet()
+        for mount in mounts {
+            let labels = [
+                Label(name: "device", value: mount.source), Label(name: "fstype", value: mount.fstype),
+                Label(name: "mountpoint", value: mount.mountPoint),
+            ]
+            let space: FilesystemSpace
+            do {
+                space = try context.statistics.space(of: mount, in: context.rootfs)
+            } catch {
+                problems.append("\(mount.mountPoint): \(error)")
+                if (error as? FilesystemStatisticsError)?.isDeviceError == true {
+                    set.add(deviceError.name, deviceError.help, .gauge, labels, 1)
+                }
+                continue
+            }
+            set.add(deviceError.name, deviceError.help, .gauge, labels, 0)
+            set.add("node_filesystem_size_bytes", "Filesystem size in bytes.", .gauge, labels, Double(space.sizeBytes))
+            if let free = space.freeBytes {
+                set.add("node_filesystem_free_bytes", "Filesystem free space in bytes.", .gauge, labels, Double(free))
+            }
+            set.add(
+                "node_filesystem_avail_bytes", "Filesystem space available to non-root users in bytes.", .gauge, labels,
+                Double(space.availBytes))
+            if let files = space.files {
+                set.add("node_filesystem_files", "Filesystem total file nodes.", .gauge, labels, Double(files))
+            }
+            if let filesFree = space.filesFree {
+                set.add("node_filesystem_files_free", "Filesystem total free file nodes.", .gauge, labels, Double(filesFree))
+            }
+            set.add("node_filesystem_readonly", "Filesystem read-only status.", .gauge, labels, mount.readOnly ? 1 : 0)
+        }
+        // Success unless the mount table itself could not be read or parsed.
+        return Parsed(Collected(set.all, success: table.problems.isEmpty), problems: problems)
+    }
+
+    static let deviceError = (
+        name: "node_filesystem_device_error", help: "Whether an error occurred while getting statistics for the given device."
+    )
+
+    /// The mounts worth a `statvfs` (node_exporter's excludes applied, one per mount point), or nil when no mount table
+    /// could be read.
+    static func mounts(from files: HostFiles) -> Parsed<[Mount]?> {
         var problems: [String] = []
         let kept = files.recall(tableKey, as: MountTable.self)
         var table: (path: String, text: [UInt8])?
@@ -46,11 +116,13 @@ public struct FilesystemUsage: Sendable, Hashable, Codable {
                     break
                 } catch {
                     problems.append(error.description)
+                    // Only an absent PID 1 (hidden by systemd's ProtectProc=invisible or hidepid) falls back to our
+                    // own table; an unreadable one must not be replaced by a container's view.
+                    if !error.isNotFound { break }
                 }
             }
         }
-        guard let table else { return Parsed([], problems: problems) }
-        problems = []  // the fallback worked: the first table's absence is not a problem
+        guard let table else { return Parsed(nil, problems: problems) }
 
         // The mount table rarely changes: parse it again only when it did.
         let mounts: MountTable
@@ -60,22 +132,8 @@ public struct FilesystemUsage: Sendable, Hashable, Codable {
             mounts = mountTable(table.path, table.text)
             files.keep(mounts, as: tableKey, for: .period)
         }
-        problems += mounts.problems
-
-        var result: [FilesystemUsage] = []
-        result.reserveCapacity(mounts.mounts.count)
-        for mount in mounts.mounts {
-            do {
-                let space = try statistics.space(of: mount, in: files.root)
-                result.append(
-                    FilesystemUsage(
-                        device: mount.source, fstype: mount.fstype, mountpoint: mount.mountPoint,
-                        sizeBytes: space.sizeBytes, availBytes: space.availBytes))
-            } catch {
-                problems.append("\(mount.mountPoint): \(error)")
-            }
-        }
-        return Parsed(result.sorted { $0.mountpoint < $1.mountpoint }, problems: problems)
+        // The fallback worked: the first table's absence is not a problem.
+        return Parsed(mounts.mounts, problems: mounts.problems)
     }
 
     static func mountTable(_ path: String, _ text: [UInt8]) -> MountTable {
@@ -118,13 +176,16 @@ public struct Mount: Sendable, Hashable, Codable {
     public var fstype: String
     /// The mount source: the device (`/dev/mmcblk0p2`) or a name (`tmpfs`).
     public var source: String
+    /// `ro` in the mount's options or its filesystem's (what `/proc/mounts` shows as `ro`).
+    public var readOnly: Bool
 
-    public init(major: UInt32, minor: UInt32, mountPoint: String, fstype: String, source: String) {
+    public init(major: UInt32, minor: UInt32, mountPoint: String, fstype: String, source: String, readOnly: Bool = false) {
         self.major = major
         self.minor = minor
         self.mountPoint = mountPoint
         self.fstype = fstype
         self.source = source
+        self.readOnly = readOnly
     }
 
     /// node_exporter's default `--collector.filesystem.fs-types-exclude` and `mount-points-exclude`.
@@ -180,10 +241,14 @@ public struct Mount: Sendable, Hashable, Codable {
                 problems.append("malformed device number: \(TextParsing.quoted(device))")
                 continue
             }
+            func hasReadOnly(_ options: Bytes) -> Bool {
+                options.split(separator: UInt8(ascii: ",")).contains { $0.elementsEqual("ro".utf8) }
+            }
             mounts.append(
                 Mount(
                     major: UInt32(major), minor: UInt32(minor), mountPoint: unescape(fields[4]),
-                    fstype: unescape(fields[separator + 1]), source: unescape(fields[separator + 2])))
+                    fstype: unescape(fields[separator + 1]), source: unescape(fields[separator + 2]),
+                    readOnly: hasReadOnly(fields[5]) || hasReadOnly(fields[separator + 3])))
         }
         if let truncated { problems.append("last line cut short: \(TextParsing.quoted(truncated))") }
         return Parsed(mounts, problems: problems)

@@ -13,8 +13,15 @@ public struct HardwareReader: Sendable {
     public var clock: any ClockSynchronization
     public var gpio: any GPIOReader
     public var gpioLines: [GPIOLineSpec]
+    /// `uname(2)`, `adjtimex(2)`, the wall clock and the page size, for the scrape's collectors.
+    public var kernel: any KernelInterface
+    /// Where the host's mount points are for `statfs`, and its `etc/os-release` (node_exporter's `--path.rootfs`):
+    /// `root` on a bare Pi, the read-only `/host/root` mount in the DaemonSet.
+    public var rootfs: HostRoot
+    /// The node name `node_uname_info` shows instead of `uname(2)`'s (a pod's UTS namespace names the pod).
+    public var nodeName: String?
     /// What readings keep for the next ones (open files, directory listings, the board); shared by copies.
-    private let cache: HostFileCache
+    let cache: HostFileCache
 
     /// - Parameters:
     ///   - root: the host root. Default `/`.
@@ -27,6 +34,9 @@ public struct HardwareReader: Sendable {
     ///     search for `get_throttled`. What cannot change while the host runs (the board, the `get_throttled`
     ///     path while it reads) is kept longer. `.zero` keeps nothing. Default 60 s.
     ///   - now: monotonic time for `cachePeriod`. Default `ContinuousClock.now`.
+    ///   - kernel: system calls for the scrape (uname, adjtimex, time). Default the real ones.
+    ///   - rootfs: where mount points and `etc/os-release` are found. Default `root`.
+    ///   - nodeName: replaces the node name of `uname(2)` in `node_uname_info`. Default none.
     public init(
         root: HostRoot = HostRoot(),
         filesystemStatistics: any FilesystemStatistics = StatvfsFilesystemStatistics(),
@@ -34,7 +44,10 @@ public struct HardwareReader: Sendable {
         gpio: any GPIOReader = UnavailableGPIOReader(),
         gpioLines: [GPIOLineSpec] = [],
         cachePeriod: Duration = .seconds(60),
-        now: @escaping @Sendable () -> ContinuousClock.Instant = { .now }
+        now: @escaping @Sendable () -> ContinuousClock.Instant = { .now },
+        kernel: any KernelInterface = LiveKernel(),
+        rootfs: HostRoot? = nil,
+        nodeName: String? = nil
     ) {
         self.root = root
         self.filesystemStatistics = filesystemStatistics
@@ -42,6 +55,9 @@ public struct HardwareReader: Sendable {
         self.gpio = gpio
         self.gpioLines = gpioLines
         self.cache = HostFileCache(period: cachePeriod, now: now)
+        self.kernel = kernel
+        self.rootfs = rootfs ?? root
+        self.nodeName = nodeName
     }
 
     /// Takes one reading. Never throws: every failure becomes an issue in the reading.
@@ -77,7 +93,7 @@ public struct HardwareReader: Sendable {
         reading.fans = take(Fan.probe, files.run(Fan.read))
         reading.memory = take(MemoryInfo.probe, files.run(MemoryInfo.read))
         reading.filesystems = take(
-            FilesystemUsage.probe, files.run { FilesystemUsage.read(from: $0, statistics: filesystemStatistics) })
+            FilesystemUsage.probe, files.run { FilesystemUsage.read(from: $0, statistics: filesystemStatistics, rootfs: rootfs) })
         reading.networkInterfaces = take(NetworkInterface.probe, files.run(NetworkInterface.read))
         reading.disks = take(DiskStat.probe, files.run(DiskStat.read))
         reading.gpioLines = take(GPIOLineValue.probe, GPIOLineValue.read(gpioLines, using: gpio))

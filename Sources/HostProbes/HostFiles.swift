@@ -66,6 +66,9 @@ final class HostFiles {
         if kept.listings.values.contains(where: { !isFresh($0.listedAt) }) {
             kept.listings = kept.listings.filter { isFresh($0.value.listedAt) }
         }
+        if kept.directories.values.contains(where: { !isFresh($0.resolvedAt) }) {
+            kept.directories = kept.directories.filter { isFresh($0.value.resolvedAt) }
+        }
         if kept.values.values.contains(where: { $0.expires.map { now >= $0 } ?? false }) {
             kept.values = kept.values.filter { $0.value.expires.map { now < $0 } ?? true }
         }
@@ -112,6 +115,7 @@ final class HostFiles {
             close(open.fd)
             state.descriptors[path] = nil
         }
+        state.directories = state.directories.filter { $0.key != listing && !$0.key.hasPrefix(under) }
         state.values = state.values.filter { !($0.value.under.map { $0 == listing || $0.hasPrefix(under) } ?? false) }
         kept = state
     }
@@ -147,7 +151,7 @@ final class HostFiles {
             close(open.fd)
             kept?.descriptors[path] = nil
         }
-        let fd = try root.openFile(path)
+        let fd = try openQuickly(path)
         let bytes: [UInt8]
         do {
             bytes = try HostRoot.readAll(fd, path: path, limit: root.maxFileSize, buffer: &scratch)
@@ -161,6 +165,35 @@ final class HostFiles {
             close(fd)
         }
         return bytes
+    }
+
+    /// Opens `path` through the kept local path of its directory when there is one (one `open`, where walking the
+    /// path component by component costs a dozen system calls: a scrape opens about a hundred sysfs files whose
+    /// descriptors are not kept). Anything unusual (a link as the last component, a file or directory gone) is
+    /// answered by the full walk.
+    private func openQuickly(_ path: String) throws(HostRootError) -> Int32 {
+        guard kept != nil, let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")), slash != path.utf8.startIndex else {
+            return try root.openFile(path)
+        }
+        let parent = String(path[..<slash])
+        let name = String(path[path.index(after: slash)...])
+        guard !name.isEmpty, name != ".", name != "..", !path.utf8.contains(0) else { return try root.openFile(path) }
+        if let directory = resolvedDirectory(parent),
+            let fd = try root.openFile(named: name, inResolved: directory, path: path)
+        {
+            return fd
+        }
+        return try root.openFile(path)
+    }
+
+    /// The local path of the host directory `path`, kept for `period` (dropped with a listing it was found through).
+    private func resolvedDirectory(_ path: String) -> String? {
+        if let known = kept?.directories[path], isFresh(known.resolvedAt) { return known.local }
+        guard let local = try? root.localPath(path) else { return nil }
+        if (kept?.directories.count ?? Int.max) < KeptFiles.maximumDirectories {
+            kept?.directories[path] = KeptFiles.Directory(local: local, resolvedAt: now)
+        }
+        return local
     }
 
     /// A file's bytes after checking they are UTF-8, as ``HostRoot/readText(_:)`` does.
@@ -206,6 +239,14 @@ final class HostFiles {
 
     /// True when `path` resolves inside the root. Never kept: a flag file comes and goes.
     func exists(_ path: String) -> Bool { root.exists(path) }
+
+    /// True when `path` resolves to a directory (its resolution kept as ``openQuickly(_:)`` keeps it; its kind is
+    /// checked every time).
+    func isDirectory(_ path: String) -> Bool {
+        guard kept != nil, let local = resolvedDirectory(path) else { return root.isDirectory(path) }
+        var info = stat()
+        return stat(local, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR
+    }
 
     // MARK: Directories
 
@@ -282,8 +323,11 @@ final class HostFiles {
 
 /// What a ``HardwareReader`` keeps from one reading to the next (see ``HostFiles``).
 struct KeptFiles: Sendable {
-    /// A bound on descriptors kept open; a Pi needs about twenty.
-    static let maximumDescriptors = 256
+    /// A bound on descriptors kept open: the sampler's files need about twenty, a full scrape about 150 on a Pi
+    /// (netclass alone reads 22 files per interface); the rest are opened and closed at every read. It must stay well
+    /// under the 128 descriptors the HTTP server keeps back for the database, probes and sync
+    /// (`ConnectionLimits.reservedDescriptors`).
+    static let maximumDescriptors = 64
 
     struct OpenFile: Sendable {
         var fd: Int32
@@ -302,6 +346,15 @@ struct KeptFiles: Sendable {
         var listedAt: ContinuousClock.Instant
     }
 
+    /// A host directory's local path, symbolic links resolved (see ``HostFiles/openQuickly(_:)``).
+    struct Directory: Sendable {
+        var local: String
+        var resolvedAt: ContinuousClock.Instant
+    }
+
+    /// A bound on directories kept resolved.
+    static let maximumDirectories = 1024
+
     struct Value: Sendable {
         var value: any Sendable
         var expires: ContinuousClock.Instant?
@@ -311,6 +364,7 @@ struct KeptFiles: Sendable {
     let root: HostRoot
     var descriptors: [String: OpenFile] = [:]
     var listings: [String: Listing] = [:]
+    var directories: [String: Directory] = [:]
     var values: [String: Value] = [:]
     var scratch: [UInt8] = []
 

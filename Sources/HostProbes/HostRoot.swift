@@ -73,6 +73,22 @@ public struct HostRoot: Sendable, Hashable, CustomStringConvertible {
         let components = try resolveComponents(path)
         let fd = local(components).withCString { open($0, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK) }
         if fd < 0 { throw HostRootError(errno: errno, path: HostRoot.shown(path)) }
+        return try checkedRegularFile(fd, path: path)
+    }
+
+    /// The file `name` (no `/`, not `.` or `..`) in the directory whose local path `resolvedDirectory` an earlier
+    /// ``localPath(_:)`` gave: one `open` with `O_NOFOLLOW` instead of walking the path again. Nil when that cannot
+    /// answer for sure (the name is a symbolic link, the directory is gone or moved): then use ``openFile(_:)``.
+    func openFile(named name: String, inResolved resolvedDirectory: String, path: String) throws(HostRootError) -> Int32? {
+        let fd = (resolvedDirectory == "/" ? "/" + name : resolvedDirectory + "/" + name).withCString {
+            open($0, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
+        }
+        if fd < 0 { return nil }
+        return try checkedRegularFile(fd, path: path)
+    }
+
+    /// `fd` when it is a regular file within ``maxFileSize``; closed and an error otherwise.
+    private func checkedRegularFile(_ fd: Int32, path: String) throws(HostRootError) -> Int32 {
         var info = stat()
         if fstat(fd, &info) != 0 {
             let code = errno
@@ -80,6 +96,10 @@ public struct HostRoot: Sendable, Hashable, CustomStringConvertible {
             throw HostRootError(errno: code, path: HostRoot.shown(path))
         }
         switch info.st_mode & S_IFMT {
+        case S_IFREG where info.st_size > maxFileSize:
+            // procfs and sysfs report 0 or 4096 whatever they hold: only an ordinary file can be refused unread.
+            close(fd)
+            throw .tooLarge(path: HostRoot.shown(path), limit: maxFileSize)
         case S_IFREG: return fd
         case S_IFDIR:
             close(fd)
@@ -99,7 +119,7 @@ public struct HostRoot: Sendable, Hashable, CustomStringConvertible {
         var total = 0
         while true {
             if total > limit { throw .tooLarge(path: shown(path), limit: limit) }
-            if total == buffer.count { buffer.append(contentsOf: repeatElement(0, count: buffer.count)) }
+            if total == buffer.count { buffer.append(contentsOf: [UInt8](repeating: 0, count: buffer.count)) }
             let count = buffer.withUnsafeMutableBytes { raw in
                 pread(fd, raw.baseAddress! + total, raw.count - total, off_t(total))
             }

@@ -43,6 +43,12 @@ public struct LoadAverage: Sendable, Hashable, Codable {
         return Parsed(parsed.value, problems: parsed.problems.prefixed(path))
     }
 
+    /// node_exporter's `loadavg` collector.
+    static func collect(_ context: CollectorContext) -> Parsed<Collected> {
+        let parsed = read(from: context.files)
+        return Parsed(Collected(parsed.value?.metricFamilies ?? []), problems: parsed.problems)
+    }
+
     var metricFamilies: [MetricFamily] {
         [
             .single("node_load1", help: "1m load average.", value: load1),

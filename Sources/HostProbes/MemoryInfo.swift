@@ -110,6 +110,12 @@ public struct MemoryInfo: Sendable, Hashable, Codable {
         return Parsed(parsed.value, problems: parsed.problems.prefixed(path))
     }
 
+    /// node_exporter's `meminfo` collector.
+    static func collect(_ context: CollectorContext) -> Parsed<Collected> {
+        let parsed = read(from: context.files)
+        return Parsed(Collected(parsed.value?.metricFamilies ?? []), problems: parsed.problems)
+    }
+
     var metricFamilies: [MetricFamily] {
         fields.map { field in
             MetricFamily(

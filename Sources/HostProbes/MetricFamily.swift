@@ -1,7 +1,8 @@
 /// A Prometheus metric family: one name, its help and type, and its samples.
 public struct MetricFamily: Sendable, Hashable, Codable {
     public enum Kind: String, Sendable, Hashable, Codable {
-        case gauge, counter
+        /// `untyped`: what node_exporter declares for `/proc/vmstat` and netstat fields.
+        case gauge, counter, untyped
     }
 
     public var name: String

@@ -1,7 +1,7 @@
-/// `/proc/net/dev` → `node_network_receive_bytes_total` / `node_network_transmit_bytes_total` `{device}`.
+/// `/proc/1/net/dev` (the host's network namespace, see ``ProcNet``) → `node_network_receive_bytes_total` /
+/// `node_network_transmit_bytes_total` `{device}`.
 public struct NetworkInterface: Sendable, Hashable, Codable {
     public static let probe = "netdev"
-    static let path = "/proc/net/dev"
 
     public var device: String
     public var receiveBytes: UInt64?
@@ -65,9 +65,53 @@ public struct NetworkInterface: Sendable, Hashable, Codable {
 
     static func read(from files: HostFiles) -> Parsed<[NetworkInterface]> {
         var problems: [String] = []
+        let path = ProcNet.directory(files) + "/dev"
         guard let text = files.text(path, problems: &problems) else { return Parsed([], problems: problems) }
         let parsed = parse(text[...])
         return Parsed(parsed.value, problems: parsed.problems.prefixed(path))
+    }
+
+    /// The columns of `/proc/net/dev`, named as node_exporter's `netdev` collector names them
+    /// (`node_network_<name>_total`).
+    static let columns = [
+        "receive_bytes", "receive_packets", "receive_errs", "receive_drop", "receive_fifo", "receive_frame",
+        "receive_compressed", "receive_multicast", "transmit_bytes", "transmit_packets", "transmit_errs", "transmit_drop",
+        "transmit_fifo", "transmit_colls", "transmit_carrier", "transmit_compressed",
+    ]
+
+    /// node_exporter's `netdev` collector (reading `/proc/net/dev`, of the host's namespace): all sixteen counters.
+    static func collect(_ context: CollectorContext) -> Parsed<Collected> {
+        var problems: [String] = []
+        let path = ProcNet.directory(context.files) + "/dev"
+        guard let text = context.files.text(path, problems: &problems) else { return Parsed(Collected([]), problems: problems) }
+        let (lines, truncated) = TextParsing.completeLines(text[...])
+        var set = FamilySet()
+        var seen: Set<String> = []
+        for line in lines where !line.isEmpty && !line.contains(UInt8(ascii: "|")) {
+            guard let colon = line.firstIndex(ofASCII: ":") else {
+                problems.append("\(path): malformed line: \(TextParsing.quoted(line))")
+                continue
+            }
+            let device = TextParsing.string(line[..<colon].drop { $0 == UInt8(ascii: " ") })
+            guard !device.isEmpty, seen.insert(device).inserted else {
+                problems.append("\(path): malformed or repeated device: \(TextParsing.quoted(line))")
+                continue
+            }
+            let fields = TextParsing.fields(line[(colon + 1)...])
+            if fields.count < columns.count {
+                problems.append("\(path): \(device): \(fields.count) counters, expected \(columns.count)")
+            }
+            let labels = [Label(name: "device", value: device)]
+            for (column, field) in zip(columns, fields) {
+                guard let value = TextParsing.unsigned(field) else {
+                    problems.append("\(path): \(device) \(column): not a number: \(TextParsing.quoted(field))")
+                    continue
+                }
+                set.add("node_network_\(column)_total", "Network device statistic \(column).", .counter, labels, Double(value))
+            }
+        }
+        if let truncated { problems.append("\(path): last line cut short: \(TextParsing.quoted(truncated))") }
+        return Parsed(Collected(set.all), problems: problems)
     }
 
     static func metricFamilies(_ interfaces: [NetworkInterface]) -> [MetricFamily] {

@@ -40,6 +40,8 @@ public enum PrometheusExposition {
 
     /// `\` → `\\`, `"` → `\"`, newline → `\n`.
     public static func escapeLabelValue(_ value: String) -> String {
+        // Most values need nothing: check the bytes before walking characters.
+        if !value.utf8.contains(where: { $0 == 0x5C || $0 == 0x22 || $0 == 0x0A }) { return value }
         var escaped = ""
         for character in value {
             switch character {
@@ -54,6 +56,7 @@ public enum PrometheusExposition {
 
     /// `\` → `\\`, newline → `\n`.
     public static func escapeHelp(_ help: String) -> String {
+        if !help.utf8.contains(where: { $0 == 0x5C || $0 == 0x0A }) { return help }
         var escaped = ""
         for character in help {
             switch character {

@@ -60,6 +60,40 @@ public struct ThermalZone: Sendable, Hashable, Codable {
         return Parsed(result, problems: problems)
     }
 
+    /// node_exporter's `thermal_zone` collector: the zones, and the cooling devices' states
+    /// (`node_cooling_device_cur_state`, `node_cooling_device_max_state`).
+    static func collect(_ context: CollectorContext) -> Parsed<Collected> {
+        let files = context.files
+        let zones = read(from: files)
+        // A board without zones (a VM) is no failure, as in node_exporter.
+        var problems = zones.problems.filter { $0 != "\(directory): no thermal zones" }
+        var set = FamilySet()
+        let devices: [(name: String, number: Int)]
+        do {
+            devices = try files.numberedEntries(directory, prefix: "cooling_device")
+        } catch {
+            devices = []
+            if zones.value.isEmpty == false || !error.isNotFound { problems.append(error.description) }
+        }
+        for device in devices {
+            let base = "\(directory)/\(device.name)"
+            guard let type = files.attribute("\(base)/type", problems: &problems) else { continue }
+            let labels = [Label(name: "name", value: String(device.number)), Label(name: "type", value: type)]
+            for (file, name, help) in [
+                ("cur_state", "node_cooling_device_cur_state", "Current throttle state of the cooling device"),
+                ("max_state", "node_cooling_device_max_state", "Maximum throttle state of the cooling device"),
+            ] {
+                guard let text = files.attribute("\(base)/\(file)", problems: &problems) else { continue }
+                guard let value = TextParsing.signed(text) else {
+                    problems.append("\(base)/\(file): not a number: \(TextParsing.quoted(text))")
+                    continue
+                }
+                set.add(name, help, .gauge, labels, Double(value))
+            }
+        }
+        return Parsed(Collected(metricFamilies(zones.value) + set.all), problems: problems)
+    }
+
     static func metricFamilies(_ zones: [ThermalZone]) -> [MetricFamily] {
         [
             MetricFamily(

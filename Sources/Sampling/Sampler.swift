@@ -16,16 +16,23 @@ public struct Sampler: Service {
     public var wallClock: WallClock
     public var latest: LatestReading
     public var logger: Logger
+    /// What is stored of each reading (`--stored-metrics`): the curated set by default.
+    public var stored: StoredMetrics
+    /// The collectors a scrape for stored families beyond the curated set runs.
+    public var collectors: CollectorSelection
     private let issueLog = IssueLog()
 
     public init(reader: HardwareReader, store: LocalStore, interval: Duration, wallClock: WallClock = .system,
-                latest: LatestReading, logger: Logger) {
+                latest: LatestReading, logger: Logger, stored: StoredMetrics = .default,
+                collectors: CollectorSelection = .all) {
         self.reader = reader
         self.store = store
         self.interval = interval
         self.wallClock = wallClock
         self.latest = latest
         self.logger = logger
+        self.stored = stored
+        self.collectors = collectors
     }
 
     /// Reads the hardware and stores the reading. Returns the stored timestamp, or `nil` if the
@@ -39,8 +46,9 @@ public struct Sampler: Service {
             logger.debug("probe source unavailable", metadata: ["probe": "\(issue.probe)", "detail": "\(issue.message)"])
         }
         do {
+            let values = stored.values(reading) { [reader, collectors] in reader.scrape(collectors).families }
             return try store.record(MetricReading(
-                timestamp: takenAt, clockSynchronized: reading.clockSynchronized ?? false, values: reading.seriesValues))
+                timestamp: takenAt, clockSynchronized: reading.clockSynchronized ?? false, values: values))
         } catch LocalStoreError.unavailable {
             return nil  // reported once by the lifecycle service, not once per reading
         } catch {

@@ -19,7 +19,8 @@ struct TestAgent {
         .appendingPathComponent("Fixtures").path
     static let t0: Int64 = 1_763_788_800_000
 
-    init(token: String? = nil, reading: Bool = true, ready: Bool = true, hardLimitBytes: Int64? = nil) throws {
+    init(token: String? = nil, reading: Bool = true, ready: Bool = true, hardLimitBytes: Int64? = nil,
+         hostRoot: String = Self.fixtures + "/rpi4", collectors: CollectorSelection = .all) throws {
         var configuration = LocalStore.Configuration(nodeName: "rpi-worker-1")
         configuration.hardLimitBytes = hardLimitBytes
         store = try LocalStore(directory: dir.path, configuration: configuration)
@@ -34,9 +35,13 @@ struct TestAgent {
         }
         let readiness = Readiness()
         if ready { readiness.set(.ready) }
+        let scrapeReader = HardwareReader(
+            root: HostRoot(hostRoot), filesystemStatistics: StubFilesystemStatistics { _ in nil }, clock: FixedClockSynchronization(true),
+            cachePeriod: .zero, nodeName: "rpi-worker-1")
         environment = AgentAPI.Environment(
             store: store, latest: latest, readiness: readiness, sync: StandaloneSync(store: store), nodeName: "rpi-worker-1",
-            version: "9.9.9", startedAt: Self.t0, wallClock: .fixed(Self.t0 + 30_000), apiToken: token.map(APIToken.fixed))
+            version: "9.9.9", startedAt: Self.t0, wallClock: .fixed(Self.t0 + 30_000), apiToken: token.map(APIToken.fixed),
+            scrapeHardware: { scrapeReader.scrape(collectors).families })
     }
 
     var application: some ApplicationProtocol {

@@ -1,3 +1,4 @@
+import TestSupport
 import AgentAPI
 import Foundation
 import Hummingbird
@@ -46,6 +47,39 @@ import Testing
                 #expect(lines.contains("edge_samples_dropped_total 0"))
                 #expect(lines.contains { $0.hasPrefix("process_resident_memory_bytes ") })
                 #expect(lines.contains("# TYPE edge_samples_dropped_total counter"))
+            }
+        }
+    }
+
+    /// `/metrics` reads the hardware when scraped, as node_exporter does, not the sampler's last reading.
+    @Test func metricsAreReadFreshAtEveryScrape() async throws {
+        let dir = TemporaryDirectory()
+        try FileManager.default.createDirectory(atPath: dir.path + "/proc", withIntermediateDirectories: true)
+        try "0.52 0.58 0.59 2/389 4821\n".write(toFile: dir.path + "/proc/loadavg", atomically: true, encoding: .utf8)
+        let agent = try TestAgent(hostRoot: dir.path)
+        try await agent.application.test(.router) { client in
+            try await client.execute(uri: "/metrics", method: .get) { r in
+                let lines = Set(r.text.split(separator: "\n").map(String.init))
+                #expect(lines.contains("node_load1 0.52"))
+                #expect(lines.contains(#"node_scrape_collector_success{collector="loadavg"} 1"#))
+                #expect(lines.contains(#"node_scrape_collector_success{collector="meminfo"} 0"#), "absent here")
+                #expect(r.text.contains(#"nodename="rpi-worker-1""#))
+            }
+            try "3.25 0.58 0.59 2/389 4821\n".write(toFile: dir.path + "/proc/loadavg", atomically: true, encoding: .utf8)
+            try await client.execute(uri: "/metrics", method: .get) { r in
+                #expect(r.text.split(separator: "\n").contains("node_load1 3.25"))
+            }
+        }
+    }
+
+    @Test func withoutNodeCollectorsMetricsHaveOnlyTheAgentsFamilies() async throws {
+        let agent = try TestAgent(collectors: .none)
+        try await agent.application.test(.router) { client in
+            try await client.execute(uri: "/metrics", method: .get) { r in
+                let names = Set(r.text.split(separator: "\n").filter { !$0.hasPrefix("#") }.map { String($0.prefix { $0 != "{" && $0 != " " }) })
+                #expect(names.contains("edge_rpi_throttled"))
+                #expect(names.contains("edge_store_tasks"))
+                #expect(!names.contains { $0.hasPrefix("node_") }, "\(names.filter { $0.hasPrefix("node_") })")
             }
         }
     }

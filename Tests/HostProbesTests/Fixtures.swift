@@ -15,23 +15,53 @@ enum Fixtures {
 
     /// Filesystem sizes the golden files expect, by mount point; any other mount is an issue.
     static let filesystemSpace: [String: FilesystemSpace] = [
-        "/": FilesystemSpace(sizeBytes: 31_068_966_912, availBytes: 22_906_105_856),
-        "/boot/firmware": FilesystemSpace(sizeBytes: 535_805_952, availBytes: 469_688_320),
-        "/run": FilesystemSpace(sizeBytes: 795_738_112, availBytes: 794_365_952),
-        "/run/lock": FilesystemSpace(sizeBytes: 5_242_880, availBytes: 5_226_496),
-        "/run/user/1000": FilesystemSpace(sizeBytes: 397_864_960, availBytes: 397_848_576),
-        "/media/pi/Photo Disk": FilesystemSpace(sizeBytes: 62_495_129_600, availBytes: 18_021_564_416),
+        "/": FilesystemSpace(
+            sizeBytes: 31_068_966_912, availBytes: 22_906_105_856, freeBytes: 24_497_930_240, files: 1_929_536, filesFree: 1_731_002),
+        "/boot/firmware": FilesystemSpace(
+            sizeBytes: 535_805_952, availBytes: 469_688_320, freeBytes: 469_688_320, files: 0, filesFree: 0),
+        "/run": FilesystemSpace(
+            sizeBytes: 795_738_112, availBytes: 794_365_952, freeBytes: 794_365_952, files: 485_688, filesFree: 484_870),
+        "/run/lock": FilesystemSpace(sizeBytes: 5_242_880, availBytes: 5_226_496, freeBytes: 5_226_496, files: 485_688, filesFree: 485_685),
+        "/run/user/1000": FilesystemSpace(
+            sizeBytes: 397_864_960, availBytes: 397_848_576, freeBytes: 397_848_576, files: 97_135, filesFree: 97_110),
+        "/media/pi/Photo Disk": FilesystemSpace(
+            sizeBytes: 62_495_129_600, availBytes: 18_021_564_416, freeBytes: 18_021_564_416, files: 0, filesFree: 0),
         "/var/lib/kubelet/pods/5f0c6f3e-1d2a-4b7c-9e8f-2a3b4c5d6e7f/volumes/kubernetes.io~projected/kube-api-access-x7k2q":
-            FilesystemSpace(sizeBytes: 8_292_663_296, availBytes: 8_292_651_008),
+            FilesystemSpace(
+                sizeBytes: 8_292_663_296, availBytes: 8_292_651_008, freeBytes: 8_292_651_008, files: 1_012_287, filesFree: 1_012_278),
         "/run/k3s/containerd/io.containerd.grpc.v1.cri/sandboxes/2f9a81c3d4e5/shm":
-            FilesystemSpace(sizeBytes: 67_108_864, availBytes: 67_108_864),
+            FilesystemSpace(sizeBytes: 67_108_864, availBytes: 67_108_864, freeBytes: 67_108_864, files: 1_012_287, filesFree: 1_012_286),
     ]
+
+    /// What the kernel answers for each tree: uname (the Pi 5's is the pod's node name, replaced by the node's),
+    /// adjtimex (a clock disciplined by systemd-timesyncd), the wall clock, the page size (16 KiB on the Pi 5 kernel).
+    static func kernel(_ name: String) -> FixedKernel {
+        let pi5 = name == "rpi5"
+        return FixedKernel(
+            uname: Uname(
+                sysname: "Linux", release: pi5 ? "6.6.51+rpt-rpi-2712" : "6.6.51+rpt-rpi-v8",
+                version: "#1 SMP PREEMPT Debian 1:6.6.51-1+rpt3 (2024-10-08)", machine: "aarch64",
+                nodename: pi5 ? "edge-agent-x7k2q" : "rpi-worker-1", domainname: "(none)"),
+            timex: TimexState(
+                state: 0, offset: -1_204_321, freq: -1_311_232, maxerror: 18_500, esterror: 1_200, status: 0x2001, constant: 7,
+                tick: 10_000),
+            wallTime: WallTime(seconds: 1_763_788_800.25, zone: pi5 ? "UTC" : "GMT", offsetSeconds: 0),
+            pageSize: pi5 ? 16_384 : 4096)
+    }
+
+    /// The node name `node_uname_info` shows instead of uname's: the Pi 5 runs the agent in a pod.
+    static let nodeNames: [String: String] = ["rpi5": "rpi-worker-2"]
 
     /// GPIO lines configured for the golden readings.
     static let gpioLines: [String: String] = [
         "rpi4": "chip=pinctrl-bcm2711,line=17,name=door",
         "rpi5": "chip=pinctrl-rp1,line=GPIO17,name=door; chip=gpiochip0,line=27,name=garage",
     ]
+
+    /// The Pi 5 tree is laid out as the DaemonSet sees its host: the host's `/` (its os-release) under `root/`.
+    static func rootfs(_ name: String) -> HostRoot? {
+        name == "rpi5" ? HostRoot(directory.appendingPathComponent(name).appendingPathComponent("root").path) : nil
+    }
 
     static func reader(_ name: String, cachePeriod: Duration = .seconds(60)) throws -> HardwareReader {
         let space = filesystemSpace
@@ -41,7 +71,10 @@ enum Fixtures {
             clock: FixedClockSynchronization(nil),
             gpio: FakeGPIOReader(["door": 1, "garage": 0]),
             gpioLines: try GPIOLineSpec.parseList(gpioLines[name] ?? ""),
-            cachePeriod: cachePeriod)
+            cachePeriod: cachePeriod,
+            kernel: kernel(name),
+            rootfs: rootfs(name),
+            nodeName: nodeNames[name])
     }
 
     /// Compares `actual` with `Tests/Fixtures/<file>`. With `UPDATE_GOLDENS=1` in the environment the file is

@@ -13,7 +13,9 @@ import Testing
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Fixtures").path
 
-    func sampler(_ tree: String, synchronized: Bool? = true, at now: Int64? = nil) throws -> (Sampler, LocalStore, LatestReading) {
+    func sampler(_ tree: String, synchronized: Bool? = true, at now: Int64? = nil, stored: StoredMetrics = .default) throws
+        -> (Sampler, LocalStore, LatestReading)
+    {
         let store = try LocalStore(directory: dir.path, configuration: .init(nodeName: "rpi-worker-1"))
         let reader = HardwareReader(
             root: HostRoot(Self.fixtures + "/" + tree),
@@ -21,8 +23,45 @@ import Testing
             clock: FixedClockSynchronization(synchronized))
         let latest = LatestReading()
         let sampler = Sampler(reader: reader, store: store, interval: .seconds(15), wallClock: .fixed(now ?? t0), latest: latest,
-                              logger: Logger(label: "test"))
+                              logger: Logger(label: "test"), stored: stored)
         return (sampler, store, latest)
+    }
+
+    /// `/metrics` shows node_exporter's full set, but by default the store keeps today's curated series only:
+    /// no scrape-only family reaches the database.
+    @Test func theDefaultStoredSetIsTheCuratedReading() throws {
+        let (sampler, store, latest) = try sampler("rpi4")
+        sampler.sampleOnce()
+        let values = try store.storedReadings(after: .min, limit: 1)[0].values
+        #expect(values == latest.value!.reading.seriesValues)
+        for name in ["node_uname_info", "node_vmstat_pgfault", "node_network_receive_packets_total", "node_scrape_collector_success",
+                     "node_pressure_io_waiting_seconds_total", "node_disk_io_time_seconds_total", "node_filesystem_files"] {
+            #expect(!values.keys.contains { $0.name == name }, "\(name)")
+        }
+    }
+
+    @Test func moreFamiliesCanBeStoredByName() throws {
+        let (sampler, store, latest) = try sampler("rpi4", stored: try StoredMetrics.parse("default,node_pressure_*,node_procs_running"))
+        sampler.sampleOnce()
+        let values = try store.storedReadings(after: .min, limit: 1)[0].values
+        #expect(values[SeriesKey("node_pressure_io_waiting_seconds_total")] == 1210.334522)
+        #expect(values[SeriesKey("node_procs_running")] == 1)
+        #expect(values.count == latest.value!.reading.seriesValues.count + 6)
+    }
+
+    @Test func theStoredSetCanBeNarrowed() throws {
+        let (sampler, store, _) = try sampler("rpi4", stored: try StoredMetrics.parse("node_load1,edge_rpi_*"))
+        sampler.sampleOnce()
+        let names = Set(try store.storedReadings(after: .min, limit: 1)[0].values.keys.map(\.name))
+        #expect(names == ["node_load1", "edge_rpi_throttled", "edge_rpi_under_voltage_alarm"])
+    }
+
+    @Test func storedMetricsRefuseWhatIsNoName() {
+        #expect(throws: StoredMetrics.ParseError.self) { try StoredMetrics.parse("node-load") }
+        #expect(throws: StoredMetrics.ParseError.self) { try StoredMetrics.parse("") }
+        #expect(throws: StoredMetrics.ParseError.self) { try StoredMetrics.parse("1node") }
+        #expect((try? StoredMetrics.parse("default"))?.isDefault == true)
+        #expect((try? StoredMetrics.parse("default,node_x*"))?.description == "default,node_x*")
     }
 
     @Test func aSampleStoresEveryValueOfTheReadingInOneRow() throws {
