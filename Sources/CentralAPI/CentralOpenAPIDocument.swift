@@ -517,6 +517,11 @@ enum CentralOpenAPIDocument {
                   "invalid_change",
                   "database_unavailable",
                   "not_ready",
+                  "invalid_join_token",
+                  "name_not_allowed",
+                  "node_enrolled",
+                  "invalid_node",
+                  "too_many_failures",
                   "internal"
                 ]
               },
