@@ -8,7 +8,10 @@
 #   3. edge-agent --version and edge-central --version run
 #   4. edge-agent hw --host-root on every fixture tree (Tests/Fixtures), in
 #      text, json and prometheus: byte-identical (but for the JSON's
-#      "taken_at" time) to the x86_64 edge-agent's
+#      "taken_at" time, and the values of the Prometheus samples that are
+#      clocks: collector durations, node_time_seconds, the kernel's
+#      adjtimex figures node_timex_*; and uname(2)'s machine, which qemu
+#      answers as aarch64) to the x86_64 edge-agent's
 #      output for the same tree (the x86_64 binary is the reference; its
 #      output is what GoldenTests pins, up to the stubbed filesystem sizes)
 #   5. edge-agent run on a free port answers /readiness (start-to-ready timed)
@@ -129,14 +132,18 @@ ok "$(head -n 1 <<< "$v_agent" | cut -c1-60)"
 # --- 4. hw on every fixture tree -------------------------------------------------------
 step "qemu: hw --host-root on every fixture"
 compared=0
-blank_time='s/^\(  *"taken_at" : "\)[0-9TZ:.-]*"/\1(time)"/'
+blank_time='s/^(  *"taken_at" : ")[0-9TZ:.-]*"/\1(time)"/
+s/^((node_scrape_collector_duration_seconds|node_time_seconds|node_timex_[a-z_]+)([{][^}]*[}])?) .*$/\1 (clock)/
+s/^(node_uname_info[{].*machine=")(x86_64|aarch64)"/\1(uname machine)"/'
 for tree in "$repo"/Tests/Fixtures/*/; do
   tree=${tree%/}
   name=$(basename "$tree")
   for format in text json prometheus; do
-    # The JSON reading carries the time it was taken: the one field blanked.
-    "$ref" hw --format "$format" --host-root "$tree" 2>"$work/x86.err" | sed "$blank_time" >"$work/x86.out" || true
-    arm "$agent" hw --format "$format" --host-root "$tree" 2>"$work/arm.err" | sed "$blank_time" >"$work/arm.out" || true
+    # The JSON reading carries the time it was taken, and /metrics has samples that
+    # are clocks (how long a collector took, the time, adjtimex): those values blanked, and
+    # uname(2)'s machine, which under qemu is rightly aarch64.
+    "$ref" hw --format "$format" --host-root "$tree" 2>"$work/x86.err" | sed -E "$blank_time" >"$work/x86.out" || true
+    arm "$agent" hw --format "$format" --host-root "$tree" 2>"$work/arm.err" | sed -E "$blank_time" >"$work/arm.out" || true
     if ! cmp -s "$work/x86.out" "$work/arm.out" || ! cmp -s "$work/x86.err" "$work/arm.err"; then
       diff -u "$work/x86.out" "$work/arm.out" | head -n 20 >&2 || true
       diff -u "$work/x86.err" "$work/arm.err" | head -n 10 >&2 || true
