@@ -134,9 +134,24 @@ final class HostFiles {
             readNow[path] = bytes
             return bytes
         } catch {
-            failed(path)
+            if kept != nil, Self.mayMeanGone(error), !root.isDirectory(Self.parent(of: path)) { failed(path) }
             throw error
         }
+    }
+
+    /// Errors a file whose device went away gives. Others (EINVAL from a `speed` of a link that is down, a file root
+    /// alone may read, garbage) say nothing about the listing that led there: rereading would find the same.
+    private static func mayMeanGone(_ error: HostRootError) -> Bool {
+        switch error {
+        case .notFound, .notADirectory: true
+        case .system(_, let code): code == ENODEV || code == ENXIO || code == ESTALE
+        default: false
+        }
+    }
+
+    private static func parent(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "/" }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
     }
 
     private func readKept(_ path: String) throws(HostRootError) -> [UInt8] {
