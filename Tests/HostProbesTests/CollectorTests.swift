@@ -313,6 +313,20 @@ enum CopiedTreeless {
         for key in ["Tcp_MaxConn", "Ip_DefaultTTL", "TcpExt_TW", "Udp_IgnoredMulti", "UdpLite_InDatagrams", "IcmpMsg_InType3"] {
             #expect(!NetStat.isDefaultField(key), "\(key)")
         }
+        // The byte-level test agrees with the regex's transcription on every field of the fixtures' tables.
+        for tree in ["rpi4", "rpi5"] {
+            for file in ["netstat", "snmp"] {
+                let text = try? Fixtures.root(tree).readText("proc/1/net/\(file)")
+                for line in (text ?? "").split(separator: "\n") where line.contains(":") {
+                    let fields = line.split(separator: " ")
+                    let proto = fields[0].dropLast()
+                    for name in fields.dropFirst() where !name.allSatisfy(\.isNumber) && !name.hasPrefix("-") {
+                        let key = "\(proto)_\(name)"
+                        #expect(NetStat.isDefaultField(key) == NetStat.isDefaultFieldString(key), "\(key)")
+                    }
+                }
+            }
+        }
     }
 
     @Test func timexScalesAsNodeExporter() {
