@@ -339,10 +339,10 @@ final class HostFiles {
 /// What a ``HardwareReader`` keeps from one reading to the next (see ``HostFiles``).
 struct KeptFiles: Sendable {
     /// A bound on descriptors kept open: the sampler's files need about twenty, a full scrape about 150 on a Pi
-    /// (netclass alone reads 22 files per interface); the rest are opened and closed at every read. It must stay well
-    /// under the 128 descriptors the HTTP server keeps back for the database, probes and sync
+    /// (netclass alone reads 22 files per interface); the rest are opened and closed at every read. With the
+    /// database's and sync's few, it must stay under the 128 descriptors the HTTP server keeps back
     /// (`ConnectionLimits.reservedDescriptors`).
-    static let maximumDescriptors = 64
+    static let maximumDescriptors = 96
 
     struct OpenFile: Sendable {
         var fd: Int32
