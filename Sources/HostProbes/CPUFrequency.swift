@@ -120,8 +120,8 @@ public struct CPUFrequency: Sendable, Hashable, Codable {
     /// Whether `/sys/devices/system/cpu/<cpu>` lists `cpufreq` (a link to its policy on a Pi). An unreadable listing
     /// says nothing: then the files are tried.
     static func hasCPUFreq(_ cpu: String, in files: HostFiles) -> Bool {
-        guard let entries = try? files.listDirectory("\(directory)/\(cpu)") else { return true }
-        return entries.contains("cpufreq")
+        guard let entries = try? files.directoryEntries("\(directory)/\(cpu)") else { return true }
+        return entries.contains { $0.name == "cpufreq" }
     }
 
     static func metricFamilies(_ frequencies: [CPUFrequency]) -> [MetricFamily] {
