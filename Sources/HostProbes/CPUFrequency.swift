@@ -39,6 +39,12 @@ public struct CPUFrequency: Sendable, Hashable, Codable {
         var result: [CPUFrequency] = []
         var missing = 0
         for cpu in cpus {
+            // The CPU's listing (kept) says whether it has cpufreq at all: a VM has none, and reading files that
+            // are not there costs a path walk each.
+            guard hasCPUFreq(cpu.name, in: files) else {
+                missing += 1
+                continue
+            }
             let path = "\(directory)/\(cpu.name)/cpufreq/scaling_cur_freq"
             let text: String
             do {
@@ -85,7 +91,7 @@ public struct CPUFrequency: Sendable, Hashable, Codable {
             return Parsed(Collected([]), problems: [error.description])
         }
         var set = FamilySet()
-        for cpu in cpus {
+        for cpu in cpus where hasCPUFreq(cpu.name, in: files) {
             let base = "\(directory)/\(cpu.name)/cpufreq"
             for file in Self.files {
                 let path = "\(base)/\(file.file)"
@@ -109,6 +115,13 @@ public struct CPUFrequency: Sendable, Hashable, Codable {
             }
         }
         return Parsed(Collected(set.all), problems: problems)
+    }
+
+    /// Whether `/sys/devices/system/cpu/<cpu>` lists `cpufreq` (a link to its policy on a Pi). An unreadable listing
+    /// says nothing: then the files are tried.
+    static func hasCPUFreq(_ cpu: String, in files: HostFiles) -> Bool {
+        guard let entries = try? files.directoryEntries("\(directory)/\(cpu)") else { return true }
+        return entries.contains { $0.name == "cpufreq" }
     }
 
     static func metricFamilies(_ frequencies: [CPUFrequency]) -> [MetricFamily] {

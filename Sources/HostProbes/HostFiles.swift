@@ -134,9 +134,24 @@ final class HostFiles {
             readNow[path] = bytes
             return bytes
         } catch {
-            failed(path)
+            if kept != nil, Self.mayMeanGone(error), !root.isDirectory(Self.parent(of: path)) { failed(path) }
             throw error
         }
+    }
+
+    /// Errors a file whose device went away gives. Others (EINVAL from a `speed` of a link that is down, a file root
+    /// alone may read, garbage) say nothing about the listing that led there: rereading would find the same.
+    private static func mayMeanGone(_ error: HostRootError) -> Bool {
+        switch error {
+        case .notFound, .notADirectory: true
+        case .system(_, let code): code == ENODEV || code == ENXIO || code == ESTALE
+        default: false
+        }
+    }
+
+    private static func parent(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "/" }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
     }
 
     private func readKept(_ path: String) throws(HostRootError) -> [UInt8] {
@@ -324,10 +339,10 @@ final class HostFiles {
 /// What a ``HardwareReader`` keeps from one reading to the next (see ``HostFiles``).
 struct KeptFiles: Sendable {
     /// A bound on descriptors kept open: the sampler's files need about twenty, a full scrape about 150 on a Pi
-    /// (netclass alone reads 22 files per interface); the rest are opened and closed at every read. It must stay well
-    /// under the 128 descriptors the HTTP server keeps back for the database, probes and sync
+    /// (netclass alone reads 22 files per interface); the rest are opened and closed at every read. With the
+    /// database's and sync's few, it must stay under the 128 descriptors the HTTP server keeps back
     /// (`ConnectionLimits.reservedDescriptors`).
-    static let maximumDescriptors = 64
+    static let maximumDescriptors = 96
 
     struct OpenFile: Sendable {
         var fd: Int32

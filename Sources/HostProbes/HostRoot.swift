@@ -130,9 +130,17 @@ public struct HostRoot: Sendable, Hashable, CustomStringConvertible {
             }
             if count == 0 { break }
             total += count
+            // A sysfs attribute is generated whole, at most a page, by the first read: a short read is its end, and
+            // the read that would say so costs a system call for each of the hundred attributes of a scrape. (On an
+            // ordinary file, a fixture, a short read is the end too.)
+            if count < buffer.count - (total - count), total < 4096, isSysfs(path) { break }
         }
         if total > limit { throw .tooLarge(path: shown(path), limit: limit) }
         return Array(buffer[..<total])
+    }
+
+    private static func isSysfs(_ path: String) -> Bool {
+        path.utf8.starts(with: "/sys/".utf8) || path.utf8.starts(with: "sys/".utf8)
     }
 
     /// A file's content as UTF-8 text; other bytes are an error, not replacement characters.

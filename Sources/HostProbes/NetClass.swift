@@ -29,6 +29,13 @@ enum NetClass {
         ("type", "protocol_type", .gauge),
     ]
 
+    /// What identifies an interface rather than describes its state: read once per cache period (and again at once
+    /// when the interface goes away), where the other attributes are read at every scrape.
+    static let identityAttributes: Set<String> = [
+        "address", "broadcast", "addr_assign_type", "dev_id", "ifindex", "iflink", "name_assign_type", "netdev_group", "type",
+        "link_mode",
+    ]
+
     /// As node_exporter's procfs: an attribute the device does not have, or cannot report now (`speed` of a link
     /// that is down reads as EINVAL), is simply absent.
     static func isAbsent(_ error: HostRootError) -> Bool {
@@ -57,19 +64,33 @@ enum NetClass {
         var set = FamilySet()
         for device in devices {
             let base = "\(directory)/\(device)"
+            let identityKey = "netclass.identity:" + base
+            var identity = files.recall(identityKey, as: [String: String?].self)
+            let readIdentity = identity == nil
+            if readIdentity { identity = [:] }
+            var failed = false
             func attribute(_ file: String) -> String? {
+                if let kept = identity?[file] { return kept }
+                let value: String?
                 do {
-                    return try files.readAttribute("\(base)/\(file)")
+                    value = try files.readAttribute("\(base)/\(file)")
                 } catch where isAbsent(error) {
-                    return nil
+                    value = nil
                 } catch {
                     if case .overBudget = error, files.skipped > 1 { return nil }
                     if case .notADirectory = error { return nil }
                     problems.append(error.description)
+                    failed = true
                     return nil
                 }
+                if readIdentity, identityAttributes.contains(file) { identity?[file] = .some(value) }
+                return value
             }
             guard files.isDirectory(base) else { continue }
+            defer {
+                // What names the interface is kept as long as the listing of /sys/class/net that found it.
+                if readIdentity, !failed, let identity { files.keep(identity, as: identityKey, for: .period, under: directory) }
+            }
             let deviceLabel = [Label(name: "device", value: device)]
             let operstate = attribute("operstate")
             if let operstate {

@@ -5,6 +5,32 @@ enum NetStat {
     /// `^(.*_(InErrors|InErrs)|Ip_Forwarding|Ip(6|Ext)_(InOctets|OutOctets)|Icmp6?_(InMsgs|OutMsgs)|TcpExt_(Listen.*|Syncookies.*|TCPSynRetrans|TCPTimeouts)|Tcp_(ActiveOpens|InSegs|OutSegs|OutRsts|PassiveOpens|RetransSegs|CurrEstab)|Udp6?_(InDatagrams|OutDatagrams|NoPorts|RcvbufErrors|SndbufErrors))$`,
     /// matched by hand.
     static func isDefaultField(_ key: String) -> Bool {
+        guard let underscore = key.firstIndex(of: "_") else { return false }
+        return isDefaultField(proto: TextParsing.bytes(String(key[..<underscore])), name: TextParsing.bytes(String(key[key.index(after: underscore)...])))
+    }
+
+    /// The same test on a protocol (`Tcp`) and a field name (`InSegs`) as they sit in the file, so the three hundred
+    /// fields of `net/netstat` are tested without a string made for each.
+    static func isDefaultField(proto: Bytes, name: Bytes) -> Bool {
+        if name.elementsEqual("InErrors".utf8) || name.elementsEqual("InErrs".utf8) { return true }
+        func any(_ candidates: [StaticString]) -> Bool { candidates.contains { name.equals($0) } }
+        switch proto.count {
+        case 2 where proto.equals("Ip"): return name.equals("Forwarding")
+        case 3 where proto.equals("Tcp"):
+            return any(["ActiveOpens", "InSegs", "OutSegs", "OutRsts", "PassiveOpens", "RetransSegs", "CurrEstab"])
+        case 3 where proto.equals("Ip6"), 5 where proto.equals("IpExt"): return any(["InOctets", "OutOctets"])
+        case 4 where proto.equals("Icmp"), 5 where proto.equals("Icmp6"): return any(["InMsgs", "OutMsgs"])
+        case 6 where proto.equals("TcpExt"):
+            return name.hasPrefix("Listen") || name.hasPrefix("Syncookies") || any(["TCPSynRetrans", "TCPTimeouts"])
+        case 3 where proto.equals("Udp"), 4 where proto.equals("Udp6"):
+            return any(["InDatagrams", "OutDatagrams", "NoPorts", "RcvbufErrors", "SndbufErrors"])
+        default: return false
+        }
+    }
+
+    /// The default regex transcribed literally, on `Protocol_Field`: the tests check ``isDefaultField(proto:name:)``
+    /// against it.
+    static func isDefaultFieldString(_ key: String) -> Bool {
         if key.hasSuffix("_InErrors") || key.hasSuffix("_InErrs") { return true }
         switch key {
         case "Ip_Forwarding", "Ip6_InOctets", "Ip6_OutOctets", "IpExt_InOctets", "IpExt_OutOctets", "Icmp_InMsgs",
@@ -24,7 +50,7 @@ enum NetStat {
 
     /// `net/netstat` and `net/snmp`: pairs of lines, `Tcp: RtoAlgorithm RtoMin ...` then `Tcp: 1 200 ...`.
     /// Returns `Protocol_Field` → value text, for the fields `wanted` accepts.
-    static func parsePairs(_ bytes: Bytes, wanted: (String) -> Bool) -> Parsed<[(key: String, value: Bytes)]> {
+    static func parsePairs(_ bytes: Bytes, wanted: (Bytes, Bytes) -> Bool) -> Parsed<[(key: String, value: Bytes)]> {
         let (lines, truncated) = TextParsing.completeLines(bytes)
         var result: [(key: String, value: Bytes)] = []
         var problems: [String] = []
@@ -48,14 +74,13 @@ enum NetStat {
                 problems.append("malformed lines: \(TextParsing.quoted(names))")
                 continue
             }
-            let proto = TextParsing.string(protocolField.dropLast())
+            let protoBytes = protocolField.dropLast()
             guard nameFields.count == valueFields.count else {
-                problems.append("\(proto): \(nameFields.count - 1) names but \(valueFields.count - 1) values")
+                problems.append("\(TextParsing.string(protoBytes)): \(nameFields.count - 1) names but \(valueFields.count - 1) values")
                 continue
             }
-            for (name, value) in zip(nameFields.dropFirst(), valueFields.dropFirst()) {
-                let key = proto + "_" + TextParsing.string(name)
-                if wanted(key) { result.append((key, value)) }
+            for (name, value) in zip(nameFields.dropFirst(), valueFields.dropFirst()) where wanted(protoBytes, name) {
+                result.append((TextParsing.string(protoBytes) + "_" + TextParsing.string(name), value))
             }
         }
         if let truncated { problems.append("last line cut short: \(TextParsing.quoted(truncated))") }
@@ -63,14 +88,14 @@ enum NetStat {
     }
 
     /// `net/snmp6`: `Ip6InReceives   1234` lines; the protocol is the name up to its first `6`.
-    static func parseSNMP6(_ bytes: Bytes, wanted: (String) -> Bool) -> Parsed<[(key: String, value: Bytes)]> {
+    static func parseSNMP6(_ bytes: Bytes, wanted: (Bytes, Bytes) -> Bool) -> Parsed<[(key: String, value: Bytes)]> {
         let (lines, truncated) = TextParsing.completeLines(bytes)
         var result: [(key: String, value: Bytes)] = []
         for line in lines {
             let fields = TextParsing.fields(line)
             guard fields.count >= 2, let six = fields[0].firstIndex(of: UInt8(ascii: "6")) else { continue }
-            let key = TextParsing.string(fields[0][...six]) + "_" + TextParsing.string(fields[0][(six + 1)...])
-            if wanted(key) { result.append((key, fields[1])) }
+            let proto = fields[0][...six], name = fields[0][(six + 1)...]
+            if wanted(proto, name) { result.append((TextParsing.string(proto) + "_" + TextParsing.string(name), fields[1])) }
         }
         return Parsed(result, problems: truncated.map { ["last line cut short: \(TextParsing.quoted($0))"] } ?? [])
     }
@@ -83,14 +108,14 @@ enum NetStat {
         for file in ["netstat", "snmp"] {
             let path = "\(directory)/\(file)"
             guard let text = files.text(path, problems: &problems) else { continue }
-            let parsed = parsePairs(text[...], wanted: isDefaultField)
+            let parsed = parsePairs(text[...], wanted: { isDefaultField(proto: $0, name: $1) })
             entries += parsed.value
             problems += parsed.problems.prefixed(path)
         }
         // Absent where IPv6 is off.
         let snmp6 = "\(directory)/snmp6"
         if let text = files.optionalText(snmp6, problems: &problems) {
-            let parsed = parseSNMP6(text[...], wanted: isDefaultField)
+            let parsed = parseSNMP6(text[...], wanted: { isDefaultField(proto: $0, name: $1) })
             entries += parsed.value
             problems += parsed.problems.prefixed(snmp6)
         }

@@ -69,7 +69,7 @@ struct CollectorContext {
 }
 
 /// A collector's families; `success` nil means "successful when nothing went wrong".
-struct Collected {
+struct Collected: Sendable {
     var families: [MetricFamily]
     var success: Bool? = nil
 

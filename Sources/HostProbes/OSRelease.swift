@@ -86,7 +86,18 @@ public enum OSRelease {
         return value
     }
 
+    static let keptKey = "os.release"
+
+    /// Read again after the cache period (node_exporter rereads it when its mtime changes): it changes with an
+    /// upgrade, not between scrapes.
     static func collect(_ context: CollectorContext) -> Parsed<Collected> {
+        if let kept = context.files.recall(keptKey, as: Parsed<Collected>.self) { return kept }
+        let result = read(context)
+        context.files.keep(result, as: keptKey, for: .period)
+        return result
+    }
+
+    static func read(_ context: CollectorContext) -> Parsed<Collected> {
         var problems: [String] = []
         var text: String?
         for path in paths {

@@ -7,18 +7,33 @@ public enum PrometheusExposition {
     /// so the output always passes `promtool check metrics`.
     public static func render(_ families: [MetricFamily]) -> String {
         var output = ""
-        var names: Set<String> = []
-        for family in families.sorted(by: { $0.name < $1.name }) where !family.samples.isEmpty {
-            guard names.insert(family.name).inserted else { continue }
+        output.reserveCapacity(families.reduce(0) { $0 + $1.samples.count } * 80)
+        var previousName: String?
+        // Sorted by name, then by position: the first family of a name is kept.
+        let ordered = families.enumerated().sorted { ($0.element.name, $0.offset) < ($1.element.name, $1.offset) }
+        for family in ordered.map(\.element) where !family.samples.isEmpty {
+            guard family.name != previousName else { continue }
+            previousName = family.name
             output += "# HELP \(family.name) \(escapeHelp(family.help))\n"
             output += "# TYPE \(family.name) \(family.type.rawValue)\n"
-            var seen: Set<[Label]> = []
-            for sample in family.samples.sorted(by: { precedes($0.labels, $1.labels) }) {
-                guard seen.insert(sample.labels).inserted else { continue }
+            // Sorted by labels, then by position, so a repeated label set is adjacent and its first sample is kept.
+            let samples = family.samples.enumerated().sorted {
+                $0.element.labels == $1.element.labels ? $0.offset < $1.offset : precedes($0.element.labels, $1.element.labels)
+            }
+            var previousLabels: [Label]?
+            for sample in samples.map(\.element) {
+                guard sample.labels != previousLabels else { continue }
+                previousLabels = sample.labels
                 output += family.name
                 if !sample.labels.isEmpty {
                     output += "{"
-                    output += sample.labels.map { "\($0.name)=\"\(escapeLabelValue($0.value))\"" }.joined(separator: ",")
+                    for (index, label) in sample.labels.enumerated() {
+                        if index > 0 { output += "," }
+                        output += label.name
+                        output += "=\""
+                        output += escapeLabelValue(label.value)
+                        output += "\""
+                    }
                     output += "}"
                 }
                 output += " " + formatValue(sample.value) + "\n"

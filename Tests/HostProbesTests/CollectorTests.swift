@@ -258,6 +258,32 @@ enum CopiedTreeless {
         #expect(failed == ["conntrack"], "\(scrape.issues)")
     }
 
+    /// What a reader keeps between scrapes (descriptors, listings, resolved directories, interfaces' identities)
+    /// never changes what a scrape shows.
+    @Test(arguments: ["rpi4", "rpi5", "garbage", "empty"])
+    func keptScrapesEqualFreshOnes(tree: String) throws {
+        let reader = try Fixtures.reader(tree)
+        let fresh = PrometheusExposition.render(try Fixtures.reader(tree, cachePeriod: .zero).scrape().families)
+        for _ in 0..<3 { #expect(PrometheusExposition.render(reader.scrape().families) == fresh) }
+    }
+
+    @Test func anInterfacesStateIsReadAtEveryScrape() throws {
+        let tree = try CopiedTree("rpi4")
+        let space = Fixtures.filesystemSpace
+        let reader = HardwareReader(
+            root: HostRoot(tree.path), filesystemStatistics: StubFilesystemStatistics { space[$0.mountPoint] },
+            clock: FixedClockSynchronization(nil), kernel: Fixtures.kernel("rpi4"))
+        let eth0 = "sys/devices/platform/scb/fd580000.ethernet/net/eth0"
+        #expect(reader.scrape(CollectorSelection(enabled: [.netclass])).value("node_network_up", ["device": "eth0"]) == 1)
+        try tree.remove("\(eth0)/operstate")
+        try Data("down\n".utf8).write(to: tree.url("\(eth0)/operstate"))
+        try tree.remove("\(eth0)/mtu")
+        try Data("9000\n".utf8).write(to: tree.url("\(eth0)/mtu"))
+        let after = reader.scrape(CollectorSelection(enabled: [.netclass]))
+        #expect(after.value("node_network_up", ["device": "eth0"]) == 0)
+        #expect(after.value("node_network_mtu_bytes", ["device": "eth0"]) == 9000)
+    }
+
     @Test func aRealScrapeMeasuresDurations() throws {
         let reader = HardwareReader(root: Fixtures.root("rpi4"), cachePeriod: .zero)
         let scrape = reader.scrape(CollectorSelection(enabled: [.stat, .meminfo]))
@@ -312,6 +338,20 @@ enum CopiedTreeless {
         }
         for key in ["Tcp_MaxConn", "Ip_DefaultTTL", "TcpExt_TW", "Udp_IgnoredMulti", "UdpLite_InDatagrams", "IcmpMsg_InType3"] {
             #expect(!NetStat.isDefaultField(key), "\(key)")
+        }
+        // The byte-level test agrees with the regex's transcription on every field of the fixtures' tables.
+        for tree in ["rpi4", "rpi5"] {
+            for file in ["netstat", "snmp"] {
+                let text = try? Fixtures.root(tree).readText("proc/1/net/\(file)")
+                for line in (text ?? "").split(separator: "\n") where line.contains(":") {
+                    let fields = line.split(separator: " ")
+                    let proto = fields[0].dropLast()
+                    for name in fields.dropFirst() where !name.allSatisfy(\.isNumber) && !name.hasPrefix("-") {
+                        let key = "\(proto)_\(name)"
+                        #expect(NetStat.isDefaultField(key) == NetStat.isDefaultFieldString(key), "\(key)")
+                    }
+                }
+            }
         }
     }
 
