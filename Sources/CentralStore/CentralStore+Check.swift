@@ -14,6 +14,7 @@ public struct StorageSummary: Sendable, Equatable {
 public struct DatabaseReport: Sendable {
     public struct Migration: Sendable { public var name: String; public var appliedAt: Int64 }
     public struct Table: Sendable { public var name: String; public var bytes: Int64; public var partitions: Int }
+    /// `estimatedRows` is PostgreSQL's estimate (`reltuples`), -1 before the first ANALYZE.
     public struct Partition: Sendable { public var name: String; public var bytes: Int64; public var estimatedRows: Int64 }
 
     public var applied: [Migration]
@@ -104,7 +105,7 @@ extension CentralStore {
                 }
                 func partitions(_ parent: String) async throws -> [DatabaseReport.Partition] {
                     try await connection.query("""
-                        SELECT c.relname::text, pg_total_relation_size(c.oid)::int8, greatest(c.reltuples, 0)::int8
+                        SELECT c.relname::text, pg_total_relation_size(c.oid)::int8, (CASE WHEN c.reltuples < 0 THEN -1 ELSE c.reltuples END)::int8
                         FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
                         WHERE i.inhparent = \(parent)::regclass ORDER BY c.relname
                         """, logger: logger).collect((String, Int64, Int64).self).map {

@@ -136,7 +136,14 @@ enum DatabaseCheckText {
         if let legacy = r.legacyRows {
             out.append("  \(legacy) rows of the unpartitioned sample table still to move (serve and db retention move them)")
         }
-        out.append("  accepted from \(day(r.rawFrom)); rolled up before \(day(r.rolledThrough)); per-minute rollups from \(day(r.minuteFrom)), hourly before")
+        var kept = "  raw samples accepted from \(day(r.rawFrom)); "
+        if r.rolledThrough <= 0 {
+            kept += "no day rolled up yet"
+        } else {
+            kept += "days before \(day(r.rolledThrough)) rolled up"
+            kept += r.minuteFrom <= 0 ? " (per-minute and hourly)" : " (per-minute from \(day(r.minuteFrom)), hourly only before)"
+        }
+        out.append(kept)
         if let last = r.lastRollup {
             out.append("  last rollup: \(SampleDay(index: last.day)) (\(last.rows) rows) at \(RFC3339.format(millis: last.at))")
         }
@@ -149,13 +156,14 @@ enum DatabaseCheckText {
         // Partitions.
         out.append("partitions: \(Output.count(r.rawPartitions.count, "raw day")), \(Output.count(r.minutePartitions.count, "month")) of per-minute rollups")
         for p in r.rawPartitions + r.minutePartitions {
-            out.append("  \(pad(p.name, 22)) \(pad(bytes(p.bytes), 10)) ~\(p.estimatedRows) rows")
+            out.append("  \(pad(p.name, 22)) \(pad(bytes(p.bytes), 10)) " + (p.estimatedRows < 0 ? "(rows not counted yet)" : "~\(p.estimatedRows) rows"))
         }
 
         // Tables.
         out.append("tables (with indexes; the database is \(bytes(r.databaseBytes))):")
         for t in r.tables {
-            out.append("  \(pad(t.name, 22)) \(pad(bytes(t.bytes), 10))\(t.partitions > 0 ? " in \(Output.count(t.partitions, "partition"))" : "")")
+            out.append(t.partitions > 0 ? "  \(pad(t.name, 22)) \(pad(bytes(t.bytes), 10)) in \(Output.count(t.partitions, "partition"))"
+                                        : "  \(pad(t.name, 22)) \(bytes(t.bytes))")
         }
 
         // Nodes.
@@ -186,7 +194,7 @@ enum DatabaseCheckText {
         return out + warnings.map { "warning: " + $0 }
     }
 
-    static func day(_ ms: Int64) -> String { ms <= 0 ? "the start" : SampleDay(containing: ms).description }
+    static func day(_ ms: Int64) -> String { ms <= 0 ? "any day" : SampleDay(containing: ms).description }
 
     static func bytes(_ n: Int64) -> String {
         let units = ["B", "kB", "MB", "GB", "TB"]
