@@ -123,7 +123,15 @@ extension CentralStore {
     func transaction<T: Sendable>(_ connection: PostgresConnection, limit: Duration = .seconds(300),
                                   _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         guard !connection.isClosed else { throw CentralStoreError.unavailable("retention: the connection to PostgreSQL closed") }
-        return try await withDeadline(limit, "retention") { [logger] in try await connection.readCommitted(logger, body) }
+        do {
+            return try await withDeadline(limit, "retention") { [logger] in try await connection.readCommitted(logger, body) }
+        } catch {
+            // At a deadline or on cancellation (shutdown) the transaction may still be running:
+            // close the connection, so PostgreSQL rolls it back and the pool never lends a
+            // connection in the middle of it. After any other failure the run ends anyway.
+            try? await connection.close()
+            throw error
+        }
     }
 
     static func seconds(since start: ContinuousClock.Instant) -> Double {
