@@ -96,9 +96,9 @@ struct ServeCommand: AsyncParsableCommand {
             let counters = ConnectionCounters()
             let server = try serverBuilder(limits, counters: counters)
             let logger = Logger(label: "edge-central")
-            var configuration = CentralStore.Configuration()
-            configuration.retention = policy
-            let store = try CentralStore(url: url, poolSize: try database.poolSize(), configuration: configuration, logger: logger)
+            var storeConfiguration = CentralStore.Configuration()
+            storeConfiguration.retention = policy
+            let store = try CentralStore(url: url, poolSize: try database.poolSize(), configuration: storeConfiguration, logger: logger)
             let metrics = CentralMetrics(version: EdgeCentral.version, connections: counters,
                                          authFailures: AuthFailureLimiter(burst: authFailureLimit))
             let app = Application(
