@@ -348,7 +348,8 @@ struct RetentionTests {
         try await TestDatabase.withStore(migrate: false, configuration: Self.configuration(clock, moveBatch: 5_000)) { store, url in
             // A database as the release before partitioning left it, with samples of three days,
             // one older than the retention.
-            try await store.migrate(Array(CentralMigrations.all.prefix(3)))
+            let partitioning = "2026-12-02 sample partitions, rollups"
+            try await store.migrate(Array(CentralMigrations.all.prefix { $0.name != partitioning }))
             let a = try await Self.node(store, "pi-a")
             let b = try await Self.node(store, "pi-b")
             let ids = try await store.resolveSeries(Self.series.map(\.key))
@@ -380,7 +381,7 @@ struct RetentionTests {
 
             // The new release migrates: instant, the rows stay where they were.
             let applied = try await store.migrate()
-            #expect(applied == ["2026-12-02 sample partitions, rollups"])
+            #expect(applied.first == partitioning)
             #expect(try await Self.count(store, "SELECT count(*) FROM sample_legacy") == total)
             #expect(try await Self.count(store, "SELECT count(*) FROM pg_class WHERE relname = 'sample' AND relkind = 'p'") == 1)
             func readable() async throws -> Int {
