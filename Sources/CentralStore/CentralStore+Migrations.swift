@@ -12,7 +12,9 @@ extension CentralStore {
     /// Applies the missing ones of `migrations` (tests stop at an older release's schema).
     @discardableResult
     func migrate(_ migrations: [(name: String, sql: [String])]) async throws -> [String] {
-        let applied = try await operation("migrate") { [client, logger] () async throws -> [String] in
+        // Longer than a request's deadline: a migration's DDL, or waiting for another
+        // process's, can take seconds on a busy disk.
+        let applied = try await operation("migrate", timeout: .seconds(60)) { [client, logger] () async throws -> [String] in
             try await client.withConnection { connection in
                 try await connection.query("SELECT pg_advisory_lock(\(CentralMigrations.lockKey))", logger: logger)
                 do {
