@@ -193,7 +193,10 @@ struct CentralRetentionBenchmark: AsyncParsableCommand {
         return Sizes(database: database, raw: raw, rawPartitions: count, minute: minute, hour: hour, partitionBytes: partitionBytes)
     }
 
-    static func mb(_ bytes: Int64) -> String { BenchHTTP.format1(Double(bytes) / 1e6) + " MB" }
+    static func mb(_ bytes: Int64) -> String {
+        let value = Double(bytes) / 1e6
+        return (value < 10 ? String(Double(Int((value * 100).rounded())) / 100) : BenchHTTP.format1(value)) + " MB"
+    }
     static func pad(_ s: String, _ n: Int) -> String { String(repeating: " ", count: max(0, n - s.count)) + s }
     static func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
 }
