@@ -5,6 +5,10 @@
 #   central-push    p50/p99 of 500-change pushes
 #   central-fleet   1,000 nodes x 60 samples every 15 s for 2 minutes (FLEET_SECONDS to change)
 #   sync-drain      a 7-day agent backlog drained into central
+#   central-retention  a month of 10 nodes on a compressed clock while retention runs: the
+#                   database size each simulated day, then the steady state per node and day
+#                   (no serve; it drives the store directly; DAYS/NODES: RETENTION_DAYS,
+#                   RETENTION_NODES)
 # Each prints what it measured. Needs the release binaries (make bench builds them).
 #   scripts/bench-central.sh [BENCH...]   only the named ones, e.g. `sync-drain`; extra
 #   options for one go in EDGE_BENCH_ARGS (e.g. "--changes 0").
@@ -16,11 +20,11 @@ if [ "${1:-}" != "--inside" ]; then
 fi
 shift
 benches=("$@")
-[ "${#benches[@]}" -gt 0 ] || benches=(central-ingest central-push central-fleet sync-drain)
+[ "${#benches[@]}" -gt 0 ] || benches=(central-ingest central-push central-fleet sync-drain central-retention)
 for bench in "${benches[@]}"; do
   case "$bench" in
-    central-ingest|central-push|central-fleet|sync-drain) ;;
-    *) echo "bench-central: unknown benchmark '$bench' (central-ingest, central-push, central-fleet, sync-drain)" >&2; exit 2 ;;
+    central-ingest|central-push|central-fleet|sync-drain|central-retention) ;;
+    *) echo "bench-central: unknown benchmark '$bench' (central-ingest, central-push, central-fleet, sync-drain, central-retention)" >&2; exit 2 ;;
   esac
 done
 
@@ -66,6 +70,16 @@ start_central() {
 
 read -r -a extra <<<"${EDGE_BENCH_ARGS:-}"
 for bench in "${benches[@]}"; do
+  if [ "$bench" = central-retention ]; then
+    # No serve here: its own retention runs on the real clock would fight the simulated one.
+    db="bench_central_retention"
+    psql -X -q "$server" -c "CREATE DATABASE $db" >/dev/null
+    echo "bench-central: central-retention on database $db (PostgreSQL 15, default durability)" >&2
+    "$BIN/edge-bench" central-retention --database-url "${server%/postgres}/$db" --days "${RETENTION_DAYS:-30}" \
+      --nodes "${RETENTION_NODES:-10}" "${extra[@]}"
+    stop_central
+    continue
+  fi
   start_central "$bench"
   case "$bench" in
     central-ingest|central-push) "$BIN/edge-bench" "$bench" "${target[@]}" "${extra[@]}" ;;

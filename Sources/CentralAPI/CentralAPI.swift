@@ -29,7 +29,9 @@ public enum CentralAPI {
         router.get("metrics") { _, _ in
             // Per-node figures come from PostgreSQL at scrape time; while it is down they are left out.
             let nodes = metrics.isDatabaseUp ? try? await store.nodes() : nil
-            return JSONResponse.text(metrics.render(nodes: nodes ?? []), contentType: "text/plain; version=0.0.4; charset=utf-8")
+            let storage = metrics.isDatabaseUp && store.isMigrated ? try? await store.storageSummary() : nil
+            return JSONResponse.text(metrics.render(nodes: nodes ?? [], storage: storage, now: store.nowMillis()),
+                                     contentType: "text/plain; version=0.0.4; charset=utf-8")
         }
         router.get("openapi.json") { _, _ in
             JSONResponse.text(CentralOpenAPIDocument.json, contentType: "application/json")

@@ -37,6 +37,7 @@ enum CentralErrors {
         case .joinTokenNotFound: return .notFound(error.description)
         case .invalidInput: return APIError(.badRequest, "bad_parameter", error.description)
         case .newerSchema: return APIError(.serviceUnavailable, "database_unavailable", error.description)
+        case .sampleInFuture: return APIError(.unprocessableContent, "sample_in_future", error.description)
         }
     }
 }

@@ -13,6 +13,17 @@ public final class CentralMetrics: Sendable {
     let changesRefused = Atomic<Int>(0)
     let samplesInserted = Atomic<Int>(0)
     let samplesDuplicate = Atomic<Int>(0)
+    let samplesExpired = Atomic<Int>(0)
+    let retentionDone = Atomic<Int>(0)
+    let retentionSkipped = Atomic<Int>(0)
+    let retentionFailed = Atomic<Int>(0)
+    /// Microseconds spent in retention runs that did work (done or failed), for the summary.
+    let retentionMicros = Atomic<Int>(0)
+    let rowsRolledUp = Atomic<Int>(0)
+    let rowsDropped = Atomic<Int>(0)
+    let partitionsDropped = Atomic<Int>(0)
+    let minutePartitionsDropped = Atomic<Int>(0)
+    let legacyRowsMoved = Atomic<Int>(0)
     let databaseUp = Atomic<Bool>(false)
     let enrollmentsDone = Atomic<Int>(0)
     let enrollmentsRefused = Atomic<Int>(0)
@@ -39,16 +50,31 @@ public final class CentralMetrics: Sendable {
         changesRefused.add(results.count { $0.outcome == .refused }, ordering: .relaxed)
     }
 
-    func samplesIngested(inserted: Int, duplicates: Int) {
+    func samplesIngested(inserted: Int, duplicates: Int, expired: Int) {
         samplesInserted.add(inserted, ordering: .relaxed)
         samplesDuplicate.add(duplicates, ordering: .relaxed)
+        samplesExpired.add(expired, ordering: .relaxed)
+    }
+    /// Counts one retention run (`RetentionService`, or a test).
+    public func retentionRan(_ report: RetentionReport) {
+        switch report.outcome {
+        case .done: retentionDone.add(1, ordering: .relaxed)
+        case .skipped: retentionSkipped.add(1, ordering: .relaxed)
+        case .failed: retentionFailed.add(1, ordering: .relaxed)
+        }
+        if report.outcome != .skipped { retentionMicros.add(Int(report.seconds * 1e6), ordering: .relaxed) }
+        rowsRolledUp.add(Int(report.rowsRolledUp), ordering: .relaxed)
+        rowsDropped.add(Int(report.rowsDropped), ordering: .relaxed)
+        partitionsDropped.add(report.partitionsDropped.count, ordering: .relaxed)
+        minutePartitionsDropped.add(report.minutePartitionsDropped.count, ordering: .relaxed)
+        legacyRowsMoved.add(Int(report.legacyRowsMoved), ordering: .relaxed)
     }
 
     public func setDatabaseUp(_ up: Bool) { databaseUp.store(up, ordering: .relaxed) }
     public var isDatabaseUp: Bool { databaseUp.load(ordering: .relaxed) }
 
     /// The Prometheus text exposition.
-    func render(nodes: [NodeInfo] = []) -> String {
+    func render(nodes: [NodeInfo] = [], storage: StorageSummary? = nil, now: Int64 = 0) -> String {
         func family(_ name: String, _ type: String, _ help: String, _ lines: [String]) -> String {
             "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n" + lines.map { $0 + "\n" }.joined()
         }
@@ -65,7 +91,42 @@ public final class CentralMetrics: Sendable {
             + family("edge_central_samples_received_total", "counter", "Samples received from nodes, by outcome.", [
                 #"edge_central_samples_received_total{outcome="inserted"} \#(samplesInserted.load(ordering: .relaxed))"#,
                 #"edge_central_samples_received_total{outcome="duplicate"} \#(samplesDuplicate.load(ordering: .relaxed))"#,
+                #"edge_central_samples_received_total{outcome="expired"} \#(samplesExpired.load(ordering: .relaxed))"#,
             ])
+            + family("edge_central_retention_runs_total", "counter",
+                     "Retention runs of this process, by outcome: done, skipped (another replica held the retention lock), failed (resumed by the next run).", [
+                #"edge_central_retention_runs_total{outcome="done"} \#(retentionDone.load(ordering: .relaxed))"#,
+                #"edge_central_retention_runs_total{outcome="skipped"} \#(retentionSkipped.load(ordering: .relaxed))"#,
+                #"edge_central_retention_runs_total{outcome="failed"} \#(retentionFailed.load(ordering: .relaxed))"#,
+            ])
+            + family("edge_central_retention_run_duration_seconds", "summary",
+                     "Time spent in retention runs that held the retention lock (done or failed).", [
+                "edge_central_retention_run_duration_seconds_sum \(Double(retentionMicros.load(ordering: .relaxed)) / 1e6)",
+                "edge_central_retention_run_duration_seconds_count \(retentionDone.load(ordering: .relaxed) + retentionFailed.load(ordering: .relaxed))",
+            ])
+            + family("edge_central_retention_rows_rolled_up_total", "counter",
+                     "Raw sample rows read into per-minute and hourly rollups by this process's retention runs.",
+                     ["edge_central_retention_rows_rolled_up_total \(rowsRolledUp.load(ordering: .relaxed))"])
+            + family("edge_central_retention_rows_dropped_total", "counter",
+                     "Raw sample rows removed with the daily partitions this process's retention runs dropped (all rolled up first).",
+                     ["edge_central_retention_rows_dropped_total \(rowsDropped.load(ordering: .relaxed))"])
+            + family("edge_central_retention_partitions_dropped_total", "counter",
+                     "Partitions dropped by this process's retention runs: raw days, and months of per-minute rollups.", [
+                #"edge_central_retention_partitions_dropped_total{kind="raw"} \#(partitionsDropped.load(ordering: .relaxed))"#,
+                #"edge_central_retention_partitions_dropped_total{kind="minute"} \#(minutePartitionsDropped.load(ordering: .relaxed))"#,
+            ])
+            + family("edge_central_retention_legacy_rows_moved_total", "counter",
+                     "Rows this process moved from the unpartitioned sample table of before the partitioning migration.",
+                     ["edge_central_retention_legacy_rows_moved_total \(legacyRowsMoved.load(ordering: .relaxed))"])
+            + family("edge_central_sample_partitions", "gauge",
+                     "Partitions of sample storage: raw days (sample_YYYYMMDD) and months of per-minute rollups (sample_minute_YYYYMM); read at scrape time.",
+                     storage.map { [
+                         #"edge_central_sample_partitions{kind="raw"} \#($0.rawPartitions)"#,
+                         #"edge_central_sample_partitions{kind="minute"} \#($0.minutePartitions)"#,
+                     ] } ?? [])
+            + family("edge_central_oldest_raw_sample_age_seconds", "gauge",
+                     "Age of the oldest raw sample central holds (by its ts, against central's clock); absent while none is held.",
+                     storage.flatMap { s in s.oldestRawSample.map { ["edge_central_oldest_raw_sample_age_seconds \(Double(now - $0) / 1000)"] } } ?? [])
             + family("edge_central_http_connections_open", "gauge", "HTTP connections open now.",
                      ["edge_central_http_connections_open \(connections.open)"])
             + family("edge_central_http_connections_refused_total", "counter",

@@ -7,7 +7,7 @@ enum CentralOpenAPIDocument {
   "info": {
     "title": "edge-central API",
     "version": "1",
-    "description": "The HTTP API of `edge-central serve`: the household's central, PostgreSQL-backed replica that every `edge-agent` node syncs its tasks and metric samples with. Several `serve` processes on one database behave as one: all state lives in PostgreSQL. The human-readable companion is `docs/central-api.md`; `docs/sync-design.md` section 2 explains the protocol.\n\n**Authentication.** Every `/v1/*` request needs `Authorization: Bearer <node token>`. A token is issued by `edge-central nodes add NAME` (printed once; central stores only its SHA-256) and replaced by `edge-central nodes rotate NAME`. A missing, unknown or revoked token (`nodes revoke`, or the old token after `nodes rotate`) gets 401 `unauthorized` with `WWW-Authenticate: Bearer realm=\"edge-central\"`. Tokens are looked up on every request, so a revocation takes effect at once on every replica. Any valid token may use the household endpoints (`/v1/tasks`, `/v1/nodes`, `/v1/series`); the sync endpoints also require the body's `node` to be the token's node (403 `wrong_node`). `/health`, `/readiness`, `/metrics` and `/openapi.json` never need a token.\n\n**JSON** in and out. Times are RFC 3339 UTC strings (`2026-11-22T04:25:54Z`, milliseconds only when non-zero; request times may carry any offset), except in sample batches, where `ts` is integer milliseconds since the Unix epoch. Request bodies must be sent with `Content-Type: application/json`.\n\n**Compression and size limits.** Bodies of `POST /v1/sync/*` may be sent with `Content-Encoding: gzip` (agents always do); any other encoding than `gzip` or `identity` is 415 `unsupported_encoding`. Household bodies (`/v1/tasks`) are never inflated. Limits (bytes received / bytes once inflated / items): `POST /v1/sync/changes` 2 MiB / 8 MiB / 1,000 changes; `POST /v1/sync/samples` 4 MiB / 32 MiB / 50,000 samples, 5,000 readings and 4,096 series; `POST /v1/sync/resync` 64 KiB / 64 KiB; household bodies 64 KiB. Over a limit is 413 `body_too_large` (a gzip bomb costs at most the inflated limit); send smaller batches.\n\n**One transaction.** A sync request is checked completely before it is applied, and applied in one transaction; a pushed change that breaks a rule is answered `rejected` (or `stamp_in_future`) on its own while the rest is merged, so one bad record never holds up a queue. Any 4xx or 5xx leaves tasks, the change feed and samples as they were (new series names may stay registered), and 200 is sent only after COMMIT. **Idempotency:** changes are recognised by `change_id` (a replayed change is `already_known` and changes nothing); samples by (node, series, `ts`) (a replayed batch inserts nothing and is acknowledged again, counted as `duplicates`). A request that failed with 503 or a lost connection may be replayed as it is.\n\n**Errors** are `{\"error\": {\"code\": \"...\", \"message\": \"...\"}}`:\n\n| status | code | when |\n|---|---|---|\n| 400 | `malformed_json` | a household body is not JSON or not an object; a sync body is not valid gzip |\n| 400 | `malformed_batch` | a sync body is not JSON or does not match the sync format, or a sample batch breaks its own structure |\n| 400 | `bad_parameter` | a query parameter cannot be read, or a series query would return more than 100,000 points |\n| 401 | `unauthorized` | token missing, unknown or revoked |\n| 429 | `too_many_failures` | this source address failed authentication too often (20 at once, then one every 3 s), with `Retry-After` |\n| 403 | `wrong_node` | the body names another node than the token's |\n| 403 | `forged_change` | a log-mode change is stamped by another node (or by `central`): a token writes only its own node's changes; the message names the change and nothing is written |\n| 403 | `resync_not_open` | a snapshot push outside the node's resync window |\n| 404 | `not_found` | unknown task ID, or unknown path |\n| 405 | `method_not_allowed` | a method the path does not serve (with `Allow`) |\n| 409 | `central_rewound` | a sample batch's `after` is newer than what central holds for the node (central restored from a backup): resync |\n| 410 | `cursor_unknown` | a pull cursor that is malformed or not from this central's feed: resync |\n| 413 | `body_too_large` | over a size or item limit |\n| 415 | `unsupported_media_type`, `unsupported_encoding` | not `Content-Type: application/json`; `Content-Encoding` other than gzip |\n| 422 | `invalid_field` | a household task field breaks the rules or is unknown |\n| 503 | `database_unavailable` | PostgreSQL is unreachable or did not answer within 5 s (`Retry-After: 5`): nothing was applied, or a commit could not be confirmed; replaying is safe |\n| 503 | `not_ready` | `/readiness` only: schema not migrated yet, or PostgreSQL unreachable |\n\nBad input never gives a 500 (`internal`); one is a bug."
+    "description": "The HTTP API of `edge-central serve`: the household's central, PostgreSQL-backed replica that every `edge-agent` node syncs its tasks and metric samples with. Several `serve` processes on one database behave as one: all state lives in PostgreSQL. The human-readable companion is `docs/central-api.md`; `docs/sync-design.md` section 2 explains the protocol.\n\n**Authentication.** Every `/v1/*` request needs `Authorization: Bearer <node token>`. A token is issued by `edge-central nodes add NAME` (printed once; central stores only its SHA-256) and replaced by `edge-central nodes rotate NAME`. A missing, unknown or revoked token (`nodes revoke`, or the old token after `nodes rotate`) gets 401 `unauthorized` with `WWW-Authenticate: Bearer realm=\"edge-central\"`. Tokens are looked up on every request, so a revocation takes effect at once on every replica. Any valid token may use the household endpoints (`/v1/tasks`, `/v1/nodes`, `/v1/series`); the sync endpoints also require the body's `node` to be the token's node (403 `wrong_node`). `/health`, `/readiness`, `/metrics` and `/openapi.json` never need a token.\n\n**JSON** in and out. Times are RFC 3339 UTC strings (`2026-11-22T04:25:54Z`, milliseconds only when non-zero; request times may carry any offset), except in sample batches, where `ts` is integer milliseconds since the Unix epoch. Request bodies must be sent with `Content-Type: application/json`.\n\n**Compression and size limits.** Bodies of `POST /v1/sync/*` may be sent with `Content-Encoding: gzip` (agents always do); any other encoding than `gzip` or `identity` is 415 `unsupported_encoding`. Household bodies (`/v1/tasks`) are never inflated. Limits (bytes received / bytes once inflated / items): `POST /v1/sync/changes` 2 MiB / 8 MiB / 1,000 changes; `POST /v1/sync/samples` 4 MiB / 32 MiB / 50,000 samples, 5,000 readings and 4,096 series; `POST /v1/sync/resync` 64 KiB / 64 KiB; household bodies 64 KiB. Over a limit is 413 `body_too_large` (a gzip bomb costs at most the inflated limit); send smaller batches.\n\n**One transaction.** A sync request is checked completely before it is applied, and applied in one transaction; a pushed change that breaks a rule is answered `rejected` (or `stamp_in_future`) on its own while the rest is merged, so one bad record never holds up a queue. Any 4xx or 5xx leaves tasks, the change feed and samples as they were (new series names may stay registered), and 200 is sent only after COMMIT. **Idempotency:** changes are recognised by `change_id` (a replayed change is `already_known` and changes nothing); samples by (node, series, `ts`) (a replayed batch inserts nothing and is acknowledged again, counted as `duplicates`). **Retention:** raw samples are kept for `--sample-retention` (14 days), per-minute rollups for `--rollup-retention` (400 days), hourly rollups for good; a sample older than the raw retention is acknowledged as `expired` and not stored. A request that failed with 503 or a lost connection may be replayed as it is.\n\n**Errors** are `{\"error\": {\"code\": \"...\", \"message\": \"...\"}}`:\n\n| status | code | when |\n|---|---|---|\n| 400 | `malformed_json` | a household body is not JSON or not an object; a sync body is not valid gzip |\n| 400 | `malformed_batch` | a sync body is not JSON or does not match the sync format, or a sample batch breaks its own structure |\n| 400 | `bad_parameter` | a query parameter cannot be read, or a series query would return more than 100,000 points or buckets, or more than 11,000 steps |\n| 401 | `unauthorized` | token missing, unknown or revoked |\n| 429 | `too_many_failures` | this source address failed authentication too often (20 at once, then one every 3 s), with `Retry-After` |\n| 403 | `wrong_node` | the body names another node than the token's |\n| 403 | `forged_change` | a log-mode change is stamped by another node (or by `central`): a token writes only its own node's changes; the message names the change and nothing is written |\n| 403 | `resync_not_open` | a snapshot push outside the node's resync window |\n| 404 | `not_found` | unknown task ID, or unknown path |\n| 405 | `method_not_allowed` | a method the path does not serve (with `Allow`) |\n| 409 | `central_rewound` | a sample batch's `after` is newer than what central holds for the node (central restored from a backup): resync |\n| 410 | `cursor_unknown` | a pull cursor that is malformed or not from this central's feed: resync |\n| 413 | `body_too_large` | over a size or item limit |\n| 415 | `unsupported_media_type`, `unsupported_encoding` | not `Content-Type: application/json`; `Content-Encoding` other than gzip |\n| 422 | `invalid_field` | a household task field breaks the rules or is unknown |\n| 422 | `sample_in_future` | a sample batch holds a reading more than 1 day ahead of central's clock; the message names it and nothing is stored |\n| 503 | `database_unavailable` | PostgreSQL is unreachable or did not answer within 5 s (`Retry-After: 5`): nothing was applied, or a commit could not be confirmed; replaying is safe |\n| 503 | `not_ready` | `/readiness` only: schema not migrated yet, or PostgreSQL unreachable |\n\nBad input never gives a 500 (`internal`); one is a bug."
   },
   "tags": [
     {"name": "tasks", "description": "Household tasks, the same routes and shapes as the agent's API."},
@@ -243,9 +243,9 @@ enum CentralOpenAPIDocument {
       "get": {
         "tags": ["nodes"],
         "operationId": "getSeries",
-        "summary": "Raw samples of one metric of one node",
+        "summary": "Samples of one metric of one node, raw or by step",
         "security": [{"bearerAuth": []}],
-        "description": "The raw samples central stores for node `node` and metric `name` with `since <= t <= until`, one entry per series (label set), points in time order, each with the clock flag it was sent with.\n\n**Label matchers:** every query parameter other than `node`, `name`, `since` and `until` is a label matcher: `cpu=0&mode=idle` keeps only series whose label `cpu` is `0` and `mode` is `idle`.\n\nAn unknown node or metric is an empty `series` list. 400 `bad_parameter` for a missing or empty `node` or `name`, an unreadable time, `since` after `until`, or more than 100,000 points of the metric in the range (counted before label matching; narrow the range).",
+        "description": "Node `node`'s metric `name` with `since <= t <= until`, one entry per series (label set), as the agent's `GET /v1/series` answers it.\n\n**Raw** (no `step`): the raw samples central holds (kept for `--sample-retention`, 14 days), in time order, each with the clock flag it was sent with. Defaults: `since` the Unix epoch, no `until`.\n\n**Stepped** (`step`): buckets starting at multiples of `step` with `avg`, `min`, `max` and `count`, from raw samples where central still holds them, then per-minute rollups (`--rollup-retention`, 400 days), then hourly ones; each sample counts once whichever storage holds it. A rollup starting before `since` counts in `since`'s bucket. Defaults: `until` now, `since` an hour before it.\n\n**Label matchers:** every query parameter other than `node`, `name`, `since`, `until` and `step` is a label matcher: `cpu=0&mode=idle` keeps only series whose label `cpu` is `0` and `mode` is `idle`.\n\nAn unknown node or metric is an empty `series` list. 400 `bad_parameter` for a missing or empty `node` or `name`, an unreadable time or step, `since` after `until`, more than 11,000 steps, or more than 100,000 points or buckets in the answer (narrow the range or widen the step).",
         "parameters": [
           {
             "name": "node",
@@ -267,20 +267,28 @@ enum CentralOpenAPIDocument {
             "name": "since",
             "in": "query",
             "required": false,
-            "description": "Start, inclusive (RFC 3339). Default: the Unix epoch.",
+            "description": "Start, inclusive (RFC 3339). Default: the Unix epoch (raw), an hour before `until` (stepped).",
             "schema": {"type": "string", "format": "date-time"}
           },
           {
             "name": "until",
             "in": "query",
             "required": false,
-            "description": "End, inclusive (RFC 3339). Default: no end. Must not be before `since`.",
+            "description": "End, inclusive (RFC 3339). Default: no end (raw), now (stepped). Must not be before `since`.",
             "schema": {"type": "string", "format": "date-time"}
+          },
+          {
+            "name": "step",
+            "in": "query",
+            "required": false,
+            "description": "Bucket width: a whole number and a unit (`ms`, `s`, `m`, `h`, `d`, `w`), e.g. `60s`, `5m`, `1h`; at least 1s and at most 11,000 steps between `since` and `until`. Absent: raw samples.",
+            "schema": {"type": "string", "pattern": "^[1-9][0-9]*(ms|s|m|h|d|w)$"},
+            "example": "5m"
           }
         ],
         "responses": {
           "200": {
-            "description": "The samples.",
+            "description": "The samples, raw or in buckets.",
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CentralSeries"}}}
           },
           "400": {"$ref": "#/components/responses/BadParameter"},
@@ -373,7 +381,7 @@ enum CentralOpenAPIDocument {
         "operationId": "pushSamples",
         "summary": "Push a batch of samples",
         "security": [{"bearerAuth": []}],
-        "description": "Stores a run of the node's readings in one transaction and answers after COMMIT: every sample with `after < ts <= stored_through` is then durably stored. A sample is `(node, series[layouts[reading.layout][i]], reading.ts, reading.values[i])`, keyed by (node, series, ts): a replayed batch inserts nothing, is acknowledged again and counted as `duplicates`.\n\nStructure (400 `malformed_batch` otherwise): series listed once each; layouts refer to series by index, each at most once; every reading refers to a layout by index and has exactly one value per series of its layout; readings are in strictly increasing `ts` order, all after `after`; values are finite numbers; no readings without series. At most 50,000 samples, 5,000 readings and 4,096 series, 4 MiB sent or 32 MiB inflated (413). `node` must be the token's node (403 `wrong_node`). If `after` is newer than the newest sample central holds for the node, central has lost samples it acknowledged (restored from a backup): 409 `central_rewound`, and the agent resyncs. The body may be gzip-compressed (`Content-Encoding: gzip`).",
+        "description": "Stores a run of the node's readings in one transaction and answers after COMMIT: every sample with `after < ts <= stored_through` is then durably stored. A sample is `(node, series[layouts[reading.layout][i]], reading.ts, reading.values[i])`, keyed by (node, series, ts): a replayed batch inserts nothing, is acknowledged again and counted as `duplicates`.\n\nStructure (400 `malformed_batch` otherwise): series listed once each; layouts refer to series by index, each at most once; every reading refers to a layout by index and has exactly one value per series of its layout; readings are in strictly increasing `ts` order, all after `after`; values are finite numbers; no readings without series. At most 50,000 samples, 5,000 readings and 4,096 series, 4 MiB sent or 32 MiB inflated (413). `node` must be the token's node (403 `wrong_node`). If `after` is newer than the newest sample central holds for the node, central has lost samples it acknowledged (restored from a backup): 409 `central_rewound`, and the agent resyncs. A reading more than 1 day ahead of central's clock is 422 `sample_in_future` (the message names it; nothing is stored). Samples older than central's raw retention (their day was rolled up and dropped, or is older than `--sample-retention`) are acknowledged and counted as `expired`, not stored: the agent marks them delivered like the rest. The body may be gzip-compressed (`Content-Encoding: gzip`).",
         "requestBody": {
           "required": true,
           "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SampleBatch"}}}
@@ -390,6 +398,7 @@ enum CentralOpenAPIDocument {
           "409": {"$ref": "#/components/responses/CentralRewound"},
           "413": {"$ref": "#/components/responses/SyncBodyTooLarge"},
           "415": {"$ref": "#/components/responses/SyncUnsupportedMediaType"},
+          "422": {"$ref": "#/components/responses/SampleInFuture"},
           "503": {"$ref": "#/components/responses/DatabaseUnavailable"}
         }
       }
@@ -723,13 +732,26 @@ enum CentralOpenAPIDocument {
           "clock": {"$ref": "#/components/schemas/SampleClock"}
         }
       },
+      "CentralBucket": {
+        "type": "object",
+        "required": ["t", "avg", "min", "max", "count"],
+        "description": "One bucket of a stepped series: its start and the samples in it.",
+        "properties": {
+          "t": {"type": "string", "format": "date-time", "description": "The bucket's start, a multiple of the step."},
+          "avg": {"type": "number"},
+          "min": {"type": "number"},
+          "max": {"type": "number"},
+          "count": {"type": "integer", "minimum": 1}
+        }
+      },
       "CentralSeries": {
         "type": "object",
-        "required": ["node", "name", "series"],
-        "description": "The agent's raw series form, plus the node and each point's clock flag.",
+        "required": ["node", "name", "step", "series"],
+        "description": "The agent's series form (raw points with their clock flag, or buckets), plus the node.",
         "properties": {
           "node": {"type": "string"},
           "name": {"type": "string"},
+          "step": {"type": "string", "nullable": true, "description": "The `step` asked for; null for raw points."},
           "series": {
             "type": "array",
             "description": "One entry per label set, ordered by label set.",
@@ -740,8 +762,8 @@ enum CentralOpenAPIDocument {
                 "labels": {"$ref": "#/components/schemas/Labels"},
                 "points": {
                   "type": "array",
-                  "description": "In time order.",
-                  "items": {"$ref": "#/components/schemas/CentralPoint"}
+                  "description": "In time order: raw points without `step`, buckets with it.",
+                  "items": {"oneOf": [{"$ref": "#/components/schemas/CentralPoint"}, {"$ref": "#/components/schemas/CentralBucket"}]}
                 }
               }
             }
@@ -750,6 +772,7 @@ enum CentralOpenAPIDocument {
         "example": {
           "node": "rpi-worker-1",
           "name": "node_load1",
+          "step": null,
           "series": [{"labels": {}, "points": [{"t": "2026-11-22T04:25:54Z", "v": 0.42, "clock": "synced"}]}]
         }
       },
@@ -1038,19 +1061,20 @@ enum CentralOpenAPIDocument {
       },
       "SampleAck": {
         "type": "object",
-        "required": ["samples", "inserted", "duplicates"],
-        "description": "Sent after COMMIT.",
+        "required": ["samples", "inserted", "duplicates", "expired"],
+        "description": "Sent after COMMIT. `samples = inserted + duplicates + expired`.",
         "properties": {
           "stored_through": {
             "type": "integer",
             "format": "int64",
-            "description": "The last reading's `ts` (or `after` if the batch has no readings): every sample with `after < ts <= stored_through` is durably stored. Absent when the batch has neither readings nor `after`."
+            "description": "The last reading's `ts` (or `after` if the batch has no readings): every sample with `after < ts <= stored_through` is durably stored or expired. Absent when the batch has neither readings nor `after`."
           },
           "samples": {"type": "integer", "minimum": 0, "description": "Samples in the batch."},
           "inserted": {"type": "integer", "minimum": 0, "description": "Samples stored by this request."},
-          "duplicates": {"type": "integer", "minimum": 0, "description": "Samples central already held (a replay)."}
+          "duplicates": {"type": "integer", "minimum": 0, "description": "Samples central already held (a replay)."},
+          "expired": {"type": "integer", "minimum": 0, "description": "Samples older than central's raw retention: acknowledged, not stored. (A central from before retention leaves this out: read it as 0.)"}
         },
-        "example": {"stored_through": 1795321569000, "samples": 4, "inserted": 4, "duplicates": 0}
+        "example": {"stored_through": 1795321569000, "samples": 4, "inserted": 4, "duplicates": 0, "expired": 0}
       },
       "ResyncRequest": {
         "type": "object",
@@ -1209,6 +1233,15 @@ enum CentralOpenAPIDocument {
       "CentralRewound": {
         "description": "`central_rewound`: `after` is newer than the newest sample central holds for the node (central restored from a backup). Nothing was written; do a full resync.",
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+      },
+      "SampleInFuture": {
+        "description": "`sample_in_future`: a reading is more than 1 day ahead of central's clock; the message names the first one. Nothing was written; fix the node's clock.",
+        "content": {
+          "application/json": {
+            "schema": {"$ref": "#/components/schemas/Error"},
+            "example": {"error": {"code": "sample_in_future", "message": "readings[3].ts 1795600000000 (2026-11-25T09:46:40Z) is more than 24 h ahead of central's clock (2026-11-22T04:25:54Z); fix the node's clock"}}
+          }
+        }
       }
     },
     "securitySchemes": {

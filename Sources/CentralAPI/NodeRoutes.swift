@@ -7,7 +7,8 @@ import Sync
 struct NodeRoutes {
     let store: CentralStore
     static let maxPoints = 100_000
-    static let reserved: Set<String> = ["node", "name", "since", "until"]
+    static let maxSteps = 11_000
+    static let reserved: Set<String> = ["node", "name", "since", "until", "step"]
 
     func register(_ group: RouterGroup<CentralRequestContext>) {
         group.get("nodes") { _, _ -> Response in
@@ -22,28 +23,49 @@ struct NodeRoutes {
                 guard let t = RFC3339.parse(String(text)) else { throw APIError.badParameter("\(key) must be an RFC 3339 date-time") }
                 return t
             }
-            let until = try time("until") ?? Int64.max / 2
-            let since = try time("since") ?? 0
+            var step: (millis: Int64, text: String)?
+            if let text = query["step"].map(String.init) {
+                guard !text.hasPrefix("0"), let millis = DurationText.parseMillis(text), millis >= 1000 else {
+                    throw APIError.badParameter("step must be a duration of at least 1s, such as 60s, 5m or 1h")
+                }
+                step = (millis, text)
+            }
+            // Raw: the whole history by default. Stepped, as on the agent: the last hour.
+            let until = try time("until") ?? (step == nil ? Int64.max / 2 : store.nowMillis())
+            let since = try time("since") ?? (step == nil ? 0 : until - 3_600_000)
             guard since <= until else { throw APIError.badParameter("since must not be after until") }
+            if let step, (until - since) / step.millis >= Int64(Self.maxSteps) {
+                throw APIError.badParameter("at most \(Self.maxSteps) steps of \(step.text) between since and until; widen the step or narrow the range")
+            }
             var labels: [String: String] = [:]
             for (key, value) in query where !Self.reserved.contains(String(key)) {
                 labels[String(key)] = String(value)
             }
-            let series: [CentralSeriesPoints]
+            var out = #"{"node":"# + JSONText.quote(node) + #","name":"# + JSONText.quote(name)
+                + #","step":"# + (step.map { JSONText.quote($0.text) } ?? "null") + #","series":["#
+            func labelsJSON(_ labels: [String: String]) -> String {
+                "{" + labels.sorted { $0.key < $1.key }.map { JSONText.quote($0.key) + ":" + JSONText.quote($0.value) }.joined(separator: ",") + "}"
+            }
             do {
-                series = try await store.series(node: node, name: name, labels: labels, since: since, until: until, limit: Self.maxPoints)
+                if let step {
+                    let series = try await store.series(node: node, name: name, labels: labels, since: since, until: until,
+                                                        step: step.millis, limit: Self.maxPoints)
+                    out += series.map { s in
+                        #"{"labels":"# + labelsJSON(s.labels) + #","points":["# + s.buckets.map { b in
+                            #"{"t":""# + RFC3339.format(millis: b.start) + #"","avg":"# + "\(b.average)" + #","min":"# + "\(b.min)"
+                                + #","max":"# + "\(b.max)" + #","count":"# + "\(b.count)" + "}"
+                        }.joined(separator: ",") + "]}"
+                    }.joined(separator: ",")
+                } else {
+                    let series = try await store.series(node: node, name: name, labels: labels, since: since, until: until, limit: Self.maxPoints)
+                    out += series.map { s in
+                        #"{"labels":"# + labelsJSON(s.labels) + #","points":["# + s.points.map {
+                            #"{"t":""# + RFC3339.format(millis: $0.ts) + #"","v":"# + "\($0.value)" + #","clock":""# + $0.clock.rawValue + #""}"#
+                        }.joined(separator: ",") + "]}"
+                    }.joined(separator: ",")
+                }
             } catch CentralStoreError.invalidChange(let why) {
                 throw APIError.badParameter(why)
-            }
-            var out = #"{"node":"# + JSONText.quote(node) + #","name":"# + JSONText.quote(name) + #","series":["#
-            for (i, s) in series.enumerated() {
-                if i > 0 { out += "," }
-                out += #"{"labels":{"#
-                out += s.labels.sorted { $0.key < $1.key }.map { JSONText.quote($0.key) + ":" + JSONText.quote($0.value) }.joined(separator: ",")
-                out += #"},"points":["#
-                out += s.points.map { #"{"t":""# + RFC3339.format(millis: $0.ts) + #"","v":"# + "\($0.value)" + #","clock":""# + $0.clock.rawValue + #""}"# }
-                    .joined(separator: ",")
-                out += "]}"
             }
             out += "]}"
             return JSONResponse.text(out, contentType: "application/json")

@@ -74,7 +74,7 @@ struct SyncRoutes {
                 throw APIError(.badRequest, "malformed_batch", problem)
             }
             let ack = try await store.ingest(batch, from: node)
-            metrics.samplesIngested(inserted: ack.inserted, duplicates: ack.duplicates)
+            metrics.samplesIngested(inserted: ack.inserted, duplicates: ack.duplicates, expired: ack.expired)
             return try JSONResponse.make(ack)
         }
         group.post("sync/resync") { request, context -> Response in

@@ -121,5 +121,79 @@ enum CentralMigrations {
             "ALTER TABLE node ADD COLUMN enroll_open boolean NOT NULL DEFAULT false",
             "ALTER TABLE node ADD COLUMN enrolled_by integer",
         ]),
+        ("2026-12-02 sample partitions, rollups", [
+            // The unpartitioned table becomes `sample_legacy`: serve moves its rows into the
+            // partitions in the background, in bounded transactions, then drops it
+            // (CentralStore.moveLegacy); reads and ingest consult it until then. The rename
+            // and the new table are instant, so central serves on at once.
+            "ALTER TABLE sample RENAME TO sample_legacy",
+            "ALTER INDEX sample_pkey RENAME TO sample_legacy_pkey",
+            // Daily partitions sample_YYYYMMDD (start <= ts < end, UTC), created ahead and on
+            // demand by central, dropped whole by retention. The key is unchanged; it holds ts,
+            // as a partitioned table's primary key must.
+            """
+            CREATE TABLE sample (
+                node_id   integer NOT NULL,
+                series_id integer NOT NULL,
+                ts        bigint NOT NULL,
+                value     double precision NOT NULL,
+                clock     smallint NOT NULL,
+                PRIMARY KEY (node_id, series_id, ts)
+            ) PARTITION BY RANGE (ts)
+            """,
+            // Per-minute rollups of the raw days retention dropped (ts: the minute's start),
+            // in monthly partitions sample_minute_YYYYMM dropped whole after --rollup-retention.
+            """
+            CREATE TABLE sample_minute (
+                node_id   integer NOT NULL,
+                series_id integer NOT NULL,
+                ts        bigint NOT NULL,
+                avg       double precision NOT NULL,
+                min       double precision NOT NULL,
+                max       double precision NOT NULL,
+                count     integer NOT NULL,
+                PRIMARY KEY (node_id, series_id, ts)
+            ) PARTITION BY RANGE (ts)
+            """,
+            // Hourly rollups of the same days, kept for good (about 3,000 rows per node and day).
+            """
+            CREATE TABLE sample_hour (
+                node_id   integer NOT NULL,
+                series_id integer NOT NULL,
+                ts        bigint NOT NULL,
+                avg       double precision NOT NULL,
+                min       double precision NOT NULL,
+                max       double precision NOT NULL,
+                count     integer NOT NULL,
+                PRIMARY KEY (node_id, series_id, ts)
+            )
+            """,
+            // Where the data of each age lives, moved only in the transaction that moves it:
+            //   raw_from        raw samples with ts < raw_from are refused as expired;
+            //   rolled_through  stepped reads take rollups for ts < rolled_through, raw after;
+            //   minute_from     per-minute rollups before it were dropped: hourly ones there;
+            //   legacy_next_block  the next page of sample_legacy to move (NULL: none left).
+            """
+            CREATE TABLE sample_state (
+                id                integer PRIMARY KEY CHECK (id = 1),
+                raw_from          bigint NOT NULL,
+                rolled_through    bigint NOT NULL,
+                minute_from       bigint NOT NULL,
+                legacy_next_block bigint
+            )
+            """,
+            "INSERT INTO sample_state (id, raw_from, rolled_through, minute_from, legacy_next_block) VALUES (1, 0, 0, 0, 0)",
+            // One row per raw day retention handled (day: days since 1970-01-01, UTC): written in
+            // the transaction of its rollup, then of its drop, so a run resumes where it stopped.
+            """
+            CREATE TABLE sample_day (
+                day          bigint PRIMARY KEY,
+                rolled_up_at timestamptz,
+                raw_rows     bigint,
+                minute_rows  bigint,
+                dropped_at   timestamptz
+            )
+            """,
+        ]),
     ]
 }

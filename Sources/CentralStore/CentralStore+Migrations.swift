@@ -6,11 +6,19 @@ extension CentralStore {
     /// Returns the names applied by this call. Refuses a database newer than this binary.
     @discardableResult
     public func migrate() async throws -> [String] {
-        let applied = try await operation("migrate") { [client, logger] () async throws -> [String] in
+        try await migrate(CentralMigrations.all)
+    }
+
+    /// Applies the missing ones of `migrations` (tests stop at an older release's schema).
+    @discardableResult
+    func migrate(_ migrations: [(name: String, sql: [String])]) async throws -> [String] {
+        // Longer than a request's deadline: a migration's DDL, or waiting for another
+        // process's, can take seconds on a busy disk.
+        let applied = try await operation("migrate", timeout: .seconds(60)) { [client, logger] () async throws -> [String] in
             try await client.withConnection { connection in
                 try await connection.query("SELECT pg_advisory_lock(\(CentralMigrations.lockKey))", logger: logger)
                 do {
-                    let result = try await Self.applyMissing(connection, logger)
+                    let result = try await Self.applyMissing(connection, logger, migrations)
                     try await connection.query("SELECT pg_advisory_unlock(\(CentralMigrations.lockKey))", logger: logger)
                     return result
                 } catch {
@@ -21,21 +29,27 @@ extension CentralStore {
                 }
             }
         }
+        guard migrations.count == CentralMigrations.all.count else { return applied }
+        let legacy = try await operation("read sample state") { [client, logger] in
+            try await client.query("SELECT legacy_next_block IS NOT NULL FROM sample_state", logger: logger).column(Bool.self)
+        }
+        if legacy.first == false { legacyGone.store(true, ordering: .releasing) }
         migrated.store(true, ordering: .releasing)
         return applied
     }
 
-    private static func applyMissing(_ connection: PostgresConnection, _ logger: Logger) async throws -> [String] {
+    private static func applyMissing(_ connection: PostgresConnection, _ logger: Logger,
+                                     _ migrations: [(name: String, sql: [String])]) async throws -> [String] {
         try await connection.query("""
             CREATE TABLE IF NOT EXISTS schema_migration (
                 name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())
             """, logger: logger)
         let done = Set(try await connection.query("SELECT name FROM schema_migration", logger: logger).column(String.self))
-        let known = Set(CentralMigrations.all.map(\.name))
+        let known = Set(migrations.map(\.name))
         let unknown = done.subtracting(known).sorted()
         if !unknown.isEmpty { throw CentralStoreError.newerSchema(unknown) }
         var applied: [String] = []
-        for migration in CentralMigrations.all where !done.contains(migration.name) {
+        for migration in migrations where !done.contains(migration.name) {
             try await connection.withTransaction(logger: logger) { tx in
                 for statement in migration.sql {
                     try await tx.query(PostgresQuery(unsafeSQL: statement), logger: logger)

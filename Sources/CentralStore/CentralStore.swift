@@ -18,6 +18,14 @@ public final class CentralStore: Sendable {
         public var makeUUID: @Sendable () -> UUID = { UUID() }
         /// How long an operation may wait for PostgreSQL before answering "unavailable".
         public var operationTimeout: Duration = .seconds(5)
+        /// How long raw samples and per-minute rollups are kept (`--sample-retention`,
+        /// `--rollup-retention`); ingest refuses samples older than the first.
+        public var retention = RetentionPolicy()
+        /// A sample batch reaching further ahead of central's clock than this is refused (422).
+        public var maxFuture: Int64 = 86_400_000
+        /// Rows per transaction when moving the unpartitioned table of before the
+        /// partitioning migration into the partitions (about; it moves whole pages).
+        public var legacyMoveBatch = 50_000
         public init() {}
     }
 
@@ -25,6 +33,12 @@ public final class CentralStore: Sendable {
     let logger: Logger
     let configuration: Configuration
     let seriesIDs = Mutex<[SeriesKey: Int32]>([:])
+    /// Raw partitions known to exist (created or seen by this process); a day is forgotten
+    /// when this process drops it, and all are when an insert finds one missing.
+    let knownDays = Mutex<Set<SampleDay>>([])
+    /// Set once `sample_legacy` (the table of before partitioning) is known to be gone; it
+    /// never comes back, so reads and ingest stop looking into it.
+    let legacyGone = Atomic<Bool>(false)
     /// Set once migrations are known to be applied; `/readiness` stays 503 before.
     let migrated = Atomic<Bool>(false)
 
@@ -99,7 +113,7 @@ public final class CentralStore: Sendable {
     /// stuck on a dead server; here the caller gets `.unavailable` at the deadline and the
     /// body, cancelled, finishes on its own. That is safe: every write is idempotent, so a
     /// push that still commits late is `already_known` when the agent retries.
-    private func withDeadline<T: Sendable>(_ limit: Duration, _ name: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    func withDeadline<T: Sendable>(_ limit: Duration, _ name: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
         let race = FirstResult<T>()
         let work = Task {
             do { race.finish(.success(try await body())) } catch { race.finish(.failure(error)) }
@@ -120,6 +134,9 @@ public final class CentralStore: Sendable {
     }
 
     func now() -> Int64 { configuration.clock.nowMillis() }
+
+    /// Central's clock (the configured `WallClock`), in milliseconds since the epoch.
+    public func nowMillis() -> Int64 { now() }
 }
 
 extension PostgresRowSequence {

@@ -31,6 +31,8 @@ public enum CentralStoreError: Error, Equatable, CustomStringConvertible {
     case invalidInput(String)
     /// The database holds migrations this binary does not know.
     case newerSchema([String])
+    /// A sample batch reaches too far ahead of central's clock; the message names the reading.
+    case sampleInFuture(String)
 
     public var description: String {
         switch self {
@@ -51,6 +53,7 @@ public enum CentralStoreError: Error, Equatable, CustomStringConvertible {
         case .joinTokenNotFound(let id): "no join token with ID \(id) (see `edge-central join-tokens list`)"
         case .nodeEnrolled(let name): "a node named \(name) is enrolled already; a join token cannot take over its identity (an operator resets it with `edge-central nodes rotate \(name)`)"
         case .invalidInput(let why): "a value in the request cannot be stored: \(why)"
+        case .sampleInFuture(let why): why
         case .newerSchema(let names): "the database has migrations this edge-central does not know (\(names.joined(separator: ", "))); run a newer edge-central"
         }
     }

@@ -92,7 +92,9 @@ struct CentralIngestBenchmark: AsyncParsableCommand {
             _ = copyNode
             let seriesList = (0..<seriesCount).map { SyncWire.SampleBatch.Series(name: "bench_metric", labels: ["n": "\($0)"]) }
             let perBatch = 10_000 / seriesCount
-            var ts: Int64 = 1_700_000_000_000
+            // Readings of the last day or two, as a node back from a day offline sends them
+            // (older ones would be expired by central's retention, newer ones in the future).
+            var ts: Int64 = (WallClock.system.nowMillis() - Int64(batches * perBatch + 4) * 15_000) / 15_000 * 15_000
             var bodies: [ByteBuffer] = []
             var rows: [(Int64, [Double])] = []
             var after: Int64?
@@ -234,7 +236,8 @@ struct CentralFleetBenchmark: AsyncParsableCommand {
                     var latencies: [Double] = []
                     var errors = 0
                     var after: Int64?
-                    var ts: Int64 = 1_700_000_000_000
+                    // Recent timestamps: central's retention expires anything older than 14 days.
+                    var ts: Int64 = WallClock.system.nowMillis() - 3_600_000
                     // Seeded phase: nodes spread over the 15 s period.
                     let phase = Duration.milliseconds(index * 15_000 / nodeCount)
                     var next = start + phase

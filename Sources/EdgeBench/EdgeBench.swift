@@ -8,5 +8,6 @@ struct EdgeBench: AsyncParsableCommand {
         commandName: "edge-bench",
         abstract: "Benchmarks and load generators for edge-agent.",
         subcommands: [StoreCommitBenchmark.self, SamplerBenchmark.self, FillDatabase.self, ReadyTimeBenchmark.self, AddLoop.self,
-                      CentralIngestBenchmark.self, CentralPushBenchmark.self, CentralFleetBenchmark.self, SyncDrainBenchmark.self])
+                      CentralIngestBenchmark.self, CentralPushBenchmark.self, CentralFleetBenchmark.self, SyncDrainBenchmark.self,
+                      CentralRetentionBenchmark.self])
 }

@@ -47,8 +47,9 @@ struct DatabaseOptions: ParsableArguments {
     }
 
     /// Opens the store and runs its pool for the duration of `body`.
-    func withStore<T: Sendable>(logger: Logger, _ body: @escaping @Sendable (CentralStore) async throws -> T) async throws -> T {
-        let store = try CentralStore(url: try url(), poolSize: try poolSize(), logger: logger)
+    func withStore<T: Sendable>(logger: Logger, configuration: CentralStore.Configuration = .init(),
+                                _ body: @escaping @Sendable (CentralStore) async throws -> T) async throws -> T {
+        let store = try CentralStore(url: try url(), poolSize: try poolSize(), configuration: configuration, logger: logger)
         return try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask {
                 await store.run()

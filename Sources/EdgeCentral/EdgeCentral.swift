@@ -19,7 +19,7 @@ struct EdgeCentral: AsyncParsableCommand {
             `edge-central join-tokens create` with which nodes enroll themselves; then `edge-central serve`.
             """,
         version: "edge-central \(version)",
-        subcommands: [ServeCommand.self, MigrateCommand.self, NodesCommand.self, JoinTokensCommand.self])
+        subcommands: [ServeCommand.self, MigrateCommand.self, NodesCommand.self, JoinTokensCommand.self, DBCommand.self])
 }
 
 /// What a failed command prints: one line, and exit status 2 for configuration, 1 otherwise.
@@ -32,6 +32,10 @@ enum CentralCLI {
         } catch let error as ConfigurationError {
             printError(error.message)
             throw ExitCode(2)
+        } catch let error as RetentionFailure {
+            printError(error.description + " (the next run resumes it)")
+            if let store = error.error as? CentralStoreError, case .unavailable = store { throw ExitCode(3) }
+            throw ExitCode(1)
         } catch let error as CentralStoreError {
             printError(error.description)
             if case .unavailable = error { throw ExitCode(3) }

@@ -10,6 +10,7 @@ import HummingbirdTLS
 import NIOSSL
 import Logging
 import ServiceLifecycle
+import Sync
 
 /// `edge-central serve`: the HTTP API until SIGTERM or SIGINT.
 struct ServeCommand: AsyncParsableCommand {
@@ -19,7 +20,9 @@ struct ServeCommand: AsyncParsableCommand {
         discussion: """
             Applies missing migrations at start (waiting for PostgreSQL if it is not up yet). \
             /readiness answers 503 until the schema is migrated and while PostgreSQL is unreachable; \
-            requests then get 503 and the server recovers by itself when PostgreSQL returns.
+            requests then get 503 and the server recovers by itself when PostgreSQL returns. \
+            Every --retention-interval it creates the coming days' sample partitions and rolls up, then drops, \
+            the days older than --sample-retention (one replica at a time).
             """)
 
     @OptionGroup var database: DatabaseOptions
@@ -42,6 +45,14 @@ struct ServeCommand: AsyncParsableCommand {
             + "gets 429 with Retry-After and earns one more try every 3 s. [env: EDGE_CENTRAL_AUTH_FAILURE_LIMIT] [default: 20]",
         valueName: "n"))
     var authFailureLimitFlag: String?
+
+    @OptionGroup var retention: RetentionOptions
+
+    @Option(name: .customLong("retention-interval"), help: ArgumentHelp(
+        "How often retention runs (the first run starts once the schema is migrated): it creates the coming days' "
+            + "partitions, rolls up and drops what is older than the retention. [env: EDGE_CENTRAL_RETENTION_INTERVAL] [default: 15m]",
+        valueName: "duration"))
+    var retentionIntervalFlag: String?
 
     @OptionGroup var connections: ConnectionOptions
     @OptionGroup var logging: LogOptions
@@ -72,6 +83,11 @@ struct ServeCommand: AsyncParsableCommand {
                 throw ConfigurationError("--listen / EDGE_CENTRAL_LISTEN: \"\(listenText.prefix(60))\" is not host:port")
             }
             let url = try database.url()
+            let policy = try retention.policy()
+            let intervalText = Settings.resolve(flag: retentionIntervalFlag, env: "EDGE_CENTRAL_RETENTION_INTERVAL") { "15m" }
+            guard let intervalMillis = DurationText.parseMillis(intervalText), intervalMillis >= 1000, intervalMillis <= RetentionPolicy.day else {
+                throw ConfigurationError("--retention-interval / EDGE_CENTRAL_RETENTION_INTERVAL: \"\(intervalText.prefix(40))\" is not a duration from 1s to 1d")
+            }
             let limits = try connections.limits(envPrefix: "EDGE_CENTRAL_", defaultMaxConnections: 4096).effective()
             let limitText = Settings.resolve(flag: authFailureLimitFlag, env: "EDGE_CENTRAL_AUTH_FAILURE_LIMIT") { "20" }
             guard let authFailureLimit = Int(limitText), (1...1_000_000).contains(authFailureLimit) else {
@@ -80,7 +96,9 @@ struct ServeCommand: AsyncParsableCommand {
             let counters = ConnectionCounters()
             let server = try serverBuilder(limits, counters: counters)
             let logger = Logger(label: "edge-central")
-            let store = try CentralStore(url: url, poolSize: try database.poolSize(), logger: logger)
+            var storeConfiguration = CentralStore.Configuration()
+            storeConfiguration.retention = policy
+            let store = try CentralStore(url: url, poolSize: try database.poolSize(), configuration: storeConfiguration, logger: logger)
             let metrics = CentralMetrics(version: EdgeCentral.version, connections: counters,
                                          authFailures: AuthFailureLimiter(burst: authFailureLimit))
             let app = Application(
@@ -97,6 +115,7 @@ struct ServeCommand: AsyncParsableCommand {
                 services: [
                     .init(service: PostgresPool(store: store)),
                     .init(service: DatabaseMonitor(store: store, metrics: metrics, logger: logger)),
+                    .init(service: RetentionService(store: store, metrics: metrics, logger: logger, interval: .milliseconds(intervalMillis))),
                     .init(service: app),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint],

@@ -182,16 +182,29 @@ public enum SyncWire {
         public var samples: Int
         public var inserted: Int
         public var duplicates: Int
+        /// Samples older than central's raw retention: acknowledged, not stored. A central
+        /// from before retention does not send it (read as 0).
+        public var expired: Int
 
-        public init(storedThrough: Int64?, samples: Int, inserted: Int, duplicates: Int) {
+        public init(storedThrough: Int64?, samples: Int, inserted: Int, duplicates: Int, expired: Int = 0) {
             self.storedThrough = storedThrough
             self.samples = samples
             self.inserted = inserted
             self.duplicates = duplicates
+            self.expired = expired
         }
 
         enum CodingKeys: String, CodingKey {
-            case storedThrough = "stored_through", samples, inserted, duplicates
+            case storedThrough = "stored_through", samples, inserted, duplicates, expired
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            storedThrough = try c.decodeIfPresent(Int64.self, forKey: .storedThrough)
+            samples = try c.decode(Int.self, forKey: .samples)
+            inserted = try c.decode(Int.self, forKey: .inserted)
+            duplicates = try c.decode(Int.self, forKey: .duplicates)
+            expired = try c.decodeIfPresent(Int.self, forKey: .expired) ?? 0
         }
     }
 

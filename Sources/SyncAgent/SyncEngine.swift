@@ -44,6 +44,8 @@ public struct SyncEngine: Sendable {
         /// Changes stamped in the future that wait for this node's clock to be right.
         public var changesWaitingForClock = 0
         public var samplesPushed = 0
+        /// Samples central acknowledged as older than its retention (not stored there; kept here).
+        public var samplesExpired = 0
         public var resynced = false
         /// Samples are left that this cycle did not send (bounded cycles).
         public var moreWork = false
@@ -198,7 +200,14 @@ public struct SyncEngine: Sendable {
             guard let through = ack.storedThrough, through == batch.readings.last?.ts else {
                 throw SyncFailure(.serverError, "central acknowledged samples through \(ack.storedThrough.map(String.init) ?? "nothing"), not the batch sent")
             }
+            // Expired samples (older than central's retention) are acknowledged like the rest:
+            // delivered, never sent again; the node keeps them in its own history.
             try local { try store.markDelivered(through: through) }
+            if ack.expired > 0 {
+                report.samplesExpired += ack.expired
+                logger.notice("central acknowledged samples older than its retention without storing them",
+                              metadata: ["expired": "\(ack.expired)", "through": "\(through)"])
+            }
             report.samplesPushed += batch.sampleCount
             batches += 1
         }

@@ -44,6 +44,7 @@ public struct SyncFailure: Error, Sendable, Equatable, CustomStringConvertible {
         case (409, "central_rewound"), (410, _):
             return SyncFailure(.rejected, "central lost history (restored from a backup?); resyncing\(said)", needsResync: true)
         case (422, "stamp_in_future"): return SyncFailure(.clock, "central refused changes stamped in the future\(said)")
+        case (422, "sample_in_future"): return SyncFailure(.clock, "central refused samples taken more than a day ahead of its clock\(said)")
         case (500..., _): return SyncFailure(.serverError, "central answered \(status)\(said)", retryAfterMillis: retryAfterMillis)
         default: return SyncFailure(.rejected, "central answered \(status)\(said)")
         }

@@ -15,7 +15,9 @@ enum TestDatabase {
         return ProcessInfo.processInfo.environment["EDGE_REQUIRE_POSTGRES"] == "1"
     }
 
-    static func withStore<T>(poolSize: Int = 10, _ body: (CentralStore, String) async throws -> T) async throws -> T {
+    /// `migrate: false` leaves the schema to the test (an older release's, say).
+    static func withStore<T>(poolSize: Int = 10, migrate: Bool = true, configuration: CentralStore.Configuration = .init(),
+                             _ body: (CentralStore, String) async throws -> T) async throws -> T {
         guard let server = serverURL else {
             Issue.record("EDGE_TEST_DATABASE_URL is not set; run the tests through scripts/with-postgres.sh (make test does)")
             throw CancellationError()
@@ -25,10 +27,10 @@ enum TestDatabase {
         let url = server.replacingOccurrences(of: "/postgres", with: "/\(name)")
         var logger = Logger(label: "test")
         logger.logLevel = .warning
-        let store = try CentralStore(url: try DatabaseURL(url), poolSize: poolSize, logger: logger)
+        let store = try CentralStore(url: try DatabaseURL(url), poolSize: poolSize, configuration: configuration, logger: logger)
         let running = Task { await store.run() }
         do {
-            try await store.migrate()
+            if migrate { try await store.migrate() }
             let result = try await body(store, url)
             running.cancel()
             _ = await running.value

@@ -282,6 +282,41 @@ let emptyPage = ScriptedCentral.Step(method: .GET, path: "/v1/sync/changes?curso
         #expect(again.unsent == 0)
     }
 
+    @Test func samplesCentralAcknowledgesAsExpiredAreDeliveredAndNotSentAgain() async throws {
+        let store = try store()
+        let t0 = self.t0
+        for i in 0..<3 {
+            try store.record(MetricReading(timestamp: t0 + Int64(i) * 1000, clockSynchronized: true,
+                                           values: [SeriesKey("node_load1"): Double(i)]))
+        }
+        // Central keeps less history than this node was away: it stores nothing of the batch,
+        // acknowledges all of it. The next cycle sends nothing (the script has no second POST).
+        let central = ScriptedCentral([
+            emptyPage,
+            .init(method: .POST, path: "/v1/sync/samples") { body in
+                let batch = decode(SyncWire.SampleBatch.self, body)
+                #expect(batch?.readings.count == 3)
+                return CentralAnswer(body: ByteBuffer(string: #"{"stored_through":\#(t0 + 2000),"samples":3,"inserted":0,"duplicates":0,"expired":3}"#),
+                                     clock: nil)
+            },
+            emptyPage,
+        ])
+        let report = try await engine(store, central).cycle()
+        #expect(report.samplesPushed == 3 && report.samplesExpired == 3)
+        #expect(try store.samplesDeliveredThrough() == t0 + 2000)
+        let next = try await engine(store, central).cycle()
+        #expect(next.samplesPushed == 0)
+        #expect(central.unsent == 0)
+        // And a central from before retention, which sends no `expired`, still reads.
+        let old = try JSONDecoder().decode(SyncWire.SampleAck.self, from: Data(#"{"stored_through":5,"samples":1,"inserted":1,"duplicates":0}"#.utf8))
+        #expect(old == SyncWire.SampleAck(storedThrough: 5, samples: 1, inserted: 1, duplicates: 0, expired: 0))
+    }
+
+    @Test func aBatchTooFarInTheFutureIsAClockProblem() {
+        let failure = SyncFailure.fromResponse(status: 422, code: "sample_in_future", message: "readings[0].ts ...", retryAfterMillis: nil)
+        #expect(failure.reason == .clock && !failure.needsResync)
+    }
+
     @Test func centralsClockIsReportedAsAnOffset() async throws {
         let store = try store()
         let central = ScriptedCentral([

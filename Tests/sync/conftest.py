@@ -448,9 +448,10 @@ class HouseholdTasks:
 
 class Central(HouseholdTasks, Proc):
     def __init__(self, h: "Harness", name: str, db_url: str, token: str | None = None,
-                 tls: "Certificates | None" = None):
+                 tls: "Certificates | None" = None, extra: list[str] | None = None):
         super().__init__(h, name)
         self.db_url = db_url
+        self.extra = extra or []  # more `serve` options, e.g. ["--sample-retention", "2d"]
         self.token = token  # any valid node token, for the household API
         self.tls = tls      # serve HTTPS with tls.cert/tls.key; the test trusts tls.ca
         self.context = ssl.create_default_context(cafile=str(tls.ca)) if tls else None
@@ -460,7 +461,8 @@ class Central(HouseholdTasks, Proc):
         `wait=False` returns at once (then `await_port`)."""
         port = port if port is not None else (self.port or 0)
         tls = ["--tls-cert-file", str(self.tls.cert), "--tls-key-file", str(self.tls.key)] if self.tls else []
-        self._launch([str(CENTRAL_BIN), "serve", "--database-url", self.db_url, "--listen", f"127.0.0.1:{port}", *tls],
+        self._launch([str(CENTRAL_BIN), "serve", "--database-url", self.db_url, "--listen", f"127.0.0.1:{port}", *tls,
+                      *self.extra],
                      b"[EdgeCentral] listening")
         if wait:
             self.await_port()
@@ -671,8 +673,8 @@ class Harness:
         return result.stdout.strip()
 
     def central(self, db_url: str, name: str = "central", token: str | None = None, port: int | None = None,
-                tls: Certificates | None = None) -> Central:
-        return Central(self, name, db_url, token, tls=tls).start(port=port)
+                tls: Certificates | None = None, extra: list[str] | None = None) -> Central:
+        return Central(self, name, db_url, token, tls=tls, extra=extra).start(port=port)
 
     def certificates(self, name: str) -> Certificates:
         return Certificates(self.dir / "tls", name)
