@@ -12,6 +12,9 @@
 # and maintainer scripts (cross/deb/) that enable and start the unit, create
 # the gpio group and an empty /etc/edge-agent/central-token, and on purge
 # delete the local store. Depends are read off the binary's ELF NEEDED list.
+# An unstripped binary is packaged stripped (as Debian's dh_strip does): a
+# symbol table is no use on a Pi, and xz of the unstripped x86_64 build took
+# minutes.
 set -euo pipefail
 
 die() { echo "make-deb.sh: $*" >&2; exit 1; }
@@ -80,6 +83,16 @@ trap 'rm -rf "$stage"' EXIT
 root="$stage/root"
 
 install -D -m 0755 "$binary" "$root/usr/bin/edge-agent"
+sections=""
+[ "$magic" != 7f454c46 ] || sections=$(readelf -S "$binary")  # not piped into grep -q: pipefail and SIGPIPE
+if grep -qE ' \.(symtab|debug_info) ' <<< "$sections"; then
+  # strip(1) from binutils knows the host's architecture; a foreign one needs its cross strip.
+  strip_tool=strip
+  if [ "$arch" = arm64 ] && [ "$(uname -m)" != aarch64 ]; then strip_tool=aarch64-linux-gnu-strip; fi
+  command -v "$strip_tool" >/dev/null \
+    || die "$binary is not stripped and $strip_tool is missing (apt-get install binutils-aarch64-linux-gnu, or strip it first)"
+  "$strip_tool" --strip-all "$root/usr/bin/edge-agent" || die "$strip_tool failed on $binary"
+fi
 install -D -m 0644 "$unit" "$root/lib/systemd/system/edge-agent.service"
 install -D -m 0644 "$here/deb/edge-agent.default" "$root/etc/default/edge-agent"
 install -d -m 0755 "$root/etc/edge-agent"

@@ -64,6 +64,9 @@ enum AgentMetrics {
         families.append(MetricFamily(name: "edge_sync_changes_restamped_total",
                                      help: "Local changes stamped again because central found them stamped in the future (clock ran ahead).",
                                      type: .counter, samples: [Sample([:], value: Double(sync.changesRestamped))]))
+        families.append(MetricFamily(name: "edge_sync_resyncs_total",
+                                     help: "Full resyncs finished after central lost history (restored from a backup), since the database was created.",
+                                     type: .counter, samples: [Sample([:], value: Double((try? store.resyncsTotal()) ?? 0))]))
         if let synchronized = env.latest.value?.reading.clockSynchronized {
             families.append(MetricFamily(name: "edge_clock_synchronized", help: "Whether the node's wall clock is synchronised (NTP): 1 or 0.",
                                          type: .gauge, samples: [Sample([:], value: synchronized ? 1 : 0)]))

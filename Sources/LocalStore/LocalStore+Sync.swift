@@ -104,8 +104,17 @@ extension LocalStore {
         }
     }
 
+    /// Ends a full resync, and counts it (`edge_sync_resyncs_total`) if one was under way.
     public func finishResync() throws {
-        try write { db in try db.execute(sql: "UPDATE sync_cursor SET resync_pending = 0 WHERE id = 1") }
+        try write { db in
+            try db.execute(sql: "UPDATE sync_cursor SET resync_pending = 0 WHERE id = 1 AND resync_pending = 1")
+            if db.changesCount > 0 { try addToState("resyncs", 1, db) }
+        }
+    }
+
+    /// Full resyncs finished since the database was created (`edge_sync_resyncs_total`).
+    public func resyncsTotal() throws -> Int64 {
+        try read { db in try stateValue("resyncs", db) ?? 0 }
     }
 
     /// Every stored record after `afterID` (tombstones included), in id order: a resync

@@ -276,6 +276,7 @@ def test_restore_drill(h):
     assert {during_b, after_b} <= records.keys()
     for agent in (a, b, c):
         assert resyncs(agent) == 1, f"{agent.name} resynced {resyncs(agent)} times"
+        assert agent.metrics()["edge_sync_resyncs_total"] == 1, f"{agent.name}'s /metrics counts other than one resync"
 
     # Every reading is at central exactly once: the agents stop, flush what they still hold,
     # and central's rows for each node equal its raw readings (no row missing, none extra).
