@@ -7,6 +7,7 @@ extension APIError {
         switch error {
         case .taskNotFound: self = .notFound(error.description)
         case .ambiguousID: self = .notFound(error.description)
+        case .taskConflict: self = APIError(.conflict, "task_exists", error.description)
         case .invalid(let field): self = .invalidField(field.message)
         case .storageFull: self = .storageFull
         case .unavailable(let health): self = APIError(.serviceUnavailable, "store_unavailable", health.description)

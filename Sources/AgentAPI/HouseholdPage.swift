@@ -647,6 +647,17 @@ function fieldOf(e, map) {
   for (const k of Object.keys(map)) if (m.startsWith(k) || m.includes(' ' + k)) return map[k];
   return null;
 }
+// A new task carries an ID chosen here, kept while the same text is retried: when a save's
+// answer is lost (Wi-Fi, a timeout) and the person presses Add again, the Pi finds the task
+// it made instead of making a second one. crypto.randomUUID needs a secure context; a LAN
+// page over plain HTTP has getRandomValues only.
+let pendingAdd = null;
+function newUUID() {
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40; b[8] = (b[8] & 0x3f) | 0x80;
+  const h = Array.from(b, x => x.toString(16).padStart(2, '0')).join('');
+  return h.slice(0, 8) + '-' + h.slice(8, 12) + '-' + h.slice(12, 16) + '-' + h.slice(16, 20) + '-' + h.slice(20);
+}
 addForm.addEventListener('submit', async e => {
   e.preventDefault();
   if (adding) return;
@@ -655,12 +666,16 @@ addForm.addEventListener('submit', async e => {
   const body = {title: title.trim()};
   if (addDue.value) { const d = fromInput(addDue.value); if (d) body.due_at = d; }
   if (addWho.value.trim()) body.assignee = addWho.value.trim();
+  const key = JSON.stringify(body);
+  if (!pendingAdd || pendingAdd.key !== key) pendingAdd = {key, id: newUUID()};
+  body.id = pendingAdd.id;
   saveDraft();
   adding = true; addBtn.setAttribute('aria-disabled', 'true'); addBtn.textContent = t('adding');
   beginWrite();
   try {
     const r = await api('POST', '/v1/tasks', body);
     const tk = r.data;
+    pendingAdd = null;
     addTitle.value = ''; addDue.value = ''; addWho.value = ''; LS.del(K_DRAFT); addError('');
     if (tk && tk.id) { upsert(tk); freshId = tk.id; }
     announce(t('added', {t: body.title}));

@@ -19,8 +19,8 @@ struct LocalTaskRepository: TaskRepository {
         return (String(version), body)
     }
 
-    func createTask(_ new: NewTask) async throws -> TaskItem {
-        try await blocking { [store] in try store.createTask(new) }
+    func createTask(_ new: NewTask) async throws -> TaskCreation {
+        try await blocking { [store] in try store.create(new) }
     }
 
     func task(id: UUID) async throws -> TaskItem? {

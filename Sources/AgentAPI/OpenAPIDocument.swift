@@ -167,6 +167,10 @@ enum OpenAPIDocument {
           "content": {"application/json": {"schema": {"$ref": "#/components/schemas/TaskCreate"}}}
         },
         "responses": {
+          "200": {
+            "description": "A replay: the request named an `id` that an earlier request with the same content created. Nothing was written; the body is the task as it is now (edits since included).",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Task"}}}
+          },
           "201": {
             "description": "Created; the body is the new task.",
             "headers": {
@@ -181,6 +185,10 @@ enum OpenAPIDocument {
           },
           "400": {"$ref": "#/components/responses/BadRequest"},
           "401": {"$ref": "#/components/responses/Unauthorized"},
+          "409": {
+            "description": "`task_exists`: the `id` belongs to a task created with other content, or to a deleted task. Nothing was written.",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+          },
           "413": {"$ref": "#/components/responses/BodyTooLarge"},
           "415": {"$ref": "#/components/responses/UnsupportedMediaType"},
           "422": {"$ref": "#/components/responses/InvalidField"},
@@ -373,6 +381,7 @@ enum OpenAPIDocument {
                   "body_too_large",
                   "unsupported_media_type",
                   "invalid_field",
+                  "task_exists",
                   "not_ready",
                   "storage_full"
                 ]
@@ -470,6 +479,11 @@ enum OpenAPIDocument {
         "additionalProperties": false,
         "description": "A new task. Unknown keys are rejected with 422 `invalid_field`.",
         "properties": {
+          "id": {
+            "type": "string",
+            "format": "uuid",
+            "description": "Optional: the task's ID, chosen by the client (a UUID) so that a retried request never makes a second task. Sending the same request again is answered 200 with the task as it is now; the same ID with other content (or the ID of a deleted task) is 409 `task_exists`. Without it the server chooses the ID."
+          },
           "title": {"$ref": "#/components/schemas/TaskTitle"},
           "notes": {"type": "string", "maxLength": 4000, "pattern": "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f]*$", "description": "Defaults to `\"\"`. No control characters but tab, line feed and carriage return."},
           "due_at": {

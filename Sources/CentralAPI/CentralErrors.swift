@@ -26,6 +26,7 @@ enum CentralErrors {
         case .invalidChange: return APIError(.unprocessableContent, "invalid_change", error.description)
         case .invalidField(let field): return .invalidField(field.message)
         case .taskNotFound: return .notFound(error.description)
+        case .taskConflict: return APIError(.conflict, "task_exists", error.description)
         case .nodeNotFound: return .notFound(error.description)
         case .nodeExists, .invalidNodeName: return APIError(.unprocessableContent, "invalid_node", error.description)
         case .invalidJoinToken:

@@ -132,6 +132,10 @@ enum CentralOpenAPIDocument {
           "content": {"application/json": {"schema": {"$ref": "#/components/schemas/TaskCreate"}}}
         },
         "responses": {
+          "200": {
+            "description": "A replay: the request named an `id` that an earlier request with the same content created. Nothing was written; the body is the task as it is now (edits since included).",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Task"}}}
+          },
           "201": {
             "description": "Created; the body is the new task.",
             "headers": {
@@ -146,6 +150,10 @@ enum CentralOpenAPIDocument {
           },
           "400": {"$ref": "#/components/responses/MalformedJSON"},
           "401": {"$ref": "#/components/responses/Unauthorized"},
+          "409": {
+            "description": "`task_exists`: the `id` belongs to a task created with other content, or to a deleted task. Nothing was written.",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+          },
           "429": {"$ref": "#/components/responses/TooManyFailures"},
           "413": {"$ref": "#/components/responses/BodyTooLarge"},
           "415": {"$ref": "#/components/responses/UnsupportedMediaType"},
@@ -523,6 +531,7 @@ enum CentralOpenAPIDocument {
                   "unsupported_media_type",
                   "unsupported_encoding",
                   "invalid_field",
+                  "task_exists",
                   "invalid_change",
                   "database_unavailable",
                   "not_ready",
@@ -625,6 +634,11 @@ enum CentralOpenAPIDocument {
         "additionalProperties": false,
         "description": "A new task. Unknown keys are rejected with 422 `invalid_field`.",
         "properties": {
+          "id": {
+            "type": "string",
+            "format": "uuid",
+            "description": "Optional: the task's ID, chosen by the client (a UUID) so that a retried request never makes a second task. Sending the same request again is answered 200 with the task as it is now; the same ID with other content (or the ID of a deleted task) is 409 `task_exists`. Without it the server chooses the ID."
+          },
           "title": {"$ref": "#/components/schemas/TaskTitle"},
           "notes": {"type": "string", "maxLength": 4000, "pattern": "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f]*$", "description": "Defaults to `\"\"`. No control characters but tab, line feed and carriage return."},
           "due_at": {

@@ -20,7 +20,7 @@ struct CentralTaskRepository: TaskRepository {
         return (String(hash, radix: 16), ByteBuffer(bytes: body))
     }
 
-    func createTask(_ new: NewTask) async throws -> TaskItem { try await store.createTask(new) }
+    func createTask(_ new: NewTask) async throws -> TaskCreation { try await store.createTask(new) }
     func task(id: UUID) async throws -> TaskItem? { try await store.task(id: id) }
     func updateTask(id: UUID, _ patch: TaskPatch) async throws -> TaskItem { try await store.updateTask(id: id, patch) }
     func deleteTask(id: UUID) async throws { try await store.deleteTask(id: id) }

@@ -48,14 +48,21 @@ extension CentralStore {
         return record.item
     }
 
-    public func createTask(_ new: NewTask) async throws -> TaskItem {
+    /// Creates a task, or, when `new.id` names a task that exists already with the same
+    /// content, returns it unchanged (`created == false`). Other content is `taskConflict`.
+    public func createTask(_ new: NewTask) async throws -> TaskCreation {
         let patch: TaskPatch
         do { patch = try new.validatedPatch() } catch { throw CentralStoreError.invalidField(error) }
-        let taskID = configuration.makeUUID()
-        return try await edit(taskID, creating: true) { existing, stamp in
-            TaskChange(id: self.configuration.makeUUID(), taskID: taskID, stamp: stamp, createdAt: stamp.physical,
-                       origin: Self.replicaName, patch: patch)
+        let taskID = new.id ?? configuration.makeUUID()
+        let (item, changed) = try await edit(taskID, creating: true) { existing, stamp in
+            if let existing {
+                if let conflict = existing.conflict(withCreation: patch) { throw CentralStoreError.taskConflict(conflict) }
+                return nil
+            }
+            return TaskChange(id: self.configuration.makeUUID(), taskID: taskID, stamp: stamp, createdAt: stamp.physical,
+                              origin: Self.replicaName, patch: patch)
         }
+        return TaskCreation(item: item, created: changed)
     }
 
     public func updateTask(id: UUID, _ requested: TaskPatch) async throws -> TaskItem {
@@ -70,7 +77,7 @@ extension CentralStore {
             if let done = effective.done, done.done { effective.done = DoneState(done: true, completedAt: stamp.physical) }
             return TaskChange(id: self.configuration.makeUUID(), taskID: id, stamp: stamp, createdAt: existing.createdAt,
                               origin: existing.origin, patch: effective)
-        }
+        }.item
     }
 
     public func deleteTask(id: UUID) async throws {
@@ -84,7 +91,8 @@ extension CentralStore {
     /// One household edit in one transaction: read the record under the feed lock, stamp
     /// after everything central holds for that task, merge, append to the feed.
     private func edit(_ id: UUID, creating: Bool,
-                      _ makeChange: @escaping @Sendable (TaskRecord?, HLCTimestamp) -> TaskChange?) async throws -> TaskItem {
+                      _ makeChange: @escaping @Sendable (TaskRecord?, HLCTimestamp) throws -> TaskChange?) async throws
+        -> (item: TaskItem, changed: Bool) {
         try await operation("edit task") { [self] in
             try await client.withTransaction(logger: logger) { tx in
                 try await tx.query("SELECT pg_advisory_xact_lock(\(Self.feedLockKey))", logger: logger)
@@ -102,11 +110,11 @@ extension CentralStore {
                 try await tx.query(
                     "UPDATE central_clock SET physical = \(stamp.physical), counter = \(Int32(stamp.counter)) WHERE id = 1",
                     logger: logger)
-                guard let change = makeChange(existing, stamp) else { return existing!.item }
+                guard let change = try makeChange(existing, stamp) else { return (existing!.item, false) }
                 _ = try await self.merge([change], pushedBy: nil, tx)
                 let after = try await tx.query("SELECT record FROM task WHERE id = \(id)", logger: logger)
                     .column(String.self).first.map { try JSONDecoder().decode(TaskRecord.self, from: Data($0.utf8)) }
-                return after!.item
+                return (after!.item, true)
             }
         }
     }

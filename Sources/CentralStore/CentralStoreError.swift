@@ -17,6 +17,8 @@ public enum CentralStoreError: Error, Equatable, CustomStringConvertible {
     case invalidChange(String)
     case invalidField(InvalidFieldError)
     case taskNotFound(String)
+    /// A create request names an existing task's ID with other content (or a deleted task's).
+    case taskConflict(String)
     case nodeExists(String)
     case nodeNotFound(String)
     case invalidNodeName(String)
@@ -45,6 +47,7 @@ public enum CentralStoreError: Error, Equatable, CustomStringConvertible {
         case .invalidChange(let why): why
         case .invalidField(let e): e.message
         case .taskNotFound(let id): "no task with ID \(id)"
+        case .taskConflict(let why): why
         case .nodeExists(let name): "a node named \(name) already exists (use `nodes revoke` and a new name, or `nodes rotate`)"
         case .nodeNotFound(let name): "no node named \(name)"
         case .invalidNodeName(let name): "\(name.prefix(60)) is not a valid node name (letters, digits, . _ -; at most 253; not \"central\")"

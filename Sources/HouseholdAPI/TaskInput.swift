@@ -1,11 +1,16 @@
 import Sync
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// Request bodies for tasks, checked field by field (422 naming the field).
 enum TaskInput {
-    static let createFields: Set<String> = ["title", "notes", "due_at", "assignee"]
+    static let createFields: Set<String> = ["id", "title", "notes", "due_at", "assignee"]
     static let patchFields: Set<String> = ["title", "notes", "due_at", "assignee", "done"]
 
-    /// `POST /v1/tasks`: title required; notes, due_at, assignee optional.
+    /// `POST /v1/tasks`: title required; id (a client-chosen UUID), notes, due_at, assignee optional.
     static func create(_ body: [String: JSONValue]) throws -> NewTask {
         try rejectUnknown(body, allowed: createFields)
         guard let titleValue = body["title"] else { throw APIError.invalidField("title is required") }
@@ -13,7 +18,13 @@ enum TaskInput {
         let notes = try body["notes"].map { try string($0, "notes") } ?? ""
         let dueAt = try body["due_at"].map { try time($0, "due_at") } ?? nil
         let assignee = try body["assignee"].map { try optionalString($0, "assignee") } ?? nil
-        return NewTask(title: title, notes: notes, dueAt: dueAt, assignee: assignee)
+        let id = try body["id"].map { value -> UUID in
+            guard case .string(let text) = value, let id = UUID(uuidString: text) else {
+                throw APIError.invalidField("id must be a UUID string such as 0b6f1c2e-5d3a-4f7e-9a41-2c8d7e6f5a10, not \(value.typeName == "string" ? "that text" : value.typeName)")
+            }
+            return id
+        }
+        return NewTask(title: title, notes: notes, dueAt: dueAt, assignee: assignee, id: id)
     }
 
     /// `PATCH /v1/tasks/{id}`: any of title, notes, due_at, assignee, done.

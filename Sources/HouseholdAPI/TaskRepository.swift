@@ -11,7 +11,8 @@ import Foundation
 public protocol TaskRepository: Sendable {
     /// The encoded `{"tasks": [...]}` list and a version that changes whenever it does (the ETag).
     func taskList(_ state: TaskState) async throws -> (version: String, body: ByteBuffer)
-    func createTask(_ new: NewTask) async throws -> TaskItem
+    /// Creates the task, or finds the one an earlier request with the same `new.id` created.
+    func createTask(_ new: NewTask) async throws -> TaskCreation
     func task(id: UUID) async throws -> TaskItem?
     func updateTask(id: UUID, _ patch: TaskPatch) async throws -> TaskItem
     func deleteTask(id: UUID) async throws

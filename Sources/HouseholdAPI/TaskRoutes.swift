@@ -33,7 +33,10 @@ public struct TaskRoutes<Context: RequestContext, Repository: TaskRepository>: S
         }
         group.post("tasks") { request, _ -> Response in
             let new = try TaskInput.create(try await JSONBody.object(request))
-            let task = try await store.createTask(new)
+            let creation = try await store.createTask(new)
+            let task = creation.item
+            // A replay (same client id, same content) is answered 200 with the task as it is.
+            guard creation.created else { return try JSONResponse.make(task) }
             onWrite()
             return try JSONResponse.make(task, status: .created, headers: [.location: "/v1/tasks/\(task.id.lowercasedString)"])
         }

@@ -9,15 +9,26 @@ import Sync
 extension LocalStore {
     /// Creates a task, records the change for sync, and returns the task once it is durable.
     public func createTask(_ new: NewTask) throws -> TaskItem {
+        try create(new).item
+    }
+
+    /// Creates a task, or, when `new.id` names a task that exists already with the same
+    /// content, returns it unchanged (`created == false`): a retried request never makes a
+    /// second task. The same ID with other content is `taskConflict`.
+    public func create(_ new: NewTask) throws -> TaskCreation {
         let patch: TaskPatch
         do { patch = try new.validatedPatch() } catch { throw LocalStoreError.invalid(error) }
-        let taskID = configuration.makeUUID()
+        let taskID = new.id ?? configuration.makeUUID()
         return try write { db in
+            if new.id != nil, let existing = try TaskRecord.fetch(db, id: taskID) {
+                if let conflict = existing.conflict(withCreation: patch) { throw LocalStoreError.taskConflict(conflict) }
+                return TaskCreation(item: existing.item, created: false)
+            }
             let stamp = try StoredClock.tick(db, now: configuration.clock.nowMillis(), node: configuration.nodeName)
             let change = TaskChange(
                 id: configuration.makeUUID(), taskID: taskID, stamp: stamp,
                 createdAt: stamp.physical, origin: configuration.nodeName, patch: patch)
-            return try record(change, existing: nil, db).item
+            return TaskCreation(item: try record(change, existing: nil, db).item, created: true)
         }
     }
 

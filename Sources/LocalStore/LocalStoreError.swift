@@ -14,6 +14,8 @@ public enum LocalStoreError: Error, Equatable, CustomStringConvertible {
     case storageFull
     /// No live task has this ID or ID prefix.
     case taskNotFound(String)
+    /// A create request names an existing task's ID with other content (or a deleted task's).
+    case taskConflict(String)
     /// More than one task starts with this prefix.
     case ambiguousID(prefix: String, candidates: [String])
     /// A field breaks the task rules.
@@ -39,6 +41,7 @@ public enum LocalStoreError: Error, Equatable, CustomStringConvertible {
         case .corrupt: "database_corrupt"
         case .storageFull: "storage_full"
         case .taskNotFound: "not_found"
+        case .taskConflict: "task_exists"
         case .ambiguousID: "ambiguous_id"
         case .invalid: "invalid_field"
         case .destinationExists: "destination_exists"
@@ -62,6 +65,8 @@ public enum LocalStoreError: Error, Equatable, CustomStringConvertible {
             "storage is full: the disk or the database size limit has no room for this write"
         case .taskNotFound(let id):
             "no task with ID \(id)"
+        case .taskConflict(let message):
+            message
         case .ambiguousID(let prefix, let candidates):
             "ID prefix \(prefix) matches \(candidates.count) tasks (\(candidates.joined(separator: ", "))); type more of it"
         case .invalid(let error):

@@ -25,6 +25,34 @@ import Testing
         }
     }
 
+    @Test func aCreateRetriedWithItsClientIDIs200WithTheSameTaskAndOtherContentIs409() async throws {
+        let agent = try TestAgent()
+        let id = "0B6F3A52-9D1E-4C7A-8F2B-3E4D5C6B7A81"
+        let request = #"{"id":"\#(id)","title":"Bins","assignee":"sam"}"#
+        try await agent.application.test(.router) { client in
+            try await client.execute(uri: "/v1/tasks", method: .post, headers: jsonHeaders, body: body(request)) { r in
+                #expect(r.status == .created && r.json["id"] as? String == id.lowercased())
+                #expect(r.headers[.location] == "/v1/tasks/\(id.lowercased())")
+            }
+            try await client.execute(uri: "/v1/tasks", method: .post, headers: jsonHeaders, body: body(request)) { r in
+                #expect(r.status == .ok && r.json["id"] as? String == id.lowercased() && r.json["title"] as? String == "Bins")
+                #expect(r.headers[.location] == nil)
+            }
+            try await client.execute(uri: "/v1/tasks", method: .post, headers: jsonHeaders,
+                                     body: body(#"{"id":"\#(id)","title":"Bins","assignee":"alex"}"#)) { r in
+                #expect(r.status == .conflict && r.errorCode == "task_exists")
+            }
+            for bad in [#""not-a-uuid""#, "42", "null"] {
+                try await client.execute(uri: "/v1/tasks", method: .post, headers: jsonHeaders,
+                                         body: body(#"{"id":\#(bad),"title":"Bins"}"#)) { r in
+                    #expect(r.status == .unprocessableContent && r.errorCode == "invalid_field", "id \(bad)")
+                }
+            }
+        }
+        #expect(try agent.store.tasks().count == 1)
+        #expect(try agent.store.pendingChanges(limit: 10).count == 1)
+    }
+
     @Test func listFiltersByStateNewestFirst() async throws {
         let agent = try TestAgent()
         let first = try agent.store.createTask(.init(title: "first"))

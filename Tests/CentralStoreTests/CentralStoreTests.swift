@@ -244,7 +244,7 @@ struct CentralStoreTests {
     @Test func householdEditsAreStampedByCentralAndReachTheFeed() async throws {
         try await TestDatabase.withStore { store, _ in
             let (a, _) = try await node(store, "pi-a")
-            let created = try await store.createTask(NewTask(title: "  Bins  ", assignee: "dad"))
+            let created = try await store.createTask(NewTask(title: "  Bins  ", assignee: "dad")).item
             #expect(created.title == "Bins" && created.origin == "central")
             // A node's edit stamped later wins; central's next edit orders after it.
             let later = change(created.id, WallClock.system.nowMillis() + 60_000, "pi-a", TaskPatch(title: "Bins out"))
@@ -261,6 +261,26 @@ struct CentralStoreTests {
             await #expect(throws: CentralStoreError.self) { _ = try await store.createTask(NewTask(title: " ")) }
             let page = try JSONDecoder().decode(SyncWire.ChangePage.self, from: Data(try await store.pull(after: .start, limit: 100).utf8))
             #expect(page.changes.count == 4)
+        }
+    }
+
+    @Test func aCreateRetriedWithItsClientIDIsAnsweredWithTheTaskItMade() async throws {
+        try await TestDatabase.withStore { store, _ in
+            let id = UUID()
+            let first = try await store.createTask(NewTask(title: "Pay rent", assignee: "mum", id: id))
+            #expect(first.created && first.item.id == id)
+            let again = try await store.createTask(NewTask(title: "Pay rent", assignee: "mum", id: id))
+            #expect(!again.created && again.item == first.item)
+            await #expect(throws: CentralStoreError.taskConflict("task \(id.lowercasedString) exists with another title; "
+                                                                 + "a retry must repeat the request unchanged, a new task needs a new id")) {
+                _ = try await store.createTask(NewTask(title: "Pay the rent", assignee: "mum", id: id))
+            }
+            // An edit since: the retry still finds its task (the edited field is not compared).
+            _ = try await store.updateTask(id: id, TaskPatch(title: "Pay rent (done by the 25th)"))
+            #expect(!(try await store.createTask(NewTask(title: "Pay rent", assignee: "mum", id: id))).created)
+            try await store.deleteTask(id: id)
+            await #expect(throws: CentralStoreError.self) { _ = try await store.createTask(NewTask(title: "Pay rent", assignee: "mum", id: id)) }
+            #expect(try await store.allRecords().count == 1)
         }
     }
 }

@@ -63,6 +63,28 @@ final class IDQueue: @unchecked Sendable {
         #expect(pending[0].change.patch.title == "Buy milk")
     }
 
+    @Test func aCreateRetriedWithItsClientIDFindsItsTaskAndWritesNothing() throws {
+        let store = try open()
+        let id = UUID()
+        let first = try store.create(NewTask(title: " Bins ", dueAt: 1_796_000_000_000, id: id))
+        #expect(first.created && first.item.id == id && first.item.title == "Bins")
+        // Same request again, as a phone retries after a lost answer: the same task, no second change.
+        let again = try store.create(NewTask(title: " Bins ", dueAt: 1_796_000_000_000, id: id))
+        #expect(!again.created && again.item == first.item)
+        #expect(try store.pendingChanges(limit: 10).count == 1)
+        // The same id with other content is a conflict, never an overwrite.
+        #expect(throws: LocalStoreError.taskConflict("task \(id.lowercasedString) exists with another due_at; "
+                                                     + "a retry must repeat the request unchanged, a new task needs a new id")) {
+            try store.create(NewTask(title: "Bins", dueAt: 1_796_000_060_000, id: id))
+        }
+        // After an edit of the title the retry still finds its task; after a delete it does not.
+        _ = try store.updateTask(id: id, TaskPatch(title: "Bins out"))
+        #expect(!(try store.create(NewTask(title: "Bins", dueAt: 1_796_000_000_000, id: id))).created)
+        try store.deleteTask(id: id)
+        #expect(throws: LocalStoreError.self) { try store.create(NewTask(title: "Bins", dueAt: 1_796_000_000_000, id: id)) }
+        #expect(try store.tasks().isEmpty)
+    }
+
     @Test func invalidInputIsRefusedAndWritesNothing() throws {
         let store = try open()
         #expect(throws: LocalStoreError.invalid(InvalidFieldError(field: "title", message: "title must not be empty"))) {
