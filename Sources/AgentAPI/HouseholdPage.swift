@@ -196,7 +196,7 @@ hot:'Hot: {c}', wNow:'{w} now', wBoot:'{w} since boot', w_under_voltage:'Under-v
 uvAlarm:'Under-voltage alarm from the voltage sensor', noWarn:'No power or heat warnings.',
 syncH:'Sync', central:'Central server', pending:'Pending changes', lastSync:'Last sync', never:'Never',
 s_standalone:'Standalone (none set up)', s_ok:'Reachable', s_offline:'Not reachable; changes wait on this Pi', s_unauthorized:'Refused this Pi’s token', s_no_credential:'No token on this Pi; changes wait here', s_error:'Error',
-p_standalone:'Standalone', p_ok:'Synced', p_offline:'Central offline', p_unauthorized:'Sync refused', p_no_credential:'No sync token', p_error:'Sync error', p_agent:'Agent not reachable', pendingN:'{n} pending',
+p_standalone:'Standalone', p_ok:'Synced', p_offline:'Central offline', p_unauthorized:'Sync refused', p_no_credential:'No sync token', p_error:'Sync error', p_agent:'Agent not reachable', pendingN:'{n} pending', savedHere:'Saved on this Pi',
 upD:'{d} d {h} h', upH:'{h} h {m} min', upM:'{m} min', footer:'Kept on your Pis; works without the internet.'},
 ja: {appTitle:'家族のタスク', skip:'タスク一覧へ移動', onNode:'ノード: {n}', addH:'タスクを追加', title:'タイトル', due:'期限（任意）', who:'担当（任意）', notes:'メモ', add:'追加', adding:'追加中…',
 openH:'未完了', doneH:'完了', noOpen:'やることはありません。', noDone:'完了したタスクはまだありません。', showAll:'完了したタスクをすべて表示（{n}件）', showFewer:'表示を減らす',
@@ -214,7 +214,7 @@ hot:'高温: {c}', wNow:'{w}（発生中）', wBoot:'{w}（起動後に発生）
 uvAlarm:'電圧センサーが電圧不足を検出', noWarn:'電源・温度の警告はありません。',
 syncH:'同期', central:'中央サーバー', pending:'未送信の変更', lastSync:'最終同期', never:'なし',
 s_standalone:'単独動作（未設定）', s_ok:'接続可能', s_offline:'接続できません。変更はこのPiで保留中', s_unauthorized:'このPiのトークンが拒否されました', s_no_credential:'このPiにトークンがありません。変更はこのPiで保留中', s_error:'エラー',
-p_standalone:'単独動作', p_ok:'同期済み', p_offline:'中央オフライン', p_unauthorized:'同期が拒否', p_no_credential:'同期トークンなし', p_error:'同期エラー', p_agent:'エージェント接続不可', pendingN:'保留 {n} 件',
+p_standalone:'単独動作', p_ok:'同期済み', p_offline:'中央オフライン', p_unauthorized:'同期が拒否', p_no_credential:'同期トークンなし', p_error:'同期エラー', p_agent:'エージェント接続不可', pendingN:'保留 {n} 件', savedHere:'このPiに保存済み',
 upD:'{d}日 {h}時間', upH:'{h}時間 {m}分', upM:'{m}分', footer:'データは家のPiに保存され、インターネットなしで使えます。'}
 };
 const lang = (() => {
@@ -581,7 +581,8 @@ function renderStatus(s) {
   const st = sy.state || 'error';
   $('sync-state').textContent = I18N.en['s_' + st] ? t('s_' + st) : st;
   const pend = sy.pending && typeof sy.pending.task_changes === 'number' ? sy.pending.task_changes : null;
-  $('sync-pending').textContent = pend == null ? t('na') : String(pend);
+  // Standalone: nothing will send the changes, and "pending" reads as "not saved".
+  $('sync-pending').textContent = st === 'standalone' ? t('savedHere') : pend == null ? t('na') : String(pend);
   const last = $('sync-last'); last.textContent = '';
   if (sy.last_success_at) { const tm = el('time', '', fmtAgo(sy.last_success_at)); tm.dateTime = sy.last_success_at; tm.title = fmtDate(sy.last_success_at); last.append(tm); }
   else last.textContent = t('never');
@@ -590,7 +591,7 @@ function renderStatus(s) {
   if (!bannerShown) {
     const cls = st === 'ok' ? 'ok' : st === 'standalone' ? '' : st === 'offline' ? 'warn' : 'bad';
     let text = I18N.en['p_' + st] ? t('p_' + st) : st;
-    if (pend) text += ' · ' + t('pendingN', {n: pend});
+    if (pend && st !== 'standalone') text += ' · ' + t('pendingN', {n: pend});
     setPill(cls, text);
   }
 }

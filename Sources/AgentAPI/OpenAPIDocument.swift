@@ -311,7 +311,7 @@ enum OpenAPIDocument {
             "in": "query",
             "required": false,
             "description": "Bucket width: a whole number and a unit (`ms`, `s`, `m`, `h`, `d`, `w`), e.g. `60s`, `5m`, `1h`; at least 1s and at most 11000 steps between `since` and `until`.",
-            "schema": {"type": "string", "pattern": "^([1-9][0-9]*(s|m|h|d|w)|[1-9][0-9]{3,}ms)$"},
+            "schema": {"type": "string", "pattern": "^([1-9][0-9]{0,8}(s|m|h|d|w)|[1-9][0-9]{3,14}ms)$"},
             "example": "60s"
           }
         ],

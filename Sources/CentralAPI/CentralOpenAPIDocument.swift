@@ -290,7 +290,7 @@ enum CentralOpenAPIDocument {
             "in": "query",
             "required": false,
             "description": "Bucket width: a whole number and a unit (`ms`, `s`, `m`, `h`, `d`, `w`), e.g. `60s`, `5m`, `1h`; at least 1s and at most 11,000 steps between `since` and `until`. Absent: raw samples.",
-            "schema": {"type": "string", "pattern": "^[1-9][0-9]*(ms|s|m|h|d|w)$"},
+            "schema": {"type": "string", "pattern": "^([1-9][0-9]{0,8}(s|m|h|d|w)|[1-9][0-9]{3,14}ms)$"},
             "example": "5m"
           }
         ],

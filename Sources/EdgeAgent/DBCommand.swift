@@ -40,7 +40,7 @@ struct DBCommand: ParsableCommand {
                 let pending = try local.pendingSummary()
                 Output.line(
                     "ok: \(local.path) (\(counts.open) open and \(counts.done) done tasks, "
-                        + "\(pending.count) changes waiting for sync, \(ByteCount.format(local.diskUsage())))")
+                        + "\(Output.count(pending.count, "change")) not sent to a central yet, \(ByteCount.format(local.diskUsage())))")
             }
         }
     }

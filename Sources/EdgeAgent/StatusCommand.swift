@@ -44,8 +44,15 @@ struct StatusCommand: ParsableCommand {
                 + (status.store.state == "ok" ? "" : ", \(status.store.state.uppercased()): \(status.store.problem ?? "")"))
             Output.line("tasks:           \(status.store.tasksOpen) open, \(status.store.tasksDone) done")
             Output.line("sync:            \(sync.centralURL.map { "\(sync.state) with \($0)" } ?? "standalone (no central configured)")")
-            Output.line("pending:         \(Output.count(sync.pendingTaskChanges, "task change")), \(Output.count(sync.pendingSamples, "sample"))"
-                + (sync.oldestPendingAgeSeconds.map { ", oldest \(Int($0)) s" } ?? ""))
+            if sync.centralURL == nil {
+                // Nothing will send them: "pending" would read as "not saved". They are saved,
+                // and kept for a central configured later.
+                Output.line("saved:           on this Pi; no central to send to (\(Output.count(sync.pendingTaskChanges, "task change")) "
+                    + "kept for one configured later)")
+            } else {
+                Output.line("pending:         \(Output.count(sync.pendingTaskChanges, "task change")), \(Output.count(sync.pendingSamples, "sample"))"
+                    + (sync.oldestPendingAgeSeconds.map { ", oldest \(Int($0)) s" } ?? ""))
+            }
             Output.line("last sync:       \(sync.lastSuccessAt.map(RFC3339.format(millis:)) ?? "never")")
             Output.line("last error:      \(sync.lastError ?? "none")")
             if let offset = sync.clockOffsetSeconds {

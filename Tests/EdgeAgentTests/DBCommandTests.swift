@@ -13,6 +13,11 @@ import Testing
         #expect(text.stdout.contains("node:            rpi-worker-1"))
         #expect(text.stdout.contains("tasks:           1 open, 0 done"))
         #expect(text.stdout.contains("sync:            standalone"))
+        // Standalone, nothing will send the change: it reads as saved, not as pending.
+        #expect(text.stdout.contains("saved:           on this Pi; no central to send to (1 task change kept for one configured later)"))
+        #expect(!text.stdout.contains("pending"))
+        let configured = try execute(["status"], env: env.merging(["EDGE_CENTRAL_URL": "http://127.0.0.1:9"]) { $1 })
+        #expect(configured.stdout.contains("pending:         1 task change, 0 samples"), "\(configured.stdout)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(try execute(["status", "--json"], env: env).stdout.utf8)) as? [String: Any])
         #expect(json["node"] as? String == "rpi-worker-1")
         #expect(((json["sync"] as? [String: Any])?["pending"] as? [String: Any])?["task_changes"] as? Int == 1)
@@ -22,7 +27,7 @@ import Testing
         _ = try execute(["tasks", "add", "one"], env: env)
         let result = try execute(["db", "check"], env: env)
         #expect(result.status == 0)
-        #expect(result.stdout.hasPrefix("ok: \(dir.path)/agent.db (1 open and 0 done tasks, 1 changes waiting for sync"))
+        #expect(result.stdout.hasPrefix("ok: \(dir.path)/agent.db (1 open and 0 done tasks, 1 change not sent to a central yet"))
     }
 
     @Test func backupWritesAUsableCopyAndNeverOverwrites() throws {

@@ -313,6 +313,10 @@ def test_node_and_sync_cards_are_filled(browser):
     wait(browser, 15).until(lambda d: state.text.strip() not in ("", "…"))
     pending = browser.find_element(By.ID, "sync-pending")
     assert pending.text.strip() not in ("", "…")
+    # The live agent has no central: nothing will send its changes, so they read as saved.
+    assert state.text.strip() == "Standalone (none set up)"
+    assert pending.text.strip() == "Saved on this Pi"
+    assert "pending" not in browser.find_element(By.ID, "pill-text").text
     assert browser.find_element(By.ID, "node-card").is_displayed()
 
 
