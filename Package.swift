@@ -138,6 +138,10 @@ let package = Package(
             ],
             swiftSettings: strict),
 
+        // The household's time zone, read from the IANA database's TZif files (no ICU):
+        // local dates for --due, local times for the CLI.
+        .target(name: "HouseholdTime", swiftSettings: strict),
+
         // What both executables' command lines share: settings resolution, log options.
         .target(
             name: "CommandLineSupport",
@@ -167,6 +171,7 @@ let package = Package(
             name: "EdgeAgent",
             dependencies: [
                 "CommandLineSupport",
+                "HouseholdTime",
                 "SyncAgent",
                 "Sync",
                 "LocalStore",
@@ -209,6 +214,7 @@ let package = Package(
             swiftSettings: strict),
 
         .testTarget(name: "SyncTests", dependencies: ["Sync", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "HouseholdTimeTests", dependencies: ["HouseholdTime"], swiftSettings: strict),
         .testTarget(
             name: "CentralStoreTests",
             dependencies: [

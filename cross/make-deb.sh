@@ -53,8 +53,8 @@ declare -A lib_pkg=(
   [libsqlite3.so.0]="libsqlite3-0 (>= 3.40)" [libgpiod.so.2]="libgpiod2 (>= 1.6)"
   [libz.so.1]="zlib1g" [libcurl.so.4]="libcurl4" [libxml2.so.2]="libxml2"
 )
-# What the agent always needs, whatever the linker recorded.
-depends=("libc6 (>= 2.36)" "libsqlite3-0 (>= 3.40)" "libgpiod2 (>= 1.6)" "passwd")
+# What the agent always needs, whatever the linker recorded (tzdata: the household time zone).
+depends=("libc6 (>= 2.36)" "libsqlite3-0 (>= 3.40)" "libgpiod2 (>= 1.6)" "passwd" "tzdata")
 
 magic=$(od -An -tx1 -N4 "$binary" | tr -d ' \n')
 if [ "$magic" = 7f454c46 ]; then

@@ -5,7 +5,7 @@
 set -euo pipefail
 
 profile="${1:-run}"
-packages=(pkg-config libsqlite3-dev libgpiod-dev zlib1g-dev)
+packages=(pkg-config libsqlite3-dev libgpiod-dev zlib1g-dev tzdata)
 case "$profile" in
   run) ;;
   # The live tests: curl, a Python venv (schemathesis, Selenium), Debian's Chromium and its driver;

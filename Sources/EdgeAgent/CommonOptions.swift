@@ -3,6 +3,7 @@ import ArgumentParser
 #if canImport(Glibc)
 import Glibc
 #endif
+import HouseholdTime
 import LocalStore
 
 /// Options every command that touches the database shares: where it is and who we are.
@@ -66,3 +67,24 @@ struct StoreOptions: ParsableArguments {
 
 import Sync
 
+
+/// `--timezone`: the household's time zone for `--due` dates and the times the CLI prints.
+struct TimeZoneOptions: ParsableArguments {
+    @Option(
+        name: .customLong("timezone"),
+        help: ArgumentHelp(
+            "The household's time zone, an IANA name such as Europe/Berlin. [env: EDGE_TIMEZONE] "
+                + "[default: /etc/localtime, else TZ, else UTC]",
+            valueName: "zone"))
+    var timezone: String?
+
+    func zone() throws -> HouseholdTimeZone {
+        do {
+            return try HouseholdTimeZone.resolve(
+                option: timezone,
+                environment: ["EDGE_TIMEZONE", "TZ", "TZDIR"].reduce(into: [:]) { env, name in env[name] = Settings.environment(name) })
+        } catch let error as HouseholdTimeZone.ResolveError {
+            throw CLIError.configuration(error.description)
+        }
+    }
+}

@@ -1,10 +1,11 @@
+import HouseholdTime
 import Sync
 
 /// How tasks look on a terminal.
 enum TaskPrinter {
-    /// One line per task: `[ ] 3f2a9c1e  2026-11-23  mum  Buy milk`.
-    static func table(_ tasks: [TaskItem]) -> [String] {
-        let due = tasks.map { $0.dueAt.map(WhenParser.display) ?? "-" }
+    /// One line per task: `[ ] 3f2a9c1e  2026-11-23  mum  Buy milk`, due dates in local time.
+    static func table(_ tasks: [TaskItem], zone: HouseholdTimeZone) -> [String] {
+        let due = tasks.map { $0.dueAt.map { WhenParser.display($0, zone: zone) } ?? "-" }
         let who = tasks.map { $0.assignee ?? "-" }
         let dueWidth = max(3, due.map(\.count).max() ?? 0)
         let whoWidth = max(8, who.map(\.count).max() ?? 0)
@@ -22,18 +23,18 @@ enum TaskPrinter {
         "\(task.shortID) \"\(oneLine(task.title))\""
     }
 
-    /// Every field, one per line.
-    static func detail(_ task: TaskItem) -> [String] {
+    /// Every field, one per line; times in local time with their offset, whole seconds.
+    static func detail(_ task: TaskItem, zone: HouseholdTimeZone) -> [String] {
         [
             "id:           \(task.id.lowercasedString)",
             "title:        \(task.title)",
             "state:        \(task.done ? "done" : "open")",
-            "due:          \(task.dueAt.map(RFC3339.format(millis:)) ?? "-")",
+            "due:          \(task.dueAt.map(zone.format(millis:)) ?? "-")",
             "assignee:     \(task.assignee ?? "-")",
             "notes:        \(task.notes.isEmpty ? "-" : task.notes)",
-            "completed at: \(task.completedAt.map(RFC3339.format(millis:)) ?? "-")",
-            "created at:   \(RFC3339.format(millis: task.createdAt)) on \(task.origin)",
-            "updated at:   \(RFC3339.format(millis: task.updatedAt))",
+            "completed at: \(task.completedAt.map(zone.format(millis:)) ?? "-")",
+            "created at:   \(zone.format(millis: task.createdAt)) on \(task.origin)",
+            "updated at:   \(zone.format(millis: task.updatedAt))",
         ]
     }
 

@@ -1,4 +1,5 @@
 import CommandLineSupport
+import HouseholdTime
 import ArgumentParser
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -20,6 +21,7 @@ struct TasksCommand: ParsableCommand {
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List tasks, newest first (open ones unless told).")
         @OptionGroup var store: StoreOptions
+        @OptionGroup var time: TimeZoneOptions
         @Flag(help: "Include done tasks.") var all = false
         @Flag(help: "Only done tasks.") var done = false
         @Flag(help: "Print JSON: {\"tasks\": [...]}, as the HTTP API does.") var json = false
@@ -31,13 +33,14 @@ struct TasksCommand: ParsableCommand {
         func run() throws {
             try reportingErrors {
                 let state: TaskState = all ? .all : done ? .done : .open
+                let zone = try time.zone()
                 let tasks = try store.openExistingStore().tasks(state)
                 if json {
                     try Output.json(["tasks": tasks])
                 } else if tasks.isEmpty {
                     Output.line(state == .all ? "no tasks" : "no \(state.rawValue) tasks")
                 } else {
-                    TaskPrinter.table(tasks).forEach(Output.line)
+                    TaskPrinter.table(tasks, zone: zone).forEach(Output.line)
                 }
             }
         }
@@ -46,15 +49,16 @@ struct TasksCommand: ParsableCommand {
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Add a task.")
         @OptionGroup var store: StoreOptions
+        @OptionGroup var time: TimeZoneOptions
         @Argument(help: "What needs doing (1-200 characters).") var title: String
-        @Option(help: "When it is due: RFC 3339, YYYY-MM-DD, today, tomorrow, +2h, +3d.") var due: String?
+        @Option(help: "When it is due: RFC 3339, YYYY-MM-DD, today, tomorrow, a weekday (tue), +2h, +3d; dates end at 23:59:59 local time.") var due: String?
         @Option(help: "Longer notes (up to 4000 characters).") var notes: String = ""
         @Option(help: "Who should do it.") var assignee: String?
         @Flag(help: "Print the task as JSON.") var json = false
 
         func run() throws {
             try reportingErrors {
-                let dueAt = try due.map { try DueOption.parse($0) }
+                let dueAt = try due.map { try DueOption.parse($0, zone: try time.zone()) }
                 let task = try store.openStore().createTask(NewTask(title: title, notes: notes, dueAt: dueAt, assignee: assignee))
                 if json { try Output.json(task) } else { Output.line("added \(TaskPrinter.brief(task))") }
             }
@@ -64,15 +68,17 @@ struct TasksCommand: ParsableCommand {
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show every field of one task.")
         @OptionGroup var store: StoreOptions
+        @OptionGroup var time: TimeZoneOptions
         @Argument(help: "Task ID or unique prefix.") var id: String
         @Flag(help: "Print the task as JSON.") var json = false
 
         func run() throws {
             try reportingErrors {
+                let zone = try time.zone()
                 let local = try store.openExistingStore()
                 let uuid = try local.resolveTaskID(id)
                 guard let task = try local.task(id: uuid) else { throw LocalStoreError.taskNotFound(id) }
-                if json { try Output.json(task) } else { TaskPrinter.detail(task).forEach(Output.line) }
+                if json { try Output.json(task) } else { TaskPrinter.detail(task, zone: zone).forEach(Output.line) }
             }
         }
     }
@@ -113,7 +119,8 @@ struct TasksCommand: ParsableCommand {
         @Argument(help: "Task ID or unique prefix.") var id: String
         @Option(help: "New title.") var title: String?
         @Option(help: "New notes (\"\" to clear).") var notes: String?
-        @Option(help: "New due date: RFC 3339, YYYY-MM-DD, today, tomorrow, +2h, +3d.") var due: String?
+        @OptionGroup var time: TimeZoneOptions
+        @Option(help: "New due date: RFC 3339, YYYY-MM-DD, today, tomorrow, a weekday (tue), +2h, +3d; dates end at 23:59:59 local time.") var due: String?
         @Flag(help: "Remove the due date.") var noDue = false
         @Option(help: "New assignee.") var assignee: String?
         @Flag(help: "Remove the assignee.") var noAssignee = false
@@ -130,7 +137,7 @@ struct TasksCommand: ParsableCommand {
         func run() throws {
             try reportingErrors {
                 var patch = TaskPatch(title: title, notes: notes)
-                if let due { patch.dueAt = .value(try DueOption.parse(due)) }
+                if let due { patch.dueAt = .value(try DueOption.parse(due, zone: try time.zone())) }
                 if noDue { patch.dueAt = .null }
                 if let assignee { patch.assignee = .value(assignee) }
                 if noAssignee { patch.assignee = .null }
@@ -173,10 +180,11 @@ enum TaskEdit {
 
 /// `--due` values, with an error that says what is accepted.
 enum DueOption {
-    static func parse(_ text: String) throws -> Int64 {
-        guard let millis = WhenParser.parse(text, now: WallClock.system.nowMillis()) else {
+    static func parse(_ text: String, zone: HouseholdTimeZone) throws -> Int64 {
+        guard let millis = WhenParser.parse(text, now: WallClock.system.nowMillis(), zone: zone) else {
             throw CLIError.failed(
-                "--due: cannot read \"\(text.prefix(60))\"; use an RFC 3339 date-time, YYYY-MM-DD, today, tomorrow, +2h or +3d")
+                "--due: cannot read \"\(text.prefix(60))\"; use an RFC 3339 date-time, YYYY-MM-DD, today, tomorrow, "
+                    + "a weekday such as tuesday, +2h or +3d")
         }
         return millis
     }
