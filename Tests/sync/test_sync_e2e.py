@@ -106,6 +106,12 @@ def test_offline_edits_on_two_agents_converge(h):
     assert a.change_log_count() == 5 and b.change_log_count() == 5  # one change per write
     assert new_a not in {t["id"] for t in b.tasks()} and new_b not in {t["id"] for t in a.tasks()}
 
+    # B's writes push within about a second even during its backoff: that push meets the
+    # refusing proxy before the partition heals (on a fast machine the writes above take
+    # less than that second, so wait for it rather than assume it).
+    h.wait_until(lambda: pb.stats.get("refuse", 0) > 0, 20, "b's push of its offline writes is refused",
+                 detail=lambda: pb.stats)
+
     # B comes back first, so A's older title reaches central after B's newer one.
     pb.set_mode("pass")
     back_b = b.create("B is back")["id"]  # a local write pushes at once, whatever the backoff
@@ -131,7 +137,6 @@ def test_offline_edits_on_two_agents_converge(h):
     for replica in (a, b, central):
         assert replica.api("GET", f"/v1/tasks/{del_on_a}").status == 404
         assert replica.api("GET", f"/v1/tasks/{del_on_b}").status == 404
-    assert pb.stats.get("refuse", 0) > 0
 
 
 # ---------------------------------------------------------------------------------------
