@@ -87,7 +87,7 @@ sections=""
 [ "$magic" != 7f454c46 ] || sections=$(readelf -S "$binary")  # not piped into grep -q: pipefail and SIGPIPE
 if grep -qE ' \.(symtab|debug_info) ' <<< "$sections"; then
   # strip(1) from binutils knows the host's architecture; a foreign one needs its cross strip.
-  strip_tool=strip
+  strip_tool="strip"
   if [ "$arch" = arm64 ] && [ "$(uname -m)" != aarch64 ]; then strip_tool=aarch64-linux-gnu-strip; fi
   command -v "$strip_tool" >/dev/null \
     || die "$binary is not stripped and $strip_tool is missing (apt-get install binutils-aarch64-linux-gnu, or strip it first)"
