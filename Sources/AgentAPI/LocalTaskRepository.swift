@@ -14,9 +14,13 @@ struct LocalTaskRepository: TaskRepository {
     let store: LocalStore
     let listCache = TaskListCache()
 
-    func taskList(_ state: TaskState) async throws -> (version: String, body: ByteBuffer) {
-        let (version, body) = try await blocking { [store, listCache] in try listCache.body(state, store: store) }
-        return (String(version), body)
+    func taskList(_ state: TaskState) async throws -> (version: String, body: ByteBuffer, count: Int) {
+        let (version, body, count) = try await blocking { [store, listCache] in try listCache.body(state, store: store) }
+        return (String(version), body, count)
+    }
+
+    func tasks(_ state: TaskState) async throws -> [TaskItem] {
+        try await blocking { [store] in try store.tasks(state) }
     }
 
     func createTask(_ new: NewTask) async throws -> TaskCreation {

@@ -98,6 +98,20 @@ enum CentralOpenAPIDocument {
             "schema": {"type": "string", "enum": ["open", "done", "all"], "default": "all"}
           },
           {
+            "name": "limit",
+            "in": "query",
+            "required": false,
+            "description": "Page size, 1 to 1000: answer at most this many tasks, with `next_cursor` when more follow. Without `limit` or `cursor` the whole list is answered (up to 10,000 tasks; past that the newest 10,000 and `next_cursor`). With `cursor` alone: 100.",
+            "schema": {"type": "integer", "minimum": 1, "maximum": 1000}
+          },
+          {
+            "name": "cursor",
+            "in": "query",
+            "required": false,
+            "description": "The `next_cursor` of the previous page (opaque). A page is found by position, so tasks added or deleted meanwhile do not shift it. Paged answers carry no `ETag`.",
+            "schema": {"type": "string", "pattern": "^c[0-9a-f]{16}_[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"}
+          },
+          {
             "name": "If-None-Match",
             "in": "header",
             "required": false,
@@ -625,6 +639,10 @@ enum CentralOpenAPIDocument {
             "type": "array",
             "items": {"$ref": "#/components/schemas/Task"},
             "description": "Newest first."
+          },
+          "next_cursor": {
+            "type": "string",
+            "description": "Present when more tasks follow this page: pass it as `cursor` for the next one."
           }
         }
       },

@@ -12,13 +12,16 @@ import Foundation
 struct CentralTaskRepository: TaskRepository {
     let store: CentralStore
 
-    func taskList(_ state: TaskState) async throws -> (version: String, body: ByteBuffer) {
-        let body = TaskItem.listJSON(try await store.tasks(state))
+    func taskList(_ state: TaskState) async throws -> (version: String, body: ByteBuffer, count: Int) {
+        let tasks = try await store.tasks(state)
+        let body = TaskItem.listJSON(tasks)
         // Stateless replicas share no counter; a hash of the body is an exact ETag.
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in body { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        return (String(hash, radix: 16), ByteBuffer(bytes: body))
+        return (String(hash, radix: 16), ByteBuffer(bytes: body), tasks.count)
     }
+
+    func tasks(_ state: TaskState) async throws -> [TaskItem] { try await store.tasks(state) }
 
     func createTask(_ new: NewTask) async throws -> TaskCreation { try await store.createTask(new) }
     func task(id: UUID) async throws -> TaskItem? { try await store.task(id: id) }

@@ -23,7 +23,16 @@ public struct TaskRoutes<Context: RequestContext, Repository: TaskRepository>: S
             guard let state = TaskState(rawValue: stateText) else {
                 throw APIError.badParameter("state must be open, done or all")
             }
-            let (version, body) = try await store.taskList(state)
+            let query = request.uri.queryParameters
+            if let page = try TaskPage.request(limit: query["limit"].map(String.init), cursor: query["cursor"].map(String.init)) {
+                let body = TaskPage.body(try await store.tasks(state), limit: page.limit, after: page.after)
+                return JSONResponse.raw(ByteBuffer(bytes: body))
+            }
+            let (version, body, count) = try await store.taskList(state)
+            if count > TaskPage.unpagedBound {
+                // "Everything" up to a bound: the newest ones and a cursor to the rest.
+                return JSONResponse.raw(ByteBuffer(bytes: TaskPage.body(try await store.tasks(state), limit: TaskPage.unpagedBound, after: nil)))
+            }
             // The version is the ETag: a poll that changed nothing costs a 304 and no body.
             let etag = "\"\(state.rawValue)-\(version)\""
             if request.headers[.ifNoneMatch] == etag {

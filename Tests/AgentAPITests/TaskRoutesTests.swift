@@ -53,6 +53,48 @@ import Testing
         #expect(try agent.store.pendingChanges(limit: 10).count == 1)
     }
 
+    @Test func theListPagesWithLimitAndACursorThatSurvivesDeletes() async throws {
+        let agent = try TestAgent()
+        var made: [TaskItem] = []
+        for i in 1...5 {
+            // One per millisecond, so "newest first" is one order.
+            if let last = made.last { while WallClock.system.nowMillis() <= last.createdAt { await Task.yield() } }
+            made.append(try agent.store.createTask(.init(title: "task \(i)")))
+        }
+        let tasks = made
+        try await agent.application.test(.router) { client in
+            func page(_ query: String) async throws -> (titles: [String], next: String?) {
+                try await client.execute(uri: "/v1/tasks?\(query)", method: .get) { r in
+                    #expect(r.status == .ok, "\(query)")
+                    #expect(r.headers[.eTag] == nil, "paged answers carry no ETag")
+                    return ((r.json["tasks"] as? [[String: Any]] ?? []).compactMap { $0["title"] as? String }, r.json["next_cursor"] as? String)
+                }
+            }
+            let first = try await page("limit=2")
+            #expect(first.titles == ["task 5", "task 4"])
+            let cursor = try #require(first.next)
+            // The page's last task goes away: the next page still starts after it.
+            try agent.store.deleteTask(id: tasks[3].id)
+            let second = try await page("limit=2&cursor=\(cursor)")
+            #expect(second.titles == ["task 3", "task 2"])
+            let third = try await page("limit=2&cursor=\(try #require(second.next))")
+            #expect(third.titles == ["task 1"] && third.next == nil)
+            #expect(try await page("cursor=\(cursor)").titles == ["task 3", "task 2", "task 1"])
+            _ = try agent.store.updateTask(id: tasks[0].id, .init(done: .init(done: true, completedAt: nil)))
+            #expect(try await page("state=done&limit=1").titles == ["task 1"])
+            for bad in ["limit=0", "limit=1001", "limit=two", "cursor=c1_x", "cursor=\(cursor.uppercased())", "limit=2&cursor=%00"] {
+                try await client.execute(uri: "/v1/tasks?\(bad)", method: .get) { r in
+                    #expect(r.status == .badRequest && r.errorCode == "bad_parameter", "\(bad)")
+                }
+            }
+            // Without limit or cursor: the whole list, with its ETag, as before.
+            try await client.execute(uri: "/v1/tasks", method: .get) { r in
+                #expect(r.headers[.eTag] != nil && r.json["next_cursor"] == nil)
+                #expect((r.json["tasks"] as? [Any])?.count == 4)
+            }
+        }
+    }
+
     @Test func listFiltersByStateNewestFirst() async throws {
         let agent = try TestAgent()
         let first = try agent.store.createTask(.init(title: "first"))
