@@ -140,7 +140,7 @@ let package = Package(
 
         // The household's time zone, read from the IANA database's TZif files (no ICU):
         // local dates for --due, local times for the CLI.
-        .target(name: "HouseholdTime", swiftSettings: strict),
+        .target(name: "HouseholdTime", dependencies: ["Sync"], swiftSettings: strict),
 
         // What both executables' command lines share: settings resolution, log options.
         .target(

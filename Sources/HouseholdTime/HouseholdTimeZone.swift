@@ -61,8 +61,8 @@ public struct HouseholdTimeZone: Sendable {
         else {
             throw ResolveError(description: "\(shown) is not a time zone name; use an IANA name such as Europe/Berlin, Asia/Tokyo or UTC")
         }
-        if name == "UTC" || name == "Etc/UTC" { if readFile(directory + "/" + name) == nil { return .utc } }
         guard let bytes = readFile(directory + "/" + name) else {
+            if name == "UTC" || name == "Etc/UTC" { return .utc }  // without tzdata, UTC still works
             throw ResolveError(description: "unknown time zone \(shown) (no \(directory)/\(name)); use an IANA name such as Europe/Berlin (install tzdata if \(directory) is missing)")
         }
         guard let zone = ZoneInfo(name: name, tzif: bytes) else {

@@ -1,3 +1,5 @@
+import Sync
+
 /// A POSIX `TZ` rule such as `CET-1CEST,M3.5.0,M10.5.0/3` or `JST-9`: the footer of a TZif
 /// file (what holds after its last transition) and what `TZ` may hold instead of a name.
 /// Only the `Mm.w.d` form of the switch dates is read (every zone in tzdata uses it); a rule
@@ -8,10 +10,10 @@ struct PosixTimeZoneRule: Sendable, Equatable {
         var seconds: Int64  // local time of day, may be negative or past 24 h (TZif v3)
 
         /// The local instant (seconds since the epoch, as if local time were UTC) in `year`.
-        func localSeconds(in year: Int64) -> Int64 {
+        func localSeconds(in year: Int) -> Int64 {
             let first = CivilDate(year: year, month: month, day: 1).daysSinceEpoch
             var day = first + Int64((weekday - CivilDate.weekday(ofDay: first) + 7) % 7) + Int64(7 * (week - 1))
-            let length = Int64(CivilDate.daysIn(month: month, year: year))
+            let length = Int64(RFC3339.daysInMonth(year, month))
             while day >= first + length { day -= 7 }
             return day * 86_400 + seconds
         }

@@ -131,20 +131,17 @@ public struct ZoneInfo: Sendable {
             return bytes[position]
         }
 
-        mutating func int32() -> Int32? {
-            guard position + 4 <= bytes.count else { return nil }
-            var v: UInt32 = 0
-            for b in bytes[position..<position + 4] { v = v << 8 | UInt32(b) }
-            position += 4
-            return Int32(bitPattern: v)
-        }
+        mutating func int32() -> Int32? { bigEndian(4).map { Int32(truncatingIfNeeded: $0) } }
 
-        mutating func int64() -> Int64? {
-            guard position + 8 <= bytes.count else { return nil }
+        mutating func int64() -> Int64? { bigEndian(8).map { Int64(bitPattern: $0) } }
+
+        /// The next `count` bytes as a big-endian number.
+        private mutating func bigEndian(_ count: Int) -> UInt64? {
+            guard position + count <= bytes.count else { return nil }
             var v: UInt64 = 0
-            for b in bytes[position..<position + 8] { v = v << 8 | UInt64(b) }
-            position += 8
-            return Int64(bitPattern: v)
+            for b in bytes[position..<position + count] { v = v << 8 | UInt64(b) }
+            position += count
+            return v
         }
 
         func rest() -> ArraySlice<UInt8> { bytes[position...] }
