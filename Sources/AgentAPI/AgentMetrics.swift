@@ -29,6 +29,7 @@ enum AgentMetrics {
             return storeFamilies + connectionFamilies(env.connections) + processFamilies(startedAt: env.startedAt)
         }
         sync.changesRestamped = (try? store.changesRestampedTotal()) ?? 0
+        sync.noteReadingClocks(store, now: now)
         var families = storeFamilies + [
             MetricFamily(name: "edge_build_info", help: "Build information; always 1.", type: .gauge,
                          samples: [Sample(["version": env.version], value: 1)]),
@@ -64,6 +65,15 @@ enum AgentMetrics {
         families.append(MetricFamily(name: "edge_sync_changes_restamped_total",
                                      help: "Local changes stamped again because central found them stamped in the future (clock ran ahead).",
                                      type: .counter, samples: [Sample([:], value: Double(sync.changesRestamped))]))
+        families.append(MetricFamily(name: "edge_sync_readings_waiting_for_clock",
+                                     help: "Readings not sent yet because their true time is not known yet (taken before this boot's clock was right, or stamped ahead of central's clock).",
+                                     type: .gauge, samples: [Sample([:], value: Double(sync.readingsWaitingForClock))]))
+        families.append(MetricFamily(name: "edge_readings_retimed_total",
+                                     help: "Readings moved to their true times once the clock was known to be right (NTP, or central's clock), since the database was created.",
+                                     type: .counter, samples: [Sample([:], value: Double(sync.readingsRetimed))]))
+        families.append(MetricFamily(name: "edge_sync_readings_sent_untrusted_total",
+                                     help: "Readings sent to central marked untrusted: their boot's true time never became known.",
+                                     type: .counter, samples: [Sample([:], value: Double(sync.readingsSentUntrusted))]))
         families.append(MetricFamily(name: "edge_sync_resyncs_total",
                                      help: "Full resyncs finished after central lost history (restored from a backup), since the database was created.",
                                      type: .counter, samples: [Sample([:], value: Double((try? store.resyncsTotal()) ?? 0))]))

@@ -63,6 +63,13 @@ public struct AgentStatus: Sendable, Equatable, Encodable {
         /// Whether this node's wall clock is synchronised (NTP): `synchronised`,
         /// `unsynchronised`, or nil when unknown.
         public var clock: String?
+        /// Readings not yet sent that wait until their true time is known: taken in this boot
+        /// before the clock was right, or stamped ahead of central's clock.
+        public var readingsWaitingForClock = 0
+        /// Readings moved to their true times since the database was created.
+        public var readingsRetimed: Int64 = 0
+        /// Readings sent marked `untrusted` (their boot's true time never became known).
+        public var readingsSentUntrusted: Int64 = 0
 
         public init(centralURL: String?, state: String, pendingTaskChanges: Int, pendingSamples: Int,
                     oldestPendingAgeSeconds: Double?, lastSuccessAt: Int64?, lastError: String?, errors: [String: Int] = [:],
@@ -83,6 +90,8 @@ public struct AgentStatus: Sendable, Equatable, Encodable {
             case lastSuccessAt = "last_success_at", lastError = "last_error", errors
             case clockOffsetSeconds = "clock_offset_seconds", quarantined
             case changesRestamped = "changes_restamped", clock
+            case readingsWaitingForClock = "readings_waiting_for_clock", readingsRetimed = "readings_retimed"
+            case readingsSentUntrusted = "readings_sent_untrusted"
         }
 
         enum PendingKeys: String, CodingKey { case taskChanges = "task_changes", samples }
@@ -102,6 +111,9 @@ public struct AgentStatus: Sendable, Equatable, Encodable {
             try c.encode(clockOffsetSeconds, forKey: .clockOffsetSeconds)
             try c.encode(changesRestamped, forKey: .changesRestamped)
             try c.encode(clock, forKey: .clock)
+            try c.encode(readingsWaitingForClock, forKey: .readingsWaitingForClock)
+            try c.encode(readingsRetimed, forKey: .readingsRetimed)
+            try c.encode(readingsSentUntrusted, forKey: .readingsSentUntrusted)
             var list = c.nestedUnkeyedContainer(forKey: .quarantined)
             for change in quarantined {
                 var item = list.nestedContainer(keyedBy: QuarantineKeys.self)
@@ -146,6 +158,18 @@ public struct StandaloneSync: SyncStatusSource {
     }
 }
 
+extension AgentStatus.SyncState {
+    /// Fills in the reading-clock figures from the store. Readings stamped more than the
+    /// allowed drift ahead of central's clock (as last measured) wait; so do untrusted
+    /// readings of this boot until its true time is known.
+    mutating func noteReadingClocks(_ store: LocalStore, now: Int64) {
+        let aheadLimit = clockOffsetSeconds.map { now + Int64(($0 * 1000).rounded()) + HybridLogicalClock.defaultMaxForwardDrift }
+        readingsWaitingForClock = (try? store.readingsWaitingForClock(aheadLimit: aheadLimit)) ?? 0
+        readingsRetimed = (try? store.readingsRetimedTotal()) ?? 0
+        readingsSentUntrusted = (try? store.readingsSentUntrustedTotal()) ?? 0
+    }
+}
+
 extension AgentStatus {
     /// `synchronised` / `unsynchronised` / nil, as the status shows a clock reading.
     public static func clockText(_ synchronized: Bool?) -> String? {
@@ -168,6 +192,7 @@ extension AgentStatus {
                                          oldestPendingAgeSeconds: nil, lastSuccessAt: nil, lastError: health.description))
         syncState.changesRestamped = (try? store.changesRestampedTotal()) ?? 0
         syncState.clock = clockText(clockSynchronized)
+        syncState.noteReadingClocks(store, now: now)
         return AgentStatus(
             node: node, version: version, startedAt: startedAt,
             store: Store(path: store.path, state: health.state, problem: health == .ok ? nil : health.description,

@@ -691,6 +691,9 @@ enum OpenAPIDocument {
               "clock_offset_seconds": {"type": "number", "nullable": true, "description": "Central's clock minus this node's at the last answer, from central's Date header (about 1 s resolution); positive: this node's clock is behind. null until central has answered."},
               "changes_restamped": {"type": "integer", "minimum": 0, "description": "Local changes stamped again because central found them stamped in the future (made while this node's clock ran ahead), since the database was created."},
               "clock": {"type": "string", "nullable": true, "enum": ["synchronised", "unsynchronised", null], "description": "Whether this node's wall clock is synchronised (NTP, from the kernel or systemd-timesyncd); null when unknown."},
+              "readings_waiting_for_clock": {"type": "integer", "minimum": 0, "description": "Readings not sent yet because their true time is not known yet: untrusted readings of this boot before its clock was synchronised (NTP) or anchored to central's clock (at most 24 h, then they are sent marked untrusted), and readings stamped more than 10 minutes ahead of central's clock."},
+              "readings_retimed": {"type": "integer", "minimum": 0, "description": "Readings moved to their true times (from the boot's CLOCK_BOOTTIME) once the clock was known to be right, since the database was created."},
+              "readings_sent_untrusted": {"type": "integer", "minimum": 0, "description": "Readings sent to central marked untrusted: their boot's true time never became known."},
               "quarantined": {
                 "type": "array",
                 "description": "Local changes kept out of the push queue because they cannot be sent (central refused them, or they cannot be read back); `edge-agent sync quarantine` acts on them.",
@@ -732,6 +735,9 @@ enum OpenAPIDocument {
             "clock_offset_seconds": null,
             "changes_restamped": 0,
             "clock": "synchronised",
+            "readings_waiting_for_clock": 0,
+            "readings_retimed": 0,
+            "readings_sent_untrusted": 0,
             "quarantined": []
           }
         }

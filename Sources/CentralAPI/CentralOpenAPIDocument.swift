@@ -752,8 +752,8 @@ enum CentralOpenAPIDocument {
       },
       "SampleClock": {
         "type": "string",
-        "enum": ["synced", "untrusted"],
-        "description": "`synced`: the node's wall clock was NTP-synchronised when the sample was taken; `untrusted`: it was not known to be right."
+        "enum": ["synced", "corrected", "untrusted"],
+        "description": "`synced`: the node's wall clock was NTP-synchronised when the sample was taken; `corrected`: it was not, and the reading was moved to its true time (from the boot's CLOCK_BOOTTIME) once the node's clock was synchronised or anchored to central's, true to about a second; `untrusted`: its true time never became known."
       },
       "CentralPoint": {
         "type": "object",

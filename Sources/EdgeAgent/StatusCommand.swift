@@ -64,6 +64,10 @@ struct StatusCommand: ParsableCommand {
             Output.line("samples dropped: \(status.store.samplesDropped)")
             Output.line("clock:           \(sync.clock ?? "unknown")"
                 + (sync.changesRestamped > 0 ? ", \(Output.count(Int(sync.changesRestamped), "change")) stamped again after the clock ran ahead" : ""))
+            if sync.readingsWaitingForClock > 0 || sync.readingsRetimed > 0 || sync.readingsSentUntrusted > 0 {
+                Output.line("reading times:   \(Output.count(sync.readingsWaitingForClock, "reading")) waiting for a clock, "
+                    + "\(sync.readingsRetimed) moved to their true times, \(sync.readingsSentUntrusted) sent untrusted")
+            }
             if !sync.quarantined.isEmpty {
                 Output.line("quarantined:     \(Output.count(sync.quarantined.count, "change")) kept out of the queue "
                     + "(edge-agent sync quarantine list|retry|drop)")

@@ -9,9 +9,14 @@ import Sync
 extension LocalStore {
     /// Stores one reading in one transaction and returns the timestamp it was stored under.
     ///
-    /// Timestamps strictly increase in storage order: a reading stamped at or before the last
-    /// one (the wall clock stepped back) is stored 1 ms after it and marked as taken with an
-    /// untrustworthy clock. Values that are not finite are left out.
+    /// A reading with its boot and `CLOCK_BOOTTIME` (``MetricReading/boot``) is placed in true
+    /// time where that is known (see `LocalStore+ClockCorrection.swift`): a synchronised
+    /// reading anchors its boot and re-times the readings it can; an untrusted reading of an
+    /// anchored boot is stored at its true time, marked corrected. A reading that would still
+    /// land at or before the newest stored one (the wall clock stepped back and nothing could
+    /// be moved, or it has no boot) is stored 1 ms after it and marked untrusted: timestamps
+    /// are unique, and no reading is stored behind what central already holds. Values that
+    /// are not finite are left out.
     ///
     /// Readings commit with `synchronous=NORMAL`: atomic, and safe from a killed process, but
     /// not fsynced one by one. A per-reading fsync would rewrite two file pages per reading (a
@@ -30,10 +35,36 @@ extension LocalStore {
                 defer { try? db.execute(sql: "PRAGMA synchronous = FULL") }
                 var ts = reading.timestamp
                 try db.inTransaction(.immediate) {
-                    var synced = reading.clockSynchronized
-                    if let last = try catalog.lastTimestamp(db), ts <= last {
-                        ts = last + 1
-                        synced = false
+                    var code = reading.clockSynchronized ? SyncWire.SampleClock.synced.code : SyncWire.SampleClock.untrusted.code
+                    var boot: BootRow?
+                    var retimed = false
+                    if let bootID = reading.boot, let mono = reading.mono {
+                        var row = try bootRow(bootID, db)
+                        if reading.clockSynchronized {
+                            if row.anchor?.source != .ntp || abs(row.anchor!.trueTime(atMono: mono) - ts) > Self.ntpStepMillis {
+                                let anchor = BootAnchor(mono: mono, wall: ts, source: .ntp)
+                                try saveAnchor(anchor, boot: row.id, db)
+                                row.anchor = anchor
+                                retimed = try retime(row, present: ts, db) > 0
+                            }
+                        } else if let anchor = row.anchor {
+                            ts = anchor.trueTime(atMono: mono)
+                            code = SyncWire.SampleClock.corrected.code
+                        }
+                        boot = row
+                    }
+                    let last = retimed ? try Int64.fetchOne(db, sql: "SELECT MAX(ts) FROM metric_reading") : try catalog.lastTimestamp(db)
+                    if let last, ts <= last {
+                        // Behind the newest reading. A true time (synced or corrected) keeps its
+                        // place among unsent readings when that slot is free; anything else goes
+                        // right after the newest, untrusted (never behind what central holds).
+                        let delivered = try sentThrough(db)
+                        let trueTime = code != SyncWire.SampleClock.untrusted.code && ts > delivered
+                        let taken = try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM metric_reading WHERE ts = ?"), arguments: [ts]) == true
+                        if !trueTime || boot == nil || taken {
+                            ts = last + 1
+                            code = SyncWire.SampleClock.untrusted.code
+                        }
                     }
                     var entries: [(Int64, Double)] = []
                     entries.reserveCapacity(reading.values.count)
@@ -42,11 +73,12 @@ extension LocalStore {
                     }
                     entries.sort { $0.0 < $1.0 }
                     let layout = try catalog.layoutID(entries.map(\.0), db, &pending)
-                    try db.cachedStatement(sql: "INSERT INTO metric_reading(ts, layout_id, clock_synced, vals) VALUES (?, ?, ?, ?)")
-                        .execute(arguments: [ts, layout, synced, Packed.doubles(entries.map(\.1))])
+                    try db.cachedStatement(sql: "INSERT INTO metric_reading(ts, layout_id, clock_synced, vals, boot, mono) VALUES (?, ?, ?, ?, ?, ?)")
+                        .execute(arguments: [ts, layout, code, Packed.doubles(entries.map(\.1)), boot?.id, reading.mono])
+                    if let boot { try noteStored(ts, boot: boot, db) }
+                    pending.lastTimestamp = max(ts, last ?? ts)
                     return .commit
                 }
-                pending.lastTimestamp = ts
                 return ts
             }
         } catch {

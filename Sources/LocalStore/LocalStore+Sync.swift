@@ -131,8 +131,40 @@ extension LocalStore {
 
     /// The next run of raw readings after `after` as a wire batch of at most `maxSamples`
     /// samples, read straight from storage; nil when there is nothing to send.
-    public func sampleBatch(node: String, after: Int64, maxSamples: Int) throws -> SyncWire.SampleBatch? {
-        try read { db in
+    ///
+    /// The run stops before the first reading that may still move (a sample's identity is
+    /// final once sent): one stamped after `aheadLimit` (central's clock plus the drift
+    /// allowed: taken while this node's clock ran ahead), or an untrusted reading of this
+    /// boot before its true time is known, for at most ``untrustedHoldMillis``.
+    public func sampleBatch(node: String, after: Int64, maxSamples: Int, aheadLimit: Int64? = nil) throws -> SyncWire.SampleBatch? {
+        try read { db in try sampleBatch(node: node, after: after, maxSamples: maxSamples, aheadLimit: aheadLimit, db) }
+    }
+
+    /// ``sampleBatch(node:after:maxSamples:aheadLimit:)`` for sending: in the same
+    /// transaction, its readings are marked as possibly at central (`samples_sent_through`),
+    /// so re-timing never moves them from now on, even if the answer is lost.
+    public func sampleBatchToSend(node: String, after: Int64, maxSamples: Int, aheadLimit: Int64?) throws -> SyncWire.SampleBatch? {
+        try write { db in
+            let batch = try sampleBatch(node: node, after: after, maxSamples: maxSamples, aheadLimit: aheadLimit, db)
+            if let last = batch?.readings.last?.ts {
+                try db.execute(sql: """
+                    INSERT INTO store_state(key, value) VALUES ('samples_sent_through', ?)
+                    ON CONFLICT(key) DO UPDATE SET value = max(value, excluded.value)
+                    """, arguments: [last])
+            }
+            return batch
+        }
+    }
+
+    /// Readings at or before this may be at central (delivered, or sent without an answer):
+    /// they keep their timestamps for good.
+    func sentThrough(_ db: Database) throws -> Int64 {
+        max(try stateValue("samples_delivered_through", db) ?? Int64.min, try stateValue("samples_sent_through", db) ?? Int64.min)
+    }
+
+    func sampleBatch(node: String, after: Int64, maxSamples: Int, aheadLimit: Int64?, _ db: Database) throws -> SyncWire.SampleBatch? {
+        do {
+            let hold = try clockHold(aheadLimit: aheadLimit, db)
             var seriesIndex: [Int64: Int] = [:]
             var series: [SyncWire.SampleBatch.Series] = []
             var layoutIndex: [Int64: Int] = [:]
@@ -141,9 +173,11 @@ extension LocalStore {
             var samples = 0
             var names: [Int64: SeriesKey]?
             let rows = try Row.fetchCursor(
-                db, sql: "SELECT ts, layout_id, clock_synced, vals FROM metric_reading WHERE ts > ? ORDER BY ts LIMIT ?",
+                db, sql: "SELECT ts, layout_id, clock_synced, vals, boot, mono FROM metric_reading WHERE ts > ? ORDER BY ts LIMIT ?",
                 arguments: [after, max(1, maxSamples / 8)])
             while let row = try rows.next() {
+                let code: Int = row["clock_synced"]
+                if hold.holds(ts: row["ts"], code: code, boot: row["boot"], mono: row["mono"]) { break }
                 let layoutID: Int64 = row["layout_id"]
                 let ids = try catalog.layout(layoutID, db)
                 if !readings.isEmpty && samples + ids.count > maxSamples { break }
@@ -168,8 +202,7 @@ extension LocalStore {
                     layouts.append(layout)
                 }
                 let values = Packed.doubles(row["vals"])
-                let synced: Bool = row["clock_synced"]
-                readings.append(.init(ts: row["ts"], clock: synced ? .synced : .untrusted, layout: index, values: values))
+                readings.append(.init(ts: row["ts"], clock: SyncWire.SampleClock(code: Int16(code)), layout: index, values: values))
                 samples += values.count
             }
             guard !readings.isEmpty else { return nil }
@@ -186,10 +219,12 @@ extension LocalStore {
         return names
     }
 
-    /// Records that central durably holds every sample up to `through` (never moves back).
-    /// The readings stay: retention alone removes local history.
-    public func markDelivered(through: Int64) throws {
+    /// Records that central durably holds every sample up to `through` (never moves back),
+    /// and counts the readings among them sent `untrusted`. The readings stay: retention
+    /// alone removes local history.
+    public func markDelivered(through: Int64, untrusted: Int = 0) throws {
         try write { db in
+            if untrusted > 0 { try addToState("readings_sent_untrusted", Int64(untrusted), db) }
             try db.execute(sql: """
                 INSERT INTO store_state(key, value) VALUES ('samples_delivered_through', ?)
                 ON CONFLICT(key) DO UPDATE SET value = max(value, excluded.value)

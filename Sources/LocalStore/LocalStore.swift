@@ -27,6 +27,8 @@ public final class LocalStore: Sendable {
         public var nodeName: String
         /// Source of wall-clock time for stamps.
         public var clock: WallClock = .system
+        /// This boot and the time since it began: which readings may still be re-timed.
+        public var boot: BootClock = .system
         /// Source of task and change IDs.
         public var makeUUID: @Sendable () -> UUID = { UUID() }
         /// How long a writer waits for another process's transaction before failing.

@@ -7,11 +7,18 @@ public struct MetricReading: Sendable, Equatable {
     /// Whether the wall clock was known to be right (NTP-synchronised) when sampled.
     public var clockSynchronized: Bool
     public var values: [SeriesKey: Double]
+    /// The boot it was taken in (``BootClock/bootID``), and `CLOCK_BOOTTIME` milliseconds at
+    /// ``timestamp``: what re-times it once the wall clock is known to be right. Readings
+    /// without them are stored as they come and never re-timed.
+    public var boot: String?
+    public var mono: Int64?
 
-    public init(timestamp: Int64, clockSynchronized: Bool, values: [SeriesKey: Double]) {
+    public init(timestamp: Int64, clockSynchronized: Bool, values: [SeriesKey: Double], boot: String? = nil, mono: Int64? = nil) {
         self.timestamp = timestamp
         self.clockSynchronized = clockSynchronized
         self.values = values
+        self.boot = boot
+        self.mono = mono
     }
 }
 

@@ -145,6 +145,25 @@ extension LocalStore {
                 ALTER TABLE change_log ADD COLUMN quarantined_at INTEGER;
                 """)
         }
+        migrator.registerMigration("2026-12-03 reading clocks") { db in
+            // Each reading keeps the boot it was taken in and CLOCK_BOOTTIME at that moment,
+            // so readings taken before the wall clock was right can be re-timed once it is.
+            // An anchor ties a boot's CLOCK_BOOTTIME to true time: 'ntp' (a reading taken
+            // with the clock synchronised) or 'central' (central's Date header); ntp wins.
+            // clock_synced: 0 untrusted, 1 synced, 2 corrected (re-timed from an anchor).
+            try db.execute(sql: """
+                ALTER TABLE metric_reading ADD COLUMN boot INTEGER;
+                ALTER TABLE metric_reading ADD COLUMN mono INTEGER;
+                CREATE TABLE clock_boot (
+                    id INTEGER PRIMARY KEY,
+                    boot_id TEXT NOT NULL UNIQUE,
+                    first_ts INTEGER,
+                    anchor_mono INTEGER,
+                    anchor_wall INTEGER,
+                    anchor_source TEXT
+                );
+                """)
+        }
         return migrator
     }
 }

@@ -39,7 +39,9 @@ public struct Sampler: Service {
     /// store refused the write (full disk): the reading is still published to `latest`.
     @discardableResult
     public func sampleOnce() -> Int64? {
+        let boot = store.configuration.boot
         let takenAt = wallClock.nowMillis()
+        let mono = boot.nowMillis()
         let reading = reader.read()
         latest.set(reading, takenAt: takenAt)
         for issue in issueLog.firstSeen(reading.issues) {
@@ -48,7 +50,8 @@ public struct Sampler: Service {
         do {
             let values = stored.values(reading) { [reader, collectors] in reader.scrape(collectors).families }
             return try store.record(MetricReading(
-                timestamp: takenAt, clockSynchronized: reading.clockSynchronized ?? false, values: values))
+                timestamp: takenAt, clockSynchronized: reading.clockSynchronized ?? false, values: values,
+                boot: boot.bootID, mono: mono))
         } catch LocalStoreError.unavailable {
             return nil  // reported once by the lifecycle service, not once per reading
         } catch {

@@ -170,9 +170,26 @@ public enum SyncWire {
         case synced
         /// Taken before the clock was known to be right; not corrected.
         case untrusted
+        /// Taken before the clock was known to be right, then re-timed from the boot's
+        /// `CLOCK_BOOTTIME` once it was (NTP, or central's clock): true to about a second.
+        case corrected
 
-        public var code: Int16 { self == .synced ? 1 : 0 }
-        public init(code: Int16) { self = code == 1 ? .synced : .untrusted }
+        /// The stored form: 0 untrusted, 1 synced, 2 corrected.
+        public var code: Int16 {
+            switch self {
+            case .untrusted: 0
+            case .synced: 1
+            case .corrected: 2
+            }
+        }
+
+        public init(code: Int16) {
+            switch code {
+            case 1: self = .synced
+            case 2: self = .corrected
+            default: self = .untrusted
+            }
+        }
     }
 
     /// The answer to a sample batch, sent after COMMIT: every sample with `after < ts ≤

@@ -66,13 +66,16 @@ public final class CentralClient: CentralTransport {
             request.body = .bytes(body)
         }
         let sentAt = WallClock.system.nowMillis()
+        let monoSent = BootClock.system.nowMillis()
         do {
             let response = try await http.execute(request, timeout: .seconds(60))
             let body = try await response.body.collect(upTo: 64 << 20)
             let receivedAt = WallClock.system.nowMillis()
+            let monoReceived = BootClock.system.nowMillis()
             let clock = response.headers.first(name: "Date").flatMap(HTTPDate.parse).map {
                 // The header has whole seconds; the middle of that second, against the middle of the exchange.
-                CentralAnswer.ClockReading(central: $0 + 500, local: (sentAt + receivedAt) / 2)
+                CentralAnswer.ClockReading(central: $0 + 500, local: (sentAt + receivedAt) / 2,
+                                           mono: monoSent.flatMap { s in monoReceived.map { (s + $0) / 2 } })
             }
             guard (200..<300).contains(Int(response.status.code)) else {
                 let error = try? JSONDecoder().decode(ErrorBody.self, from: Data(body.readableBytesView))

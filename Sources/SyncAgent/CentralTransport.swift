@@ -29,10 +29,14 @@ public struct CentralAnswer: Sendable {
     public struct ClockReading: Sendable, Equatable {
         public var central: Int64
         public var local: Int64
+        /// `CLOCK_BOOTTIME` milliseconds at that moment (``BootClock``), if known: what anchors
+        /// this boot's readings to central's clock while the node's is not synchronised.
+        public var mono: Int64?
 
-        public init(central: Int64, local: Int64) {
+        public init(central: Int64, local: Int64, mono: Int64? = nil) {
             self.central = central
             self.local = local
+            self.mono = mono
         }
     }
 }

@@ -51,6 +51,12 @@ public struct SyncEngine: Sendable {
         public var moreWork = false
         /// Central's clock minus ours at the last answer, in milliseconds.
         public var clockOffsetMillis: Int64?
+        /// Central's clock at the last answer, for anchoring this boot's readings.
+        public var centralClock: CentralAnswer.ClockReading?
+        /// Readings moved to their true times this cycle (anchored to central's clock).
+        public var readingsRetimed = 0
+        /// Readings held back this cycle until their time is known.
+        public var readingsWaitingForClock = 0
         public init() {}
     }
 
@@ -94,7 +100,10 @@ public struct SyncEngine: Sendable {
     }
 
     func note(_ answer: CentralAnswer, _ report: inout Report) {
-        if let clock = answer.clock { report.clockOffsetMillis = clock.central - clock.local }
+        if let clock = answer.clock {
+            report.clockOffsetMillis = clock.central - clock.local
+            report.centralClock = clock
+        }
     }
 
     /// Pushes the change log in order, batch by batch; each batch is removed locally only
@@ -185,15 +194,32 @@ public struct SyncEngine: Sendable {
 
     /// Pushes raw samples after the delivered mark, in bounded batches, marking each batch
     /// delivered only after central's answer.
+    ///
+    /// First, while this boot's wall clock is not known to be right, central's clock anchors
+    /// it and the readings taken so far move to their true times. Readings stamped more than
+    /// the allowed drift ahead of central's clock wait (they move once the clock is right).
     func pushSamples(_ report: inout Report, _ shouldStop: () -> Bool) async throws(SyncFailure) {
         var batches = 0
+        if let clock = report.centralClock, let mono = clock.mono {
+            let moved = try local { try store.anchorToCentral(centralNow: clock.central, mono: mono) }
+            if moved > 0 {
+                report.readingsRetimed += moved
+                logger.notice("readings taken before this node's clock was right were moved to central's time",
+                              metadata: ["readings": "\(moved)"])
+            }
+        }
+        let aheadLimit = report.clockOffsetMillis.map {
+            store.configuration.clock.nowMillis() + $0 + HybridLogicalClock.defaultMaxForwardDrift
+        }
+        defer { report.readingsWaitingForClock = (try? store.readingsWaitingForClock(aheadLimit: aheadLimit)) ?? 0 }
         while !shouldStop() {
             if batches >= sampleBatchesPerCycle {
                 report.moreWork = true
                 return
             }
             let after = try local { try store.samplesDeliveredThrough() }
-            guard let batch = try local({ try store.sampleBatch(node: node, after: after, maxSamples: sampleBatch) }) else { return }
+            guard let batch = try local({ try store.sampleBatchToSend(node: node, after: after, maxSamples: sampleBatch, aheadLimit: aheadLimit) })
+            else { return }
             let answer = try await client.send(.POST, "/v1/sync/samples", json: try encode(batch))
             note(answer, &report)
             let ack = try decode(SyncWire.SampleAck.self, answer)
@@ -202,7 +228,7 @@ public struct SyncEngine: Sendable {
             }
             // Expired samples (older than central's retention) are acknowledged like the rest:
             // delivered, never sent again; the node keeps them in its own history.
-            try local { try store.markDelivered(through: through) }
+            try local { try store.markDelivered(through: through, untrusted: batch.readings.count { $0.clock == .untrusted }) }
             if ack.expired > 0 {
                 report.samplesExpired += ack.expired
                 logger.notice("central acknowledged samples older than its retention without storing them",

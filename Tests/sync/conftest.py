@@ -519,8 +519,9 @@ class Agent(HouseholdTasks, Proc):
     def db_path(self) -> Path:
         return self.data_dir / "agent.db"
 
-    def start(self) -> "Agent":
-        self._spawn([str(AGENT_BIN), "run", "--data-dir", str(self.data_dir), "--node-name", self.name,
+    def start(self, wrap: list[str] | None = None) -> "Agent":
+        """`wrap` runs the agent under another command, e.g. faketime."""
+        self._spawn([*(wrap or []), str(AGENT_BIN), "run", "--data-dir", str(self.data_dir), "--node-name", self.name,
                      "--listen", "127.0.0.1:0", "--host-root", str(HOST_ROOT), "--sample-interval", "1s",
                      "--central-url", self.central_url, "--central-token-file", str(self.token_file),
                      "--sync-interval", "1s", *self.extra], b"[EdgeAgent] listening")
@@ -611,7 +612,7 @@ class Agent(HouseholdTasks, Proc):
             assert len(ids) == len(values), f"reading {ts}: {len(values)} values for {len(ids)} series"
             for sid, value in zip(ids, values):
                 name, labels = series[sid]
-                out[(name, labels, ts)] = (value, 1 if synced else 0)
+                out[(name, labels, ts)] = (value, int(synced))  # 0 untrusted, 1 synced, 2 corrected
         return out
 
 
