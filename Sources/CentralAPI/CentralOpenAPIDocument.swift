@@ -923,6 +923,11 @@ enum CentralOpenAPIDocument {
             "type": "array",
             "description": "At most 1,000 (413 otherwise).",
             "items": {"$ref": "#/components/schemas/TaskChange"}
+          },
+          "proofs": {
+            "type": "object",
+            "additionalProperties": {"type": "string"},
+            "description": "`snapshot` only: central's proof of each change stamped `central` the snapshot relays, by change ID, as the node pulled it (`ChangePage.proofs`). A change stamped `central` that central does not hold is taken only with a proof that verifies; otherwise it is `refused` and nothing of it is written, so no node can write as central."
           }
         },
         "example": {
@@ -1000,7 +1005,13 @@ enum CentralOpenAPIDocument {
             "allOf": [{"$ref": "#/components/schemas/FeedCursor"}],
             "description": "The position after the last change returned (the requested one if none): send it as `cursor` next time."
           },
-          "more": {"type": "boolean", "description": "Whether more changes follow: pull again at once."}
+          "more": {"type": "boolean", "description": "Whether more changes follow: pull again at once."},
+          "stamp_floor": {"type": "string", "description": "The newest stamp central holds from the pulling node: a node restored from its own backup moves its clock past it."},
+          "proofs": {
+            "type": "object",
+            "additionalProperties": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+            "description": "Central's proof (HMAC-SHA256 under a key in its database, lowercase hex) of each change on the page stamped `central`, by change ID; absent when there is none. Nodes keep each with its change and send both back in a resync snapshot, so a central restored from a backup gets its own later household edits back, and nothing else written as central."
+          }
         },
         "example": {
           "changes": [

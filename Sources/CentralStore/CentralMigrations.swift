@@ -195,5 +195,18 @@ enum CentralMigrations {
             )
             """,
         ]),
+        ("2026-12-03 central proofs", [
+            // The key central signs its own changes with (HMAC-SHA256 over a change's canonical
+            // JSON). Agents keep those proofs; after a restore, a snapshot may carry central's
+            // later household edits back only with a proof that verifies. 32 bytes from two
+            // version-4 UUIDs (PostgreSQL's strong random source, no extension needed).
+            """
+            CREATE TABLE central_secret (
+                id  integer PRIMARY KEY CHECK (id = 1),
+                key bytea NOT NULL
+            )
+            """,
+            "INSERT INTO central_secret (id, key) VALUES (1, decode(replace(gen_random_uuid()::text || gen_random_uuid()::text, '-', ''), 'hex'))",
+        ]),
     ]
 }

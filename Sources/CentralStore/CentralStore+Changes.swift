@@ -50,22 +50,29 @@ extension CentralStore {
                         "SELECT resync_open_until > now() FROM node WHERE id = \(node.id)", logger: logger).column(Bool?.self)
                     guard case .some(.some(true)) = open.first else { throw CentralStoreError.resyncNotOpen }
                     // Relayed changes of other nodes: only those central already holds (as no-ops).
-                    // Central's own changes are still taken back from a snapshot: after a restore
-                    // the agents hold the only copy of central's later household edits. (Proving
-                    // those too, with a signature central checks, is the open part of the sync
-                    // design's identity section.)
-                    let relayed = push.changes.indices.filter {
-                        verdicts[$0] == nil && push.changes[$0].stamp.node != node.name && push.changes[$0].stamp.node != "central"
-                    }
+                    // Central's own changes are taken back with the proof central gave them (after
+                    // a restore, the agents hold the only copy of central's later household
+                    // edits); without one that verifies, only if central holds them already.
+                    let relayed = push.changes.indices.filter { verdicts[$0] == nil && push.changes[$0].stamp.node != node.name }
                     if !relayed.isEmpty {
                         let ids = relayed.map { push.changes[$0].id }
                         let known = Set(try await tx.query(
                             "SELECT change_id FROM applied_change WHERE change_id = ANY(\(ids)::uuid[])", logger: logger).column(UUID.self))
+                        let key = relayed.contains { push.changes[$0].stamp.node == "central" } ? try await Self.secretKey(tx, logger) : []
                         for i in relayed {
                             let change = push.changes[i]
-                            verdicts[i] = known.contains(change.id)
-                                ? .alreadyKnown
-                                : .refused("change \(change.id.lowercasedString) is stamped by \(change.stamp.node.prefix(60)), not by \(node.name), and central does not hold it; only its own node can deliver it")
+                            if known.contains(change.id) {
+                                verdicts[i] = .alreadyKnown
+                            } else if change.stamp.node == "central" {
+                                if let proof = push.proofs?[change.id.lowercasedString], CentralProof.verify(change.json(), proof: proof, key: key) {
+                                    continue  // proven: merged below
+                                }
+                                verdicts[i] = .refused("change \(change.id.lowercasedString) is stamped by central, but "
+                                    + (push.proofs?[change.id.lowercasedString] == nil ? "carries no proof" : "its proof does not verify")
+                                    + " and central does not hold it; only changes central can prove it issued are taken back")
+                            } else {
+                                verdicts[i] = .refused("change \(change.id.lowercasedString) is stamped by \(change.stamp.node.prefix(60)), not by \(node.name), and central does not hold it; only its own node can deliver it")
+                            }
                         }
                     }
                 }
@@ -229,8 +236,17 @@ extension CentralStore {
                         guard tags.first == position.tag else { throw CentralStoreError.cursorUnknown(position.description) }
                     }
                     let rows = try await connection.query("""
-                        SELECT seq, tag, body FROM change_feed WHERE seq > \(cursor.seq) ORDER BY seq LIMIT \(limit + 1)
-                        """, logger: logger).collect((Int64, Int64, String).self)
+                        SELECT seq, tag, body, change_id, (body::jsonb ->> 'stamp') LIKE '%-central'
+                        FROM change_feed WHERE seq > \(cursor.seq) ORDER BY seq LIMIT \(limit + 1)
+                        """, logger: logger).collect((Int64, Int64, String, UUID, Bool).self)
+                    // Central's own changes carry its proof, for agents to keep (see CentralProof).
+                    var proofs: [(UUID, String)] = []
+                    if rows.prefix(limit).contains(where: \.4) {
+                        let key = try await Self.secretKey(connection, logger)
+                        for row in rows.prefix(limit) where row.4 {
+                            proofs.append((row.3, CentralProof.sign(Array(row.2.utf8), key: key)))
+                        }
+                    }
                     var floor: HLCTimestamp?
                     if let node {
                         for (physical, counter) in try await connection.query(
@@ -244,7 +260,10 @@ extension CentralStore {
                     let next = page.last.map { FeedCursor(seq: $0.0, tag: $0.1) } ?? cursor
                     return #"{"changes":["# + page.map(\.2).joined(separator: ",") + #"],"cursor":""#
                         + next.description + #"","more":"# + (rows.count > limit ? "true" : "false")
-                        + (floor.map { #","stamp_floor":"# + JSONText.quote($0.description) } ?? "") + "}"
+                        + (floor.map { #","stamp_floor":"# + JSONText.quote($0.description) } ?? "")
+                        + (proofs.isEmpty ? "" : #","proofs":{"# + proofs.map { #"""# + $0.0.lowercasedString + #"":""# + $0.1 + #"""# }
+                            .joined(separator: ",") + "}")
+                        + "}"
                 } catch {
                     _ = try? await connection.query("ROLLBACK", logger: logger)
                     throw error
@@ -264,5 +283,12 @@ extension CentralStore {
             guard let row = rows.first else { throw CentralStoreError.nodeNotFound(node.name) }
             return SyncWire.ResyncResponse(samplesThrough: row.0, resyncOpenUntil: RFC3339.format(millis: row.1))
         }
+    }
+
+    /// The key central proves its own changes with (``CentralProof``).
+    static func secretKey(_ connection: PostgresConnection, _ logger: Logger) async throws -> [UInt8] {
+        let rows = try await connection.query("SELECT key FROM central_secret WHERE id = 1", logger: logger).collect(ByteBuffer.self)
+        guard let key = rows.first, key.readableBytes >= 16 else { throw CentralStoreError.unavailable("central_secret holds no key: run edge-central migrate") }
+        return Array(key.readableBytesView)
     }
 }

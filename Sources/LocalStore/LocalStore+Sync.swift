@@ -39,7 +39,12 @@ extension LocalStore {
     /// a crash leaves both or neither. Stamps are observed against `referenceNow` (the later
     /// of the local clock and central's), so a Pi booted with a wrong clock still takes
     /// central's changes; a stamp further ahead than that is refused and nothing is applied.
-    public func applyPulled(_ changes: [TaskChange], cursor: FeedCursor, referenceNow: Int64) throws -> [ApplyOutcome] {
+    ///
+    /// Changes stamped `central` that come with central's proof (`proofs`, by change ID) are
+    /// kept with it while some field of their task still carries their stamp: a resync
+    /// snapshot carries them back to a central restored from a backup (``provenCentralChanges(taskIDs:)``).
+    public func applyPulled(_ changes: [TaskChange], cursor: FeedCursor, referenceNow: Int64,
+                            proofs: [String: String] = [:]) throws -> [ApplyOutcome] {
         try write { db in
             var clock = try StoredClock.load(db)
             var outcomes: [ApplyOutcome] = []
@@ -53,6 +58,17 @@ extension LocalStore {
                 let (merged, changed) = TaskMerge.apply(change, to: existing)
                 if changed { try merged.save(db) }
                 outcomes.append(changed ? .applied : .alreadyKnown)
+                if change.stamp.node == "central", let proof = proofs[change.id.lowercasedString] {
+                    try db.cachedStatement(sql: "INSERT OR IGNORE INTO central_change(change_id, task_id, stamp, body, proof) VALUES (?, ?, ?, ?, ?)")
+                        .execute(arguments: [change.id.lowercasedString, change.taskID.lowercasedString, change.stamp.description,
+                                             String(decoding: change.json(), as: UTF8.self), proof])
+                }
+                if changed {
+                    let stamps = [merged.titleStamp, merged.notesStamp, merged.dueAtStamp, merged.assigneeStamp, merged.doneStamp, merged.deletedStamp]
+                        .compactMap { $0?.description }
+                    try db.cachedStatement(sql: "DELETE FROM central_change WHERE task_id = ? AND stamp NOT IN (?, ?, ?, ?, ?, ?)")
+                        .execute(arguments: StatementArguments([change.taskID.lowercasedString] + (0..<6).map { $0 < stamps.count ? stamps[$0] : "" }))
+                }
             }
             try StoredClock.save(clock, db)
             try db.execute(sql: "UPDATE sync_cursor SET cursor = ? WHERE id = 1", arguments: [cursor.description])
@@ -77,6 +93,23 @@ extension LocalStore {
                               now: max(referenceNow, configuration.clock.nowMillis()))
             try StoredClock.save(clock, db)
             return true
+        }
+    }
+
+    /// The changes stamped `central` kept for these tasks, with central's proof of each, by
+    /// task: a resync snapshot sends them as they are instead of rebuilding them from fields.
+    public func provenCentralChanges(taskIDs: [UUID]) throws -> [UUID: [(change: TaskChange, proof: String)]] {
+        try read { db in
+            var out: [UUID: [(change: TaskChange, proof: String)]] = [:]
+            for id in taskIDs {
+                for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT body, proof FROM central_change WHERE task_id = ?"),
+                                            arguments: [id.lowercasedString]) {
+                    let body: String = row["body"]
+                    guard let change = try? JSONDecoder().decode(TaskChange.self, from: Data(body.utf8)) else { continue }
+                    out[id, default: []].append((change, row["proof"]))
+                }
+            }
+            return out
         }
     }
 

@@ -19,11 +19,15 @@ public enum SyncWire {
         public var node: String
         public var mode: PushMode
         public var changes: [TaskChange]
+        /// In a snapshot: central's proofs (``ChangePage/proofs``) of the changes stamped
+        /// `central` that it relays, by change ID. Central takes those back only with one.
+        public var proofs: [String: String]?
 
-        public init(node: String, mode: PushMode = .log, changes: [TaskChange]) {
+        public init(node: String, mode: PushMode = .log, changes: [TaskChange], proofs: [String: String]? = nil) {
             self.node = node
             self.mode = mode
             self.changes = changes
+            self.proofs = proofs
         }
     }
 
@@ -71,15 +75,19 @@ public enum SyncWire {
         /// The newest stamp central holds from the pulling node itself. A node restored from
         /// its own backup moves its clock past it, so it never reissues a stamp it had used.
         public var stampFloor: HLCTimestamp?
+        /// Central's proof (HMAC) of each change on the page stamped `central`, by change ID:
+        /// agents keep it, to carry central's own edits back after central is restored.
+        public var proofs: [String: String]?
 
-        public init(changes: [TaskChange], cursor: FeedCursor, more: Bool, stampFloor: HLCTimestamp? = nil) {
+        public init(changes: [TaskChange], cursor: FeedCursor, more: Bool, stampFloor: HLCTimestamp? = nil, proofs: [String: String]? = nil) {
             self.changes = changes
             self.cursor = cursor
             self.more = more
             self.stampFloor = stampFloor
+            self.proofs = proofs
         }
 
-        enum CodingKeys: String, CodingKey { case changes, cursor, more, stampFloor = "stamp_floor" }
+        enum CodingKeys: String, CodingKey { case changes, cursor, more, stampFloor = "stamp_floor", proofs }
     }
 
     /// `POST /v1/sync/samples`: a run of the node's readings, shaped like the agent's storage

@@ -181,7 +181,7 @@ public struct SyncEngine: Sendable {
                               metadata: ["stamp": "\(floor)"])
             }
             do {
-                _ = try store.applyPulled(page.changes, cursor: page.cursor, referenceNow: reference)
+                _ = try store.applyPulled(page.changes, cursor: page.cursor, referenceNow: reference, proofs: page.proofs ?? [:])
             } catch LocalStoreError.remoteClockAhead(let why) {
                 throw SyncFailure(.clock, "refused a change from central: \(why)")
             } catch {
@@ -252,9 +252,23 @@ public struct SyncEngine: Sendable {
             let records = try local { try store.snapshotRecords(after: last, limit: 150) }
             guard let tail = records.last else { break }
             last = tail.id
-            let changes = records.flatMap { SnapshotChanges.changes(for: $0, makeUUID: makeUUID) }
+            // Central's own edits go back as central issued them, with its proof; rebuilt from
+            // fields they would carry no proof, and a restored central could not take them.
+            let proven = try local { try store.provenCentralChanges(taskIDs: records.map(\.id)) }
+            var changes: [TaskChange] = []
+            var proofs: [String: String] = [:]
+            for record in records {
+                let originals = proven[record.id] ?? []
+                let provenStamps = Set(originals.map(\.change.stamp))
+                changes += SnapshotChanges.changes(for: record, makeUUID: makeUUID).filter { !provenStamps.contains($0.stamp) }
+                for (change, proof) in originals {
+                    changes.append(change)
+                    proofs[change.id.lowercasedString] = proof
+                }
+            }
             let pushed = try await client.send(
-                .POST, "/v1/sync/changes", json: try encode(SyncWire.ChangePush(node: node, mode: .snapshot, changes: changes)))
+                .POST, "/v1/sync/changes",
+                json: try encode(SyncWire.ChangePush(node: node, mode: .snapshot, changes: changes, proofs: proofs.isEmpty ? nil : proofs)))
             note(pushed, &report)
         }
         try await pull(&report, { false })

@@ -241,6 +241,45 @@ struct CentralStoreTests {
         }
     }
 
+    @Test func aSnapshotCarriesCentralsOwnChangesBackOnlyWithItsProof() async throws {
+        try await TestDatabase.withStore { store, _ in
+            let (a, _) = try await node(store, "pi-a")
+            let created = try await store.createTask(NewTask(title: "Bins")).item
+            _ = try await store.push(SyncWire.ChangePush(node: "pi-a", changes: [change(UUID(), t0, "pi-a", TaskPatch(title: "own"))]), from: a)
+            let page = try JSONDecoder().decode(SyncWire.ChangePage.self, from: Data(try await store.pull(after: .start, limit: 100).utf8))
+            let issued = try #require(page.changes.first { $0.stamp.node == "central" })
+            #expect(issued.taskID == created.id)
+            let proof = try #require(page.proofs?[issued.id.lowercasedString])
+            #expect(page.proofs?.count == 1, "only central's own changes carry a proof")
+            _ = try await store.beginResync(a)
+            let feed = try await store.pull(after: .start, limit: 100)
+
+            // Written as central: no proof, a proof of another change, a proof that is not hex.
+            let forged = TaskChange(id: UUID(), taskID: created.id, stamp: HLCTimestamp(physical: issued.stamp.physical + 1, counter: 0, node: "central"),
+                                    createdAt: issued.createdAt, origin: "central", patch: TaskPatch(title: "written by pi-a"))
+            var altered = issued
+            altered.patch.title = "altered"
+            for (changes, proofs) in [([forged], nil), ([forged], [forged.id.lowercasedString: proof]),
+                                      ([altered], [altered.id.lowercasedString: proof]), ([forged], [forged.id.lowercasedString: "zz"])] {
+                var tampered = changes
+                if changes[0] == altered { tampered[0].id = UUID() }
+                let results = try await store.push(SyncWire.ChangePush(node: "pi-a", mode: .snapshot, changes: tampered,
+                                                                       proofs: proofs.map { p in Dictionary(uniqueKeysWithValues: p.map { (tampered[0].id.lowercasedString, $0.value) }) }),
+                                                   from: a)
+                #expect(results.map(\.outcome) == [.refused])
+                #expect(results[0].reason?.contains("stamped by central") == true && results[0].reason?.contains(tampered[0].id.lowercasedString) == true)
+            }
+            #expect(try await store.pull(after: .start, limit: 100) == feed, "nothing was written")
+            #expect(try await store.task(id: created.id)?.title == "Bins")
+
+            // The change central issued, with its proof: taken (a no-op here, where central holds it).
+            let results = try await store.push(SyncWire.ChangePush(node: "pi-a", mode: .snapshot, changes: [issued],
+                                                                   proofs: [issued.id.lowercasedString: proof]), from: a)
+            #expect(results.map(\.outcome) == [.alreadyKnown])
+            #expect(CentralProof.verify(issued.json(), proof: proof, key: Array(repeating: 0, count: 32)) == false)
+        }
+    }
+
     @Test func householdEditsAreStampedByCentralAndReachTheFeed() async throws {
         try await TestDatabase.withStore { store, _ in
             let (a, _) = try await node(store, "pi-a")

@@ -92,6 +92,17 @@ def test_bad_batches_get_a_clear_4xx_and_write_nothing(h):
                 as_json({"node": "a", "mode": "log", "changes": [good, change("a", "also fine"), forged]}))
     assert forged["change_id"] in r.json["error"]["message"]
     refused(403, "forged_change", "/v1/sync/changes", as_json({"node": "a", "mode": "log", "changes": [change("central", "x")]}))
+    # Nor through its own resync window: a change stamped `central` is taken back from a
+    # snapshot only with central's proof that it issued it; refused alone, nothing written.
+    opened = post(central, "/v1/sync/resync", as_json({"node": "a"}), token)
+    assert opened.status == 200, opened
+    as_central = change("central", "written by a as central")
+    for proofs in (None, {as_central["change_id"]: "0" * 64}, {as_central["change_id"]: "not hex"}):
+        body = {"node": "a", "mode": "snapshot", "changes": [as_central, change("b", "b's, relayed")]}
+        r = post(central, "/v1/sync/changes", as_json({**body, **({"proofs": proofs} if proofs else {})}), token)
+        assert r.status == 200 and [x["outcome"] for x in r.json["results"]] == ["refused", "refused"], r
+        assert as_central["change_id"] in r.json["results"][0]["reason"], r
+        assert rows(central) == before, "a refused relay wrote rows"
     # Sizes: too many changes, a body over the wire limit, a gzip bomb.
     many = [change("a", f"t{i}") for i in range(1001)]
     refused(413, "body_too_large", "/v1/sync/changes", as_json({"node": "a", "mode": "log", "changes": many}))

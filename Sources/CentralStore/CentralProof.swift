@@ -1,0 +1,43 @@
+import Crypto
+
+/// Central's proof that it issued a change: HMAC-SHA256 of the change's canonical JSON
+/// (``Sync/TaskChange/json()``) under the key in `central_secret`, as lowercase hex.
+///
+/// Central gives the proof of each change stamped `central` with every pull; agents keep it.
+/// After central is restored from a backup, the agents hold the only copy of its later
+/// household edits, and a resync snapshot may carry them back: central takes such a change
+/// only with a proof that verifies, so no node can write as `central`.
+public enum CentralProof {
+    public static func sign(_ json: [UInt8], key: [UInt8]) -> String {
+        let code = HMAC<SHA256>.authenticationCode(for: json, using: SymmetricKey(data: key))
+        return code.map { byte in
+            let digits = Array("0123456789abcdef")
+            return String([digits[Int(byte >> 4)], digits[Int(byte & 0xf)]])
+        }.joined()
+    }
+
+    public static func verify(_ json: [UInt8], proof: String, key: [UInt8]) -> Bool {
+        guard proof.utf8.count == 64, let bytes = hexBytes(proof) else { return false }
+        return HMAC<SHA256>.isValidAuthenticationCode(bytes, authenticating: json, using: SymmetricKey(data: key))
+    }
+
+    static func hexBytes(_ text: String) -> [UInt8]? {
+        var out: [UInt8] = []
+        var high: UInt8?
+        for c in text.utf8 {
+            let v: UInt8
+            switch c {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): v = c - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): v = c - UInt8(ascii: "a") + 10
+            default: return nil
+            }
+            if let h = high {
+                out.append(h << 4 | v)
+                high = nil
+            } else {
+                high = v
+            }
+        }
+        return high == nil ? out : nil
+    }
+}
