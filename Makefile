@@ -37,9 +37,10 @@ test: test-deps
 	cross/check-arm64.sh .build-cross/out/arm64 .build/release/edge-agent
 
 ## make bench: release build, then every benchmark (prints its figures), the central
-## and sync ones against a throwaway PostgreSQL (scripts/bench-central.sh), and the
+## and sync ones against a throwaway PostgreSQL (scripts/bench-central.sh), the
 ## agent beside Debian's node_exporter under a real Prometheus (CPU, RssAnon, dashboard
-## panels with data: scripts/bench-node-exporter.sh).
+## panels with data: scripts/bench-node-exporter.sh), and last the 10-minute sync soak
+## (3 agents, 2 centrals, partitions, clock steps, restores: scripts/bench-soak.sh).
 bench: deps
 	$(SWIFT) build -c release --product edge-bench
 	$(SWIFT) build -c release --product edge-agent
@@ -50,6 +51,7 @@ bench: deps
 	scripts/bench-node-exporter.sh
 	scripts/bench-connections.sh
 	scripts/bench-central.sh
+	scripts/bench-soak.sh
 
 build:
 	$(SWIFT) build --product edge-agent

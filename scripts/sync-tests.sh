@@ -4,6 +4,7 @@
 # module (scripts/pg-cluster.sh) and a fault proxy (Tests/live/fault_proxy.py) between each
 # agent and central.
 #   scripts/sync-tests.sh [PYTEST ARGS...]      e.g. -k faults, -x, -v
+# EDGE_SYNC_TESTS=PATH runs PATH instead of Tests/sync (the soak: scripts/bench-soak.sh).
 # EDGE_SYNC_SEED=N replays the randomised parts of a run (every run prints its seed);
 # EDGE_SYNC_KEEP=1 keeps the temporary directories (logs, databases).
 set -euo pipefail
@@ -22,4 +23,4 @@ fi
 # The venv also holds schemathesis and hypothesis, whose pytest plugins take seconds to load
 # and are not used here.
 export PYTEST_DISABLE_PLUGIN_AUTOLOAD=1
-exec "$VENV/bin/pytest" -q Tests/sync "$@"
+exec "$VENV/bin/pytest" -q "${EDGE_SYNC_TESTS:-Tests/sync}" "$@"

@@ -1,12 +1,15 @@
 import Crypto
 
-/// Central's proof that it issued a change: HMAC-SHA256 of the change's canonical JSON
+/// Central's proof that it took a change into its feed (from the node that stamped it, or as
+/// its own household edit): HMAC-SHA256 of the change's canonical JSON
 /// (``Sync/TaskChange/json()``) under the key in `central_secret`, as lowercase hex.
 ///
-/// Central gives the proof of each change stamped `central` with every pull; agents keep it.
-/// After central is restored from a backup, the agents hold the only copy of its later
-/// household edits, and a resync snapshot may carry them back: central takes such a change
-/// only with a proof that verifies, so no node can write as `central`.
+/// Every pulled change comes with its proof; agents keep those of other replicas' changes.
+/// After central is restored from a backup, the other replicas may hold the only copy of
+/// changes it had taken since (its own household edits, or a node's that was itself restored
+/// since), and a resync snapshot carries them back: central takes a change stamped by another
+/// node than the pushing one only with a proof that verifies, so no node can write as another
+/// node, or as `central`.
 public enum CentralProof {
     public static func sign(_ json: [UInt8], key: [UInt8]) -> String {
         let code = HMAC<SHA256>.authenticationCode(for: json, using: SymmetricKey(data: key))

@@ -49,29 +49,27 @@ extension CentralStore {
                     let open = try await tx.query(
                         "SELECT resync_open_until > now() FROM node WHERE id = \(node.id)", logger: logger).column(Bool?.self)
                     guard case .some(.some(true)) = open.first else { throw CentralStoreError.resyncNotOpen }
-                    // Relayed changes of other nodes: only those central already holds (as no-ops).
-                    // Central's own changes are taken back with the proof central gave them (after
-                    // a restore, the agents hold the only copy of central's later household
-                    // edits); without one that verifies, only if central holds them already.
+                    // Relayed changes (another node's, or central's own): taken with the proof central
+                    // gave them in a pull, which shows central took that very change before (after
+                    // a restore, the other replicas may hold the only copy); else only if central
+                    // holds them already. Without a proof central cannot tell a relay from a forgery.
                     let relayed = push.changes.indices.filter { verdicts[$0] == nil && push.changes[$0].stamp.node != node.name }
                     if !relayed.isEmpty {
                         let ids = relayed.map { push.changes[$0].id }
                         let known = Set(try await tx.query(
                             "SELECT change_id FROM applied_change WHERE change_id = ANY(\(ids)::uuid[])", logger: logger).column(UUID.self))
-                        let key = relayed.contains { push.changes[$0].stamp.node == "central" } ? try await Self.secretKey(tx, logger) : []
+                        let key = push.proofs?.isEmpty == false ? try await Self.secretKey(tx, logger) : []
                         for i in relayed {
                             let change = push.changes[i]
+                            let proof = push.proofs?[change.id.lowercasedString]
                             if known.contains(change.id) {
                                 verdicts[i] = .alreadyKnown
-                            } else if change.stamp.node == "central" {
-                                if let proof = push.proofs?[change.id.lowercasedString], CentralProof.verify(change.json(), proof: proof, key: key) {
-                                    continue  // proven: merged below
-                                }
-                                verdicts[i] = .refused("change \(change.id.lowercasedString) is stamped by central, but "
-                                    + (push.proofs?[change.id.lowercasedString] == nil ? "carries no proof" : "its proof does not verify")
-                                    + " and central does not hold it; only changes central can prove it issued are taken back")
+                            } else if let proof, CentralProof.verify(change.json(), proof: proof, key: key) {
+                                continue  // proven: merged below
                             } else {
-                                verdicts[i] = .refused("change \(change.id.lowercasedString) is stamped by \(change.stamp.node.prefix(60)), not by \(node.name), and central does not hold it; only its own node can deliver it")
+                                verdicts[i] = .refused("change \(change.id.lowercasedString) is stamped by \(change.stamp.node.prefix(60)), not by \(node.name); "
+                                    + (proof == nil ? "it carries no proof" : "its proof does not verify")
+                                    + " and central does not hold it, so it cannot tell it from a forgery")
                             }
                         }
                     }
@@ -236,16 +234,13 @@ extension CentralStore {
                         guard tags.first == position.tag else { throw CentralStoreError.cursorUnknown(position.description) }
                     }
                     let rows = try await connection.query("""
-                        SELECT seq, tag, body, change_id, (body::jsonb ->> 'stamp') LIKE '%-central'
-                        FROM change_feed WHERE seq > \(cursor.seq) ORDER BY seq LIMIT \(limit + 1)
-                        """, logger: logger).collect((Int64, Int64, String, UUID, Bool).self)
-                    // Central's own changes carry its proof, for agents to keep (see CentralProof).
+                        SELECT seq, tag, body, change_id FROM change_feed WHERE seq > \(cursor.seq) ORDER BY seq LIMIT \(limit + 1)
+                        """, logger: logger).collect((Int64, Int64, String, UUID).self)
+                    // Every change carries central's proof that it took it, for agents to keep (CentralProof).
                     var proofs: [(UUID, String)] = []
-                    if rows.prefix(limit).contains(where: \.4) {
+                    if !rows.isEmpty {
                         let key = try await Self.secretKey(connection, logger)
-                        for row in rows.prefix(limit) where row.4 {
-                            proofs.append((row.3, CentralProof.sign(Array(row.2.utf8), key: key)))
-                        }
+                        for row in rows.prefix(limit) { proofs.append((row.3, CentralProof.sign(Array(row.2.utf8), key: key))) }
                     }
                     var floor: HLCTimestamp?
                     if let node {

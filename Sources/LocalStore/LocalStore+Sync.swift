@@ -40,9 +40,9 @@ extension LocalStore {
     /// of the local clock and central's), so a Pi booted with a wrong clock still takes
     /// central's changes; a stamp further ahead than that is refused and nothing is applied.
     ///
-    /// Changes stamped `central` that come with central's proof (`proofs`, by change ID) are
-    /// kept with it while some field of their task still carries their stamp: a resync
-    /// snapshot carries them back to a central restored from a backup (``provenCentralChanges(taskIDs:)``).
+    /// Other replicas' changes that come with central's proof (`proofs`, by change ID) are kept
+    /// with it while some field of their task still carries their stamp: a resync snapshot
+    /// carries them back to a central restored from a backup (``provenChanges(taskIDs:)``).
     public func applyPulled(_ changes: [TaskChange], cursor: FeedCursor, referenceNow: Int64,
                             proofs: [String: String] = [:]) throws -> [ApplyOutcome] {
         try write { db in
@@ -58,15 +58,15 @@ extension LocalStore {
                 let (merged, changed) = TaskMerge.apply(change, to: existing)
                 if changed { try merged.save(db) }
                 outcomes.append(changed ? .applied : .alreadyKnown)
-                if change.stamp.node == "central", let proof = proofs[change.id.lowercasedString] {
-                    try db.cachedStatement(sql: "INSERT OR IGNORE INTO central_change(change_id, task_id, stamp, body, proof) VALUES (?, ?, ?, ?, ?)")
+                if change.stamp.node != configuration.nodeName, let proof = proofs[change.id.lowercasedString] {
+                    try db.cachedStatement(sql: "INSERT OR IGNORE INTO proven_change(change_id, task_id, stamp, body, proof) VALUES (?, ?, ?, ?, ?)")
                         .execute(arguments: [change.id.lowercasedString, change.taskID.lowercasedString, change.stamp.description,
                                              String(decoding: change.json(), as: UTF8.self), proof])
                 }
                 if changed {
                     let stamps = [merged.titleStamp, merged.notesStamp, merged.dueAtStamp, merged.assigneeStamp, merged.doneStamp, merged.deletedStamp]
                         .compactMap { $0?.description }
-                    try db.cachedStatement(sql: "DELETE FROM central_change WHERE task_id = ? AND stamp NOT IN (?, ?, ?, ?, ?, ?)")
+                    try db.cachedStatement(sql: "DELETE FROM proven_change WHERE task_id = ? AND stamp NOT IN (?, ?, ?, ?, ?, ?)")
                         .execute(arguments: StatementArguments([change.taskID.lowercasedString] + (0..<6).map { $0 < stamps.count ? stamps[$0] : "" }))
                 }
             }
@@ -96,13 +96,13 @@ extension LocalStore {
         }
     }
 
-    /// The changes stamped `central` kept for these tasks, with central's proof of each, by
-    /// task: a resync snapshot sends them as they are instead of rebuilding them from fields.
-    public func provenCentralChanges(taskIDs: [UUID]) throws -> [UUID: [(change: TaskChange, proof: String)]] {
+    /// Other replicas' changes kept for these tasks, with central's proof of each, by task: a
+    /// resync snapshot sends them as they are instead of rebuilding them from fields.
+    public func provenChanges(taskIDs: [UUID]) throws -> [UUID: [(change: TaskChange, proof: String)]] {
         try read { db in
             var out: [UUID: [(change: TaskChange, proof: String)]] = [:]
             for id in taskIDs {
-                for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT body, proof FROM central_change WHERE task_id = ?"),
+                for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT body, proof FROM proven_change WHERE task_id = ?"),
                                             arguments: [id.lowercasedString]) {
                     let body: String = row["body"]
                     guard let change = try? JSONDecoder().decode(TaskChange.self, from: Data(body.utf8)) else { continue }

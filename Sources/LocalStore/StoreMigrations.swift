@@ -165,18 +165,18 @@ extension LocalStore {
                 """)
         }
         migrator.registerMigration("2026-12-03 central proofs") { db in
-            // Changes stamped `central` as pulled, with central's proof (HMAC) of each: a resync
-            // snapshot carries them back verbatim, and central takes them only with the proof.
-            // Kept while some field of the task still carries the stamp.
+            // Other replicas' changes as pulled, with central's proof (HMAC) that it took each:
+            // a resync snapshot carries them back verbatim, and a restored central takes another
+            // node's change only with the proof. Kept while a field of the task carries the stamp.
             try db.execute(sql: """
-                CREATE TABLE central_change (
+                CREATE TABLE proven_change (
                     change_id TEXT PRIMARY KEY NOT NULL,
                     task_id TEXT NOT NULL,
                     stamp TEXT NOT NULL,
                     body TEXT NOT NULL,
                     proof TEXT NOT NULL
                 );
-                CREATE INDEX central_change_by_task ON central_change(task_id);
+                CREATE INDEX proven_change_by_task ON proven_change(task_id);
                 """)
         }
         return migrator

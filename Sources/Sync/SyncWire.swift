@@ -19,8 +19,9 @@ public enum SyncWire {
         public var node: String
         public var mode: PushMode
         public var changes: [TaskChange]
-        /// In a snapshot: central's proofs (``ChangePage/proofs``) of the changes stamped
-        /// `central` that it relays, by change ID. Central takes those back only with one.
+        /// In a snapshot: central's proofs (``ChangePage/proofs``) of the other replicas'
+        /// changes it relays, by change ID. Central takes a relayed change it does not hold
+        /// only with one.
         public var proofs: [String: String]?
 
         public init(node: String, mode: PushMode = .log, changes: [TaskChange], proofs: [String: String]? = nil) {
@@ -75,8 +76,8 @@ public enum SyncWire {
         /// The newest stamp central holds from the pulling node itself. A node restored from
         /// its own backup moves its clock past it, so it never reissues a stamp it had used.
         public var stampFloor: HLCTimestamp?
-        /// Central's proof (HMAC) of each change on the page stamped `central`, by change ID:
-        /// agents keep it, to carry central's own edits back after central is restored.
+        /// Central's proof (HMAC) that it took each change on the page, by change ID: agents
+        /// keep those of other replicas' changes, to carry them back after central is restored.
         public var proofs: [String: String]?
 
         public init(changes: [TaskChange], cursor: FeedCursor, more: Bool, stampFloor: HLCTimestamp? = nil, proofs: [String: String]? = nil) {

@@ -252,9 +252,10 @@ public struct SyncEngine: Sendable {
             let records = try local { try store.snapshotRecords(after: last, limit: 150) }
             guard let tail = records.last else { break }
             last = tail.id
-            // Central's own edits go back as central issued them, with its proof; rebuilt from
-            // fields they would carry no proof, and a restored central could not take them.
-            let proven = try local { try store.provenCentralChanges(taskIDs: records.map(\.id)) }
+            // Other replicas' changes go back as central sent them, with its proof that it took
+            // them; rebuilt from fields they would carry none, and a restored central that lost
+            // them could not tell them from forgeries.
+            let proven = try local { try store.provenChanges(taskIDs: records.map(\.id)) }
             var changes: [TaskChange] = []
             var proofs: [String: String] = [:]
             for record in records {

@@ -250,7 +250,7 @@ struct CentralStoreTests {
             let issued = try #require(page.changes.first { $0.stamp.node == "central" })
             #expect(issued.taskID == created.id)
             let proof = try #require(page.proofs?[issued.id.lowercasedString])
-            #expect(page.proofs?.count == 1, "only central's own changes carry a proof")
+            #expect(page.proofs?.count == 2, "every change carries central's proof")
             _ = try await store.beginResync(a)
             let feed = try await store.pull(after: .start, limit: 100)
 
@@ -268,6 +268,7 @@ struct CentralStoreTests {
                                                    from: a)
                 #expect(results.map(\.outcome) == [.refused])
                 #expect(results[0].reason?.contains("stamped by central") == true && results[0].reason?.contains(tampered[0].id.lowercasedString) == true)
+                #expect(results[0].reason?.contains("forgery") == true)
             }
             #expect(try await store.pull(after: .start, limit: 100) == feed, "nothing was written")
             #expect(try await store.task(id: created.id)?.title == "Bins")

@@ -70,19 +70,22 @@ import Testing
         #expect(try store.pendingChanges(limit: 10).map(\.change.id) == [pending[1].change.id])
     }
 
-    @Test func centralsOwnChangesAreKeptWithTheirProofWhileTheirStampCounts() throws {
+    @Test func otherReplicasChangesAreKeptWithTheirProofWhileTheirStampCounts() throws {
         let store = try open(clock: ManualClock(t0))
         let task = UUID()
         let fromCentral = remote(task, at: t0, TaskPatch(title: "Bins"), node: "central")
         let fromB = remote(UUID(), at: t0, TaskPatch(title: "b's"), node: "b")
-        _ = try store.applyPulled([fromCentral, fromB], cursor: FeedCursor(seq: 2, tag: 1), referenceNow: t0,
-                                  proofs: [fromCentral.id.lowercasedString: "ab12", fromB.id.lowercasedString: "cd34"])
-        let kept = try store.provenCentralChanges(taskIDs: [task, fromB.taskID])
+        let own = remote(UUID(), at: t0, TaskPatch(title: "mine"), node: "a")
+        _ = try store.applyPulled([fromCentral, fromB, own], cursor: FeedCursor(seq: 3, tag: 1), referenceNow: t0,
+                                  proofs: [fromCentral.id.lowercasedString: "ab12", fromB.id.lowercasedString: "cd34",
+                                           own.id.lowercasedString: "ef56"])
+        let kept = try store.provenChanges(taskIDs: [task, fromB.taskID, own.taskID])
         #expect(kept[task]?.map(\.change) == [fromCentral] && kept[task]?.map(\.proof) == ["ab12"])
-        #expect(kept[fromB.taskID] == nil, "only changes stamped central are kept")
+        #expect(kept[fromB.taskID]?.map(\.proof) == ["cd34"])
+        #expect(kept[own.taskID] == nil, "its own changes it delivers itself")
         // Every field it set now carries a newer stamp: it is no longer kept.
-        _ = try store.applyPulled([remote(task, at: t0 + 1000, TaskPatch(title: "Bins out"))], cursor: FeedCursor(seq: 3, tag: 1), referenceNow: t0)
-        #expect(try store.provenCentralChanges(taskIDs: [task]).isEmpty)
+        _ = try store.applyPulled([remote(task, at: t0 + 1000, TaskPatch(title: "Bins out"))], cursor: FeedCursor(seq: 4, tag: 1), referenceNow: t0)
+        #expect(try store.provenChanges(taskIDs: [task]).isEmpty)
     }
 
     @Test func sampleBatchesAreBoundedOrderedAndCarryTheClockFlag() throws {
