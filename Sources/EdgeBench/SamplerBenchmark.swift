@@ -38,9 +38,14 @@ struct SamplerBenchmark: ParsableCommand {
         // 1. CPU per cycle.
         let cpuDir = "\(dir)/sampler-cpu"
         try? FileManager.default.removeItem(atPath: cpuDir)
-        let store = try LocalStore(directory: cpuDir, configuration: .init(nodeName: "bench"))
         var now: Int64 = 1_763_788_800_000
         let clock = MutableClock(now)
+        // CLOCK_BOOTTIME follows the simulated wall clock, as the real one follows the real
+        // clock: otherwise every 15 s step would look like a clock step to the re-timing.
+        var configuration = LocalStore.Configuration(nodeName: "bench")
+        let bootStart = now - 60_000
+        configuration.boot = BootClock(bootID: "sampler-bench") { [clock] in clock.wallClock.nowMillis() - bootStart }
+        let store = try LocalStore(directory: cpuDir, configuration: configuration)
         let sampler = Sampler(reader: reader, store: store, interval: .seconds(15), wallClock: clock.wallClock,
                               latest: LatestReading(), logger: Logger(label: "bench"))
         var perCycle: [Double] = []
