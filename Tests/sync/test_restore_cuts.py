@@ -145,3 +145,39 @@ def test_an_edit_stamped_a_day_ahead_is_stamped_again_and_sync_goes_on(h):
     stamp = central.records()[future]["title_v"]
     assert int(stamp.split("-")[0], 16) < (time.time() + 600) * 1000, f"still stamped in the future: {stamp}"
     assert a.query("SELECT value FROM store_state WHERE key = 'changes_restamped'") == [(1,)]
+
+
+def test_a_restored_central_and_a_fast_node_leave_no_replicas_apart(h):
+    """The sync issue's item 3: a node's clock runs a few minutes fast, so its stamp is the
+    newest on a task. Central edits the task (stamped after that node's stamp), another node
+    pulls the edit, then central is restored from a dump taken before the edit and edits the
+    task again: its clock row went back with the dump, so the new value may carry the very
+    stamp the lost one had. Every replica must still end with the same value."""
+    db = h.pg.create_database("fast_node")
+    central = h.central(db)
+    central.wait_ready()
+    a = h.agent("a", central)
+    b = h.agent("b", central)
+    assert a.stop() == 0 and b.stop() == 0
+    fast = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(time.time() + 300))
+    at(fast, a, "tasks", "add", "water the plants")
+    task = a.query("SELECT id FROM task")[0][0]
+    at(fast, a, "sync", "--once")
+    backup = dump(h, db, "before_central_edit")
+
+    r = central.api("PATCH", f"/v1/tasks/{task}", {"notes": "first, lost in the restore"})
+    assert r.status == 200, r
+    first = central.records()[task]
+    assert first["notes_v"] > first["title_v"], "central's edit is stamped after the fast node's"
+    assert b.sync_once().returncode == 0
+    assert b.records()[task]["notes"] == "first, lost in the restore"
+
+    restore(h, central, db, backup)
+    r = central.api("PATCH", f"/v1/tasks/{task}", {"notes": "second, after the restore"})
+    assert r.status == 200, r
+    for agent in (a, b, a, b):
+        out = agent.sync_once()
+        assert out.returncode == 0, f"{agent.name}: {out.stdout}{out.stderr}"
+    records = {"central": central.records()[task], "a": a.records()[task], "b": b.records()[task]}
+    assert records["a"] == records["central"] and records["b"] == records["central"], records
+    assert records["central"]["notes_v"] >= first["notes_v"]
