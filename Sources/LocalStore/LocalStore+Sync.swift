@@ -176,16 +176,31 @@ extension LocalStore {
     /// ``sampleBatch(node:after:maxSamples:aheadLimit:)`` for sending: in the same
     /// transaction, its readings are marked as possibly at central (`samples_sent_through`),
     /// so re-timing never moves them from now on, even if the answer is lost.
+    ///
+    /// The mark commits with `synchronous=NORMAL`, like readings: safe from a killed process,
+    /// and no extra fsync per batch (the acknowledgement that follows has one).
     public func sampleBatchToSend(node: String, after: Int64, maxSamples: Int, aheadLimit: Int64?) throws -> SyncWire.SampleBatch? {
-        try write { db in
-            let batch = try sampleBatch(node: node, after: after, maxSamples: maxSamples, aheadLimit: aheadLimit, db)
-            if let last = batch?.readings.last?.ts {
-                try db.execute(sql: """
-                    INSERT INTO store_state(key, value) VALUES ('samples_sent_through', ?)
-                    ON CONFLICT(key) DO UPDATE SET value = max(value, excluded.value)
-                    """, arguments: [last])
+        let health = health()
+        guard health == .ok else { throw LocalStoreError.unavailable(health) }
+        do {
+            return try pool.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA synchronous = NORMAL")
+                defer { try? db.execute(sql: "PRAGMA synchronous = FULL") }
+                var batch: SyncWire.SampleBatch?
+                try db.inTransaction(.immediate) {
+                    batch = try sampleBatch(node: node, after: after, maxSamples: maxSamples, aheadLimit: aheadLimit, db)
+                    if let last = batch?.readings.last?.ts {
+                        try db.execute(sql: """
+                            INSERT INTO store_state(key, value) VALUES ('samples_sent_through', ?)
+                            ON CONFLICT(key) DO UPDATE SET value = max(value, excluded.value)
+                            """, arguments: [last])
+                    }
+                    return .commit
+                }
+                return batch
             }
-            return batch
+        } catch {
+            throw translate(error)
         }
     }
 
