@@ -253,12 +253,18 @@ extension CentralStore {
                     try await connection.query("COMMIT", logger: logger)
                     let page = rows.prefix(limit)
                     let next = page.last.map { FeedCursor(seq: $0.0, tag: $0.1) } ?? cursor
-                    return #"{"changes":["# + page.map(\.2).joined(separator: ",") + #"],"cursor":""#
-                        + next.description + #"","more":"# + (rows.count > limit ? "true" : "false")
-                        + (floor.map { #","stamp_floor":"# + JSONText.quote($0.description) } ?? "")
-                        + (proofs.isEmpty ? "" : #","proofs":{"# + proofs.map { #"""# + $0.0.lowercasedString + #"":""# + $0.1 + #"""# }
-                            .joined(separator: ",") + "}")
-                        + "}"
+                    // Built in steps: one long concatenation is too much for the type checker of
+                    // Debian's Swift 6.2 (the aarch64 cross-build).
+                    var json = #"{"changes":["# + page.map(\.2).joined(separator: ",") + #"],"cursor":""#
+                    json += next.description + #"","more":"# + (rows.count > limit ? "true" : "false")
+                    if let floor { json += #","stamp_floor":"# + JSONText.quote(floor.description) }
+                    if !proofs.isEmpty {
+                        let members: [String] = proofs.map { (id: UUID, proof: String) -> String in
+                            JSONText.quote(id.lowercasedString) + ":" + JSONText.quote(proof)
+                        }
+                        json += #","proofs":{"# + members.joined(separator: ",") + "}"
+                    }
+                    return json + "}"
                 } catch {
                     _ = try? await connection.query("ROLLBACK", logger: logger)
                     throw error
