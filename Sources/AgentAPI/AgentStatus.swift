@@ -163,7 +163,7 @@ extension AgentStatus.SyncState {
     /// allowed drift ahead of central's clock (as last measured) wait; so do untrusted
     /// readings of this boot until its true time is known.
     mutating func noteReadingClocks(_ store: LocalStore, now: Int64) {
-        let aheadLimit = clockOffsetSeconds.map { now + Int64(($0 * 1000).rounded()) + HybridLogicalClock.defaultMaxForwardDrift }
+        let aheadLimit = LocalStore.aheadLimit(now: now, centralOffsetMillis: clockOffsetSeconds.map { Int64(($0 * 1000).rounded()) })
         readingsWaitingForClock = (try? store.readingsWaitingForClock(aheadLimit: aheadLimit)) ?? 0
         readingsRetimed = (try? store.readingsRetimedTotal()) ?? 0
         readingsSentUntrusted = (try? store.readingsSentUntrustedTotal()) ?? 0

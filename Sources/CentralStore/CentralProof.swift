@@ -13,10 +13,14 @@ import Crypto
 public enum CentralProof {
     public static func sign(_ json: [UInt8], key: [UInt8]) -> String {
         let code = HMAC<SHA256>.authenticationCode(for: json, using: SymmetricKey(data: key))
-        return code.map { byte in
-            let digits = Array("0123456789abcdef")
-            return String([digits[Int(byte >> 4)], digits[Int(byte & 0xf)]])
-        }.joined()
+        let digits = Array("0123456789abcdef".utf8)
+        var hex: [UInt8] = []
+        hex.reserveCapacity(64)
+        for byte in code {
+            hex.append(digits[Int(byte >> 4)])
+            hex.append(digits[Int(byte & 0xf)])
+        }
+        return String(decoding: hex, as: UTF8.self)
     }
 
     public static func verify(_ json: [UInt8], proof: String, key: [UInt8]) -> Bool {

@@ -70,6 +70,12 @@ extension LocalStore {
     /// timestamps unique and after what central holds) stays `untrusted`.
     static let maxCorrectedClampMillis: Int64 = 2000
 
+    /// Readings stamped after this wait (``sampleBatch(node:after:maxSamples:aheadLimit:)``):
+    /// central's clock (`now` plus its measured offset) plus the drift a stamp may have.
+    public static func aheadLimit(now: Int64, centralOffsetMillis: Int64?) -> Int64? {
+        centralOffsetMillis.map { now + $0 + HybridLogicalClock.defaultMaxForwardDrift }
+    }
+
     func bootRow(_ bootID: String, _ db: Database) throws -> BootRow {
         if let row = try Row.fetchOne(
             db.cachedStatement(sql: "SELECT id, first_ts, anchor_mono, anchor_wall, anchor_source FROM clock_boot WHERE boot_id = ?"),

@@ -26,63 +26,53 @@ extension LocalStore {
     @discardableResult
     public func record(_ reading: MetricReading) throws -> Int64 {
         var pending = MetricCatalog.Pending()
-        let stored: Int64
-        let health = health()
-        guard health == .ok else { throw LocalStoreError.unavailable(health) }
-        do {
-            stored = try pool.writeWithoutTransaction { db in
-                try db.execute(sql: "PRAGMA synchronous = NORMAL")
-                defer { try? db.execute(sql: "PRAGMA synchronous = FULL") }
-                var ts = reading.timestamp
-                try db.inTransaction(.immediate) {
-                    var code = reading.clockSynchronized ? SyncWire.SampleClock.synced.code : SyncWire.SampleClock.untrusted.code
-                    var boot: BootRow?
-                    var retimed = false
-                    if let bootID = reading.boot, let mono = reading.mono {
-                        var row = try bootRow(bootID, db)
-                        if reading.clockSynchronized {
-                            if row.anchor?.source != .ntp || abs(row.anchor!.trueTime(atMono: mono) - ts) > Self.ntpStepMillis {
-                                let anchor = BootAnchor(mono: mono, wall: ts, source: .ntp)
-                                try saveAnchor(anchor, boot: row.id, db)
-                                row.anchor = anchor
-                                retimed = try retime(row, present: ts, db) > 0
-                            }
-                        } else if let anchor = row.anchor {
-                            ts = anchor.trueTime(atMono: mono)
-                            code = SyncWire.SampleClock.corrected.code
-                        }
-                        boot = row
+        let stored: Int64 = try writeWithoutFsync { db in
+            var ts = reading.timestamp
+            var code = reading.clockSynchronized ? SyncWire.SampleClock.synced.code : SyncWire.SampleClock.untrusted.code
+            var boot: BootRow?
+            var retimed = false
+            if let bootID = reading.boot, let mono = reading.mono {
+                var row = try bootRow(bootID, db)
+                if reading.clockSynchronized {
+                    if row.anchor?.source != .ntp || abs(row.anchor!.trueTime(atMono: mono) - ts) > Self.ntpStepMillis {
+                        let anchor = BootAnchor(mono: mono, wall: ts, source: .ntp)
+                        try saveAnchor(anchor, boot: row.id, db)
+                        row.anchor = anchor
+                        retimed = try retime(row, present: ts, db) > 0
                     }
-                    let last = retimed ? try Int64.fetchOne(db, sql: "SELECT MAX(ts) FROM metric_reading") : try catalog.lastTimestamp(db)
-                    if let last, ts <= last {
-                        // Behind the newest reading. A true time (synced or corrected) keeps its
-                        // place among unsent readings when that slot is free; anything else goes
-                        // right after the newest, untrusted (never behind what central holds).
-                        let delivered = try sentThrough(db)
-                        let trueTime = code != SyncWire.SampleClock.untrusted.code && ts > delivered
-                        let taken = try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM metric_reading WHERE ts = ?"), arguments: [ts]) == true
-                        if !trueTime || boot == nil || taken {
-                            ts = last + 1
-                            code = SyncWire.SampleClock.untrusted.code
-                        }
-                    }
-                    var entries: [(Int64, Double)] = []
-                    entries.reserveCapacity(reading.values.count)
-                    for (key, value) in reading.values where value.isFinite {
-                        entries.append((try catalog.seriesID(key, db, &pending), value))
-                    }
-                    entries.sort { $0.0 < $1.0 }
-                    let layout = try catalog.layoutID(entries.map(\.0), db, &pending)
-                    try db.cachedStatement(sql: "INSERT INTO metric_reading(ts, layout_id, clock_synced, vals, boot, mono) VALUES (?, ?, ?, ?, ?, ?)")
-                        .execute(arguments: [ts, layout, code, Packed.doubles(entries.map(\.1)), boot?.id, reading.mono])
-                    if let boot { try noteStored(ts, boot: boot, db) }
-                    pending.lastTimestamp = max(ts, last ?? ts)
-                    return .commit
+                } else if let anchor = row.anchor {
+                    ts = anchor.trueTime(atMono: mono)
+                    code = SyncWire.SampleClock.corrected.code
                 }
-                return ts
+                boot = row
             }
-        } catch {
-            throw translate(error)
+            let last = retimed ? try Int64.fetchOne(db, sql: "SELECT MAX(ts) FROM metric_reading") : try catalog.lastTimestamp(db)
+            if let last, ts <= last {
+                // Behind the newest reading. A true time (synced or corrected) keeps its
+                // place among unsent readings when that slot is free; anything else goes
+                // right after the newest, untrusted (never behind what central holds).
+                var keeps = boot != nil && code != SyncWire.SampleClock.untrusted.code
+                if keeps {
+                    keeps = try ts > sentThrough(db)
+                        && Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM metric_reading WHERE ts = ?"), arguments: [ts]) != true
+                }
+                if !keeps {
+                    ts = last + 1
+                    code = SyncWire.SampleClock.untrusted.code
+                }
+            }
+            var entries: [(Int64, Double)] = []
+            entries.reserveCapacity(reading.values.count)
+            for (key, value) in reading.values where value.isFinite {
+                entries.append((try catalog.seriesID(key, db, &pending), value))
+            }
+            entries.sort { $0.0 < $1.0 }
+            let layout = try catalog.layoutID(entries.map(\.0), db, &pending)
+            try db.cachedStatement(sql: "INSERT INTO metric_reading(ts, layout_id, clock_synced, vals, boot, mono) VALUES (?, ?, ?, ?, ?, ?)")
+                .execute(arguments: [ts, layout, code, Packed.doubles(entries.map(\.1)), boot?.id, reading.mono])
+            if let boot { try noteStored(ts, boot: boot, db) }
+            pending.lastTimestamp = max(ts, last ?? ts)
+            return ts
         }
         catalog.commit(pending)
         return stored

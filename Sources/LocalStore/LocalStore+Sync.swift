@@ -180,27 +180,15 @@ extension LocalStore {
     /// The mark commits with `synchronous=NORMAL`, like readings: safe from a killed process,
     /// and no extra fsync per batch (the acknowledgement that follows has one).
     public func sampleBatchToSend(node: String, after: Int64, maxSamples: Int, aheadLimit: Int64?) throws -> SyncWire.SampleBatch? {
-        let health = health()
-        guard health == .ok else { throw LocalStoreError.unavailable(health) }
-        do {
-            return try pool.writeWithoutTransaction { db in
-                try db.execute(sql: "PRAGMA synchronous = NORMAL")
-                defer { try? db.execute(sql: "PRAGMA synchronous = FULL") }
-                var batch: SyncWire.SampleBatch?
-                try db.inTransaction(.immediate) {
-                    batch = try sampleBatch(node: node, after: after, maxSamples: maxSamples, aheadLimit: aheadLimit, db)
-                    if let last = batch?.readings.last?.ts {
-                        try db.execute(sql: """
-                            INSERT INTO store_state(key, value) VALUES ('samples_sent_through', ?)
-                            ON CONFLICT(key) DO UPDATE SET value = max(value, excluded.value)
-                            """, arguments: [last])
-                    }
-                    return .commit
-                }
-                return batch
+        try writeWithoutFsync { db in
+            let batch = try sampleBatch(node: node, after: after, maxSamples: maxSamples, aheadLimit: aheadLimit, db)
+            if let last = batch?.readings.last?.ts {
+                try db.execute(sql: """
+                    INSERT INTO store_state(key, value) VALUES ('samples_sent_through', ?)
+                    ON CONFLICT(key) DO UPDATE SET value = max(value, excluded.value)
+                    """, arguments: [last])
             }
-        } catch {
-            throw translate(error)
+            return batch
         }
     }
 
@@ -211,52 +199,50 @@ extension LocalStore {
     }
 
     func sampleBatch(node: String, after: Int64, maxSamples: Int, aheadLimit: Int64?, _ db: Database) throws -> SyncWire.SampleBatch? {
-        do {
-            let hold = try clockHold(aheadLimit: aheadLimit, db)
-            var seriesIndex: [Int64: Int] = [:]
-            var series: [SyncWire.SampleBatch.Series] = []
-            var layoutIndex: [Int64: Int] = [:]
-            var layouts: [[Int]] = []
-            var readings: [SyncWire.SampleBatch.Reading] = []
-            var samples = 0
-            var names: [Int64: SeriesKey]?
-            let rows = try Row.fetchCursor(
-                db, sql: "SELECT ts, layout_id, clock_synced, vals, boot, mono FROM metric_reading WHERE ts > ? ORDER BY ts LIMIT ?",
-                arguments: [after, max(1, maxSamples / 8)])
-            while let row = try rows.next() {
-                let code: Int = row["clock_synced"]
-                if hold.holds(ts: row["ts"], code: code, boot: row["boot"], mono: row["mono"]) { break }
-                let layoutID: Int64 = row["layout_id"]
-                let ids = try catalog.layout(layoutID, db)
-                if !readings.isEmpty && samples + ids.count > maxSamples { break }
-                let index: Int
-                if let known = layoutIndex[layoutID] {
-                    index = known
-                } else {
-                    if names == nil { names = try Self.seriesNames(db) }
-                    var layout: [Int] = []
-                    for id in ids {
-                        if let i = seriesIndex[id] {
-                            layout.append(i)
-                        } else {
-                            guard let key = names?[id] else { throw LocalStoreError.corrupt(path: path, detail: "metric series \(id) is missing") }
-                            seriesIndex[id] = series.count
-                            layout.append(series.count)
-                            series.append(.init(key))
-                        }
+        let hold = try clockHold(aheadLimit: aheadLimit, db)
+        var seriesIndex: [Int64: Int] = [:]
+        var series: [SyncWire.SampleBatch.Series] = []
+        var layoutIndex: [Int64: Int] = [:]
+        var layouts: [[Int]] = []
+        var readings: [SyncWire.SampleBatch.Reading] = []
+        var samples = 0
+        var names: [Int64: SeriesKey]?
+        let rows = try Row.fetchCursor(
+            db, sql: "SELECT ts, layout_id, clock_synced, vals, boot, mono FROM metric_reading WHERE ts > ? ORDER BY ts LIMIT ?",
+            arguments: [after, max(1, maxSamples / 8)])
+        while let row = try rows.next() {
+            let code: Int = row["clock_synced"]
+            if hold.holds(ts: row["ts"], code: code, boot: row["boot"], mono: row["mono"]) { break }
+            let layoutID: Int64 = row["layout_id"]
+            let ids = try catalog.layout(layoutID, db)
+            if !readings.isEmpty && samples + ids.count > maxSamples { break }
+            let index: Int
+            if let known = layoutIndex[layoutID] {
+                index = known
+            } else {
+                if names == nil { names = try Self.seriesNames(db) }
+                var layout: [Int] = []
+                for id in ids {
+                    if let i = seriesIndex[id] {
+                        layout.append(i)
+                    } else {
+                        guard let key = names?[id] else { throw LocalStoreError.corrupt(path: path, detail: "metric series \(id) is missing") }
+                        seriesIndex[id] = series.count
+                        layout.append(series.count)
+                        series.append(.init(key))
                     }
-                    index = layouts.count
-                    layoutIndex[layoutID] = index
-                    layouts.append(layout)
                 }
-                let values = Packed.doubles(row["vals"])
-                readings.append(.init(ts: row["ts"], clock: SyncWire.SampleClock(code: Int16(code)), layout: index, values: values))
-                samples += values.count
+                index = layouts.count
+                layoutIndex[layoutID] = index
+                layouts.append(layout)
             }
-            guard !readings.isEmpty else { return nil }
-            return SyncWire.SampleBatch(node: node, after: after == Int64.min ? nil : after, series: series,
-                                        layouts: layouts, readings: readings)
+            let values = Packed.doubles(row["vals"])
+            readings.append(.init(ts: row["ts"], clock: SyncWire.SampleClock(code: Int16(code)), layout: index, values: values))
+            samples += values.count
         }
+        guard !readings.isEmpty else { return nil }
+        return SyncWire.SampleBatch(node: node, after: after == Int64.min ? nil : after, series: series,
+                                    layouts: layouts, readings: readings)
     }
 
     static func seriesNames(_ db: Database) throws -> [Int64: SeriesKey] {

@@ -152,6 +152,28 @@ public final class LocalStore: Sendable {
         }
     }
 
+    /// `write` in one immediate transaction committed with `synchronous=NORMAL`: atomic, and
+    /// safe from a killed process, but not fsynced until the next `FULL` commit or checkpoint.
+    /// For readings and the sample marks, whose last seconds a power cut may cost.
+    func writeWithoutFsync<T>(_ body: (Database) throws -> T) throws -> T {
+        let health = health()
+        guard health == .ok else { throw LocalStoreError.unavailable(health) }
+        do {
+            return try pool.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA synchronous = NORMAL")
+                defer { try? db.execute(sql: "PRAGMA synchronous = FULL") }
+                var result: T?
+                try db.inTransaction(.immediate) {
+                    result = try body(db)
+                    return .commit
+                }
+                return result!
+            }
+        } catch {
+            throw translate(error)
+        }
+    }
+
     /// `translate`, noting damage reported by SQLite so nothing more is written.
     func translate(_ error: any Error) -> any Error {
         let translated = Self.translate(error, path: path)

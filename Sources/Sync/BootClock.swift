@@ -32,9 +32,6 @@ public struct BootClock: Sendable {
         return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
     }
 
-    /// No boot information: readings are stored without it and are never re-timed.
-    public static let unknown = BootClock(bootID: nil) { nil }
-
     static func readBootID() -> String? {
         guard let file = fopen("/proc/sys/kernel/random/boot_id", "r") else { return nil }
         defer { fclose(file) }

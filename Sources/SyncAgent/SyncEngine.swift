@@ -208,9 +208,7 @@ public struct SyncEngine: Sendable {
                               metadata: ["readings": "\(moved)"])
             }
         }
-        let aheadLimit = report.clockOffsetMillis.map {
-            store.configuration.clock.nowMillis() + $0 + HybridLogicalClock.defaultMaxForwardDrift
-        }
+        let aheadLimit = LocalStore.aheadLimit(now: store.configuration.clock.nowMillis(), centralOffsetMillis: report.clockOffsetMillis)
         defer { report.readingsWaitingForClock = (try? store.readingsWaitingForClock(aheadLimit: aheadLimit)) ?? 0 }
         while !shouldStop() {
             if batches >= sampleBatchesPerCycle {
