@@ -71,41 +71,55 @@ extension CentralStore {
         }
         let batchDays = days
         try await ensureRawPartitions(batchDays)
-        let insert: @Sendable (Bool) async throws -> SyncWire.SampleAck = { [client, logger, sids, tss, values, clocks] legacy in
+        // `replay` false: a plain INSERT, which fails (23505) if any row is already stored; the
+        // usual batch is new, and PostgreSQL then searches each row's index page once instead
+        // of twice (ON CONFLICT probes before it inserts). A replayed batch (its answer was
+        // lost) is run again with ON CONFLICT DO NOTHING.
+        let insert: @Sendable (_ legacy: Bool, _ replay: Bool) async throws -> SyncWire.SampleAck = { [client, logger, sids, tss, values, clocks] legacy, replay in
             try await client.withConnection { connection in
                 try await connection.readCommitted(logger) { tx in
                     // The node's row lock: one node's batches in turn, and what retention waits
                     // for before it moves `raw_from` (it then holds the table EXCLUSIVE). The
                     // INSERT below reads `raw_from` after this, so it sees any move committed.
-                    let through = try await tx.query(
-                        "SELECT samples_through FROM node WHERE id = \(node.id) FOR UPDATE", logger: logger).column(Int64?.self)
-                    let held = through.first ?? nil
+                    let locked = try await tx.query("""
+                        SELECT samples_through, (SELECT greatest(raw_from, \(keep)) FROM sample_state)
+                        FROM node WHERE id = \(node.id) FOR UPDATE OF node
+                        """, logger: logger).collect((Int64?, Int64).self)
+                    let held = locked.first?.0 ?? nil
                     if let after, held == nil || held! < after {
                         throw CentralStoreError.rewound(
                             "the node has samples through \(after) acknowledged, central holds them through \(held.map(String.init) ?? "nothing")")
                     }
+                    let kept = locked.first?.1 ?? keep
+                    // ts ascends through the batch: the expired samples are a prefix.
+                    let expired = Self.countBefore(kept, in: tss)
                     var inserted = 0
-                    var expired = 0
-                    if !tss.isEmpty {
-                        // While rows of the table of before partitioning wait to be moved, a
-                        // sample already there is a duplicate too.
-                        let notMoved = legacy ? """
-                            AND NOT EXISTS (SELECT 1 FROM sample_legacy l WHERE l.node_id = \(node.id) AND l.series_id = u.s AND l.ts = u.t)
-                            """ : ""
-                        let rows = try await tx.query("""
-                            WITH st AS (SELECT greatest(raw_from, \(keep)) AS keep FROM sample_state),
-                            ins AS (
+                    if expired < tss.count {
+                        if !replay && !legacy {
+                            try await tx.query("""
                                 INSERT INTO sample (node_id, series_id, ts, value, clock)
                                 SELECT \(node.id), u.s, u.t, u.v, u.c
-                                FROM unnest(\(sids)::int4[], \(tss)::int8[], \(values)::float8[], \(clocks)::int2[]) AS u(s, t, v, c), st
-                                WHERE u.t >= st.keep \(unescaped: notMoved)
-                                ON CONFLICT DO NOTHING RETURNING 1)
-                            SELECT (SELECT count(*) FROM ins)::int8, (SELECT keep FROM st)
-                            """, logger: logger).collect((Int64, Int64).self)
-                        inserted = Int(rows.first?.0 ?? 0)
-                        let kept = rows.first?.1 ?? keep
-                        // ts ascends through the batch: the expired samples are a prefix.
-                        expired = Self.countBefore(kept, in: tss)
+                                FROM unnest(\(PackedArray(sids))::int4[], \(PackedArray(tss))::int8[], \(PackedArray(values))::float8[], \(PackedArray(clocks))::int2[]) AS u(s, t, v, c)
+                                WHERE u.t >= \(kept)
+                                """, logger: logger)
+                            inserted = tss.count - expired
+                        } else {
+                            // While rows of the table of before partitioning wait to be moved, a
+                            // sample already there is a duplicate too.
+                            let notMoved = legacy ? """
+                                AND NOT EXISTS (SELECT 1 FROM sample_legacy l WHERE l.node_id = \(node.id) AND l.series_id = u.s AND l.ts = u.t)
+                                """ : ""
+                            let rows = try await tx.query("""
+                                WITH ins AS (
+                                    INSERT INTO sample (node_id, series_id, ts, value, clock)
+                                    SELECT \(node.id), u.s, u.t, u.v, u.c
+                                    FROM unnest(\(PackedArray(sids))::int4[], \(PackedArray(tss))::int8[], \(PackedArray(values))::float8[], \(PackedArray(clocks))::int2[]) AS u(s, t, v, c)
+                                    WHERE u.t >= \(kept) \(unescaped: notMoved)
+                                    ON CONFLICT DO NOTHING RETURNING 1)
+                                SELECT count(*)::int8 FROM ins
+                                """, logger: logger).collect(Int64.self)
+                            inserted = Int(rows.first ?? 0)
+                        }
                     }
                     try await tx.query("""
                         UPDATE node SET samples_through = greatest(samples_through, \(last)), samples_stored = samples_stored + \(Int64(inserted)),
@@ -117,18 +131,26 @@ extension CentralStore {
             }
         }
         return try await operation("ingest samples") { [self] in
-            let legacy = !legacyGone.load(ordering: .acquiring)
-            do {
-                return try await insert(legacy)
-            } catch let error as PSQLError where legacy && error.serverInfo?[.sqlState] == "42P01" {
-                // sample_legacy was dropped while this batch waited for its node's row.
-                legacyGone.store(true, ordering: .releasing)
-                return try await insert(false)
-            } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23514" {
-                // No partition for a row: one this process believed in was dropped by hand.
-                forgetPartitions()
-                try await ensureRawPartitions(batchDays)
-                return try await insert(legacy && !legacyGone.load(ordering: .acquiring))
+            var legacy = !legacyGone.load(ordering: .acquiring)
+            var replay = false
+            var partitionsChecked = false
+            while true {
+                do {
+                    return try await insert(legacy, replay)
+                } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" && !replay {
+                    // Some of the batch is stored already: the same batch, duplicates skipped.
+                    replay = true
+                } catch let error as PSQLError where legacy && error.serverInfo?[.sqlState] == "42P01" {
+                    // sample_legacy was dropped while this batch waited for its node's row.
+                    legacyGone.store(true, ordering: .releasing)
+                    legacy = false
+                } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23514" && !partitionsChecked {
+                    // No partition for a row: one this process believed in was dropped by hand.
+                    partitionsChecked = true
+                    forgetPartitions()
+                    try await ensureRawPartitions(batchDays)
+                    legacy = legacy && !legacyGone.load(ordering: .acquiring)
+                }
             }
         }
     }

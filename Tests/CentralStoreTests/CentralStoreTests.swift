@@ -226,6 +226,15 @@ struct CentralStoreTests {
             #expect(ack == SyncWire.SampleAck(storedThrough: readings.last!.ts, samples: 100, inserted: 100, duplicates: 0))
             let replay = try await store.ingest(batch, from: a)
             #expect(replay.inserted == 0 && replay.duplicates == 100)
+            // A batch half of which is stored (its first answer was lost, then readings were
+            // added): the stored half is skipped, the new half goes in, each counted.
+            var extended = Array(readings.suffix(25))
+            for i in 50..<75 {
+                extended.append(.init(ts: t0 + Int64(i) * 15_000, clock: .synced, layout: 0, values: [-Double(i), -0.0]))
+            }
+            let overlap = try await store.ingest(SyncWire.SampleBatch(node: "pi-a", after: readings.last!.ts, series: series, layouts: [[0, 1]], readings: extended), from: a)
+            #expect(overlap == SyncWire.SampleAck(storedThrough: extended.last!.ts, samples: 100, inserted: 50, duplicates: 50))
+            readings = Array(readings.prefix(25)) + extended
             let stored = try await store.series(node: "pi-a", name: "node_cpu_seconds_total", labels: ["cpu": "0"], since: 0, until: .max / 2, limit: 1000)
             #expect(stored.count == 1)
             #expect(stored.first?.points.map(\.ts) == readings.map(\.ts))
@@ -237,7 +246,7 @@ struct CentralStoreTests {
             await #expect(throws: CentralStoreError.self) { _ = try await store.ingest(ahead, from: a) }
             let resync = try await store.beginResync(a)
             #expect(resync.samplesThrough == readings.last!.ts)
-            #expect(try await store.nodes().first?.samplesStored == 100)
+            #expect(try await store.nodes().first?.samplesStored == 150)
         }
     }
 
