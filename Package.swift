@@ -35,7 +35,7 @@ let package = Package(
         .target(
             name: "LocalStore",
             dependencies: [
-                "Sync",
+                "Sync", "HouseholdTime",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strict),
@@ -118,7 +118,7 @@ let package = Package(
         .target(
             name: "CentralStore",
             dependencies: [
-                "Sync",
+                "Sync", "HouseholdTime",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -146,7 +146,7 @@ let package = Package(
         .target(
             name: "CommandLineSupport",
             dependencies: [
-                "Sync", "ConnectionLimits",
+                "Sync", "ConnectionLimits", "HouseholdTime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -156,7 +156,7 @@ let package = Package(
         .executableTarget(
             name: "EdgeCentral",
             dependencies: [
-                "CentralAPI", "ConnectionLimits", "CentralStore", "CommandLineSupport", "HouseholdAPI", "Sync",
+                "CentralAPI", "ConnectionLimits", "CentralStore", "CommandLineSupport", "HouseholdAPI", "HouseholdTime", "Sync",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),

@@ -35,7 +35,7 @@ struct LocalTaskRepository: TaskRepository {
         try await blocking { [store] in try store.updateTask(id: id, patch) }
     }
 
-    func deleteTask(id: UUID) async throws {
-        try await blocking { [store] in try store.deleteTask(id: id) }
+    func deleteTask(id: UUID, series: Bool) async throws {
+        try await blocking { [store] in _ = try store.deleteTask(id: id, series: series) }
     }
 }

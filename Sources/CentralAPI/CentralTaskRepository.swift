@@ -26,5 +26,5 @@ struct CentralTaskRepository: TaskRepository {
     func createTask(_ new: NewTask) async throws -> TaskCreation { try await store.createTask(new) }
     func task(id: UUID) async throws -> TaskItem? { try await store.task(id: id) }
     func updateTask(id: UUID, _ patch: TaskPatch) async throws -> TaskItem { try await store.updateTask(id: id, patch) }
-    func deleteTask(id: UUID) async throws { try await store.deleteTask(id: id) }
+    func deleteTask(id: UUID, series: Bool) async throws { try await store.deleteTask(id: id, series: series) }
 }

@@ -1,3 +1,4 @@
+import HouseholdTime
 import PostgresNIO
 import Sync
 #if canImport(FoundationEssentials)
@@ -60,7 +61,8 @@ extension CentralStore {
                 return nil
             }
             return TaskChange(id: self.configuration.makeUUID(), taskID: taskID, stamp: stamp, createdAt: stamp.physical,
-                              origin: Self.replicaName, patch: patch)
+                              origin: Self.replicaName,
+                              patch: RepeatRule.withFirstDue(patch, now: stamp.physical, zone: self.configuration.timeZone))
         }
         return TaskCreation(item: item, created: changed)
     }
@@ -77,27 +79,59 @@ extension CentralStore {
             if let done = effective.done, done.done { effective.done = DoneState(done: true, completedAt: stamp.physical) }
             return TaskChange(id: self.configuration.makeUUID(), taskID: id, stamp: stamp, createdAt: existing.createdAt,
                               origin: existing.origin, patch: effective)
+        } followUp: { [self] tx, occurrence, clock in
+            // A recurring chore completed gets its next occurrence; a completion undone
+            // withdraws the one it created if nobody touched it (RecurringChorePlan).
+            guard let done = requestedPatch.done, done.done == occurrence.done else { return [] }
+            let next = try await self.storedRecord(RecurringChore.nextID(after: id), tx)
+            if done.done, let completedAt = occurrence.completedAt, occurrence.repeatRule != nil, next == nil || next!.deleted {
+                let change = RecurringChorePlan.nextOccurrence(
+                    after: occurrence, existingNext: next, completedAt: completedAt, stamp: clock.tick(now: self.now(), node: Self.replicaName),
+                    changeID: self.configuration.makeUUID(), zone: self.configuration.timeZone)
+                return change.map { [$0] } ?? []
+            }
+            if !done.done, let next, !next.deleted, RecurringChore.isUntouched(next) {
+                let change = RecurringChorePlan.withdrawal(of: next, stamp: clock.tick(now: self.now(), node: Self.replicaName),
+                                                           changeID: self.configuration.makeUUID())
+                return change.map { [$0] } ?? []
+            }
+            return []
         }.item
     }
 
-    public func deleteTask(id: UUID) async throws {
+    /// Deletes a task, or with `series` every live occurrence of its recurring chore.
+    public func deleteTask(id: UUID, series: Bool = false) async throws {
         _ = try await edit(id, creating: false) { existing, stamp in
             guard let existing else { return nil }
             return TaskChange(id: self.configuration.makeUUID(), taskID: id, stamp: stamp, createdAt: existing.createdAt,
                               origin: existing.origin, patch: TaskPatch(deleted: true))
+        } followUp: { [self] tx, deleted, clock in
+            guard series else { return [] }
+            let seriesID = deleted.seriesID
+            let decoder = JSONDecoder()
+            let others = try await tx.query("""
+                SELECT record FROM task WHERE NOT deleted AND id <> \(id)
+                  AND (id = \(seriesID) OR record::jsonb->>'series' = \(seriesID.lowercasedString))
+                """, logger: logger).column(String.self).map { try decoder.decode(TaskRecord.self, from: Data($0.utf8)) }
+            return others.map { record in
+                TaskChange(id: self.configuration.makeUUID(), taskID: record.id, stamp: clock.tick(now: self.now(), node: Self.replicaName),
+                           createdAt: record.createdAt, origin: record.origin, patch: TaskPatch(deleted: true))
+            }
         }
     }
 
     /// One household edit in one transaction: read the record under the feed lock, stamp
-    /// after everything central holds for that task, merge, append to the feed.
+    /// after everything central holds for that task, merge, append to the feed. `followUp`
+    /// gives the changes the edit brings about in other tasks (a recurring chore's next
+    /// occurrence, the rest of a series deleted), each stamped after it by the same clock.
     private func edit(_ id: UUID, creating: Bool,
-                      _ makeChange: @escaping @Sendable (TaskRecord?, HLCTimestamp) throws -> TaskChange?) async throws
-        -> (item: TaskItem, changed: Bool) {
+                      _ makeChange: @escaping @Sendable (TaskRecord?, HLCTimestamp) throws -> TaskChange?,
+                      followUp: (@Sendable (PostgresConnection, TaskRecord, inout HybridLogicalClock) async throws -> [TaskChange])? = nil)
+        async throws -> (item: TaskItem, changed: Bool) {
         try await operation("edit task") { [self] in
             try await client.withTransaction(logger: logger) { tx in
                 try await tx.query("SELECT pg_advisory_xact_lock(\(Self.feedLockKey))", logger: logger)
-                let existing = try await tx.query("SELECT record FROM task WHERE id = \(id)", logger: logger)
-                    .column(String.self).first.map { try JSONDecoder().decode(TaskRecord.self, from: Data($0.utf8)) }
+                let existing = try await self.storedRecord(id, tx)
                 if !creating && (existing == nil || existing!.deleted) { throw CentralStoreError.taskNotFound(id.lowercasedString) }
                 // Central's persisted clock, past every stamp it has merged and this task's newest.
                 let row = try await tx.query("SELECT physical, counter FROM central_clock WHERE id = 1", logger: logger)
@@ -106,16 +140,25 @@ extension CentralStore {
                 if let latest = existing?.latestStamp, (latest.physical, latest.counter) > (clock.physical, clock.counter) {
                     clock = HybridLogicalClock(physical: latest.physical, counter: latest.counter)
                 }
-                let stamp = clock.tick(now: self.now(), node: Self.replicaName)
+                var stamp = clock.tick(now: self.now(), node: Self.replicaName)
+                guard let change = try makeChange(existing, stamp) else { return (existing!.item, false) }
+                _ = try await self.merge([change], pushedBy: nil, tx)
+                let after = try await self.storedRecord(id, tx)!
+                if let followUp {
+                    let more = try await followUp(tx, after, &clock)
+                    if let last = more.map(\.stamp).max() { stamp = max(stamp, last) }
+                    _ = try await self.merge(more, pushedBy: nil, tx)
+                }
                 try await tx.query(
                     "UPDATE central_clock SET physical = \(stamp.physical), counter = \(Int32(stamp.counter)) WHERE id = 1",
                     logger: logger)
-                guard let change = try makeChange(existing, stamp) else { return (existing!.item, false) }
-                _ = try await self.merge([change], pushedBy: nil, tx)
-                let after = try await tx.query("SELECT record FROM task WHERE id = \(id)", logger: logger)
-                    .column(String.self).first.map { try JSONDecoder().decode(TaskRecord.self, from: Data($0.utf8)) }
-                return (after!.item, true)
+                return (after.item, true)
             }
         }
+    }
+
+    private func storedRecord(_ id: UUID, _ tx: PostgresConnection) async throws -> TaskRecord? {
+        try await tx.query("SELECT record FROM task WHERE id = \(id)", logger: logger)
+            .column(String.self).first.map { try JSONDecoder().decode(TaskRecord.self, from: Data($0.utf8)) }
     }
 }

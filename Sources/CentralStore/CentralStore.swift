@@ -1,4 +1,5 @@
 import Logging
+import HouseholdTime
 import PostgresNIO
 import Synchronization
 import Sync
@@ -26,6 +27,9 @@ public final class CentralStore: Sendable {
         /// Rows per transaction when moving the unpartitioned table of before the
         /// partitioning migration into the partitions (about; it moves whole pages).
         public var legacyMoveBatch = 50_000
+        /// The household's time zone (`--timezone`): where a recurring chore completed through
+        /// central's household API has its next local date.
+        public var timeZone: HouseholdTimeZone = .utc
         public init() {}
     }
 

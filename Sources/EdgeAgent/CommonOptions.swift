@@ -43,7 +43,7 @@ struct StoreOptions: ParsableArguments {
     /// Opens the store for a command that only reads (`tasks list|show`, `status`, `db
     /// check|backup`, `sync quarantine list`): a missing database is a one-line error naming
     /// the path (exit 2), never a new empty database somewhere the user did not mean.
-    func openExistingStore() throws -> LocalStore {
+    func openExistingStore(zone: HouseholdTimeZone = .utc) throws -> LocalStore {
         _ = try nodeName()
         let path = dataDir.hasSuffix("/") ? dataDir + LocalStore.fileName : dataDir + "/" + LocalStore.fileName
         guard access(path, F_OK) == 0 else {
@@ -51,12 +51,14 @@ struct StoreOptions: ParsableArguments {
                 "no database at \(path): choose the agent's data directory with --data-dir or EDGE_DATA_DIR "
                     + "(`make run` uses ./.data)")
         }
-        return try openStore()
+        return try openStore(zone: zone)
     }
 
-    /// Opens the store, creating it if needed, turning failures into one-line errors.
-    func openStore() throws -> LocalStore {
-        let config = LocalStore.Configuration(nodeName: try nodeName())
+    /// Opens the store, creating it if needed, turning failures into one-line errors. `zone`
+    /// is where a recurring chore completed through it has its next local date.
+    func openStore(zone: HouseholdTimeZone = .utc) throws -> LocalStore {
+        var config = LocalStore.Configuration(nodeName: try nodeName())
+        config.timeZone = zone
         do {
             return try LocalStore(directory: dataDir, configuration: config)
         } catch {
@@ -68,23 +70,3 @@ struct StoreOptions: ParsableArguments {
 import Sync
 
 
-/// `--timezone`: the household's time zone for `--due` dates and the times the CLI prints.
-struct TimeZoneOptions: ParsableArguments {
-    @Option(
-        name: .customLong("timezone"),
-        help: ArgumentHelp(
-            "The household's time zone, an IANA name such as Europe/Berlin. [env: EDGE_TIMEZONE] "
-                + "[default: /etc/localtime, else TZ, else UTC]",
-            valueName: "zone"))
-    var timezone: String?
-
-    func zone() throws -> HouseholdTimeZone {
-        do {
-            return try HouseholdTimeZone.resolve(
-                option: timezone,
-                environment: ["EDGE_TIMEZONE", "TZ", "TZDIR"].reduce(into: [:]) { env, name in env[name] = Settings.environment(name) })
-        } catch let error as HouseholdTimeZone.ResolveError {
-            throw CLIError.configuration(error.description)
-        }
-    }
-}

@@ -41,6 +41,7 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup var sync: SyncOptions
     @OptionGroup var connections: ConnectionOptions
     @OptionGroup var logging: LogOptions
+    @OptionGroup var time: TimeZoneOptions
 
     func run() async throws {
         let startedAt = WallClock.system.nowMillis()
@@ -70,7 +71,7 @@ struct RunCommand: AsyncParsableCommand {
             if let problem = PortCheck.problem(listen) {
                 throw CLIError.configuration("--listen / EDGE_LISTEN: cannot listen on \(listen): \(problem)")
             }
-            local = try store.openStore()
+            local = try store.openStore(zone: try time.zone())
         } catch {
             let failure = CLIError(error)
             Output.error("edge-agent: \(failure.message)")

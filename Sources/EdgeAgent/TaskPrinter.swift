@@ -13,7 +13,7 @@ enum TaskPrinter {
         for (i, task) in tasks.enumerated() {
             lines.append(
                 (task.done ? "[x] " : "[ ] ") + task.shortID + "  " + pad(due[i], dueWidth) + "  " + pad(who[i], whoWidth)
-                    + "  " + oneLine(task.title))
+                    + "  " + oneLine(task.title) + (task.repeatRule.map { "  (\($0))" } ?? ""))
         }
         return lines
     }
@@ -31,6 +31,7 @@ enum TaskPrinter {
             "state:        \(task.done ? "done" : "open")",
             "due:          \(task.dueAt.map(zone.format(millis:)) ?? "-")",
             "assignee:     \(task.assignee ?? "-")",
+            "repeat:       \(task.repeatRule ?? "-")",
             "notes:        \(task.notes.isEmpty ? "-" : task.notes)",
             "completed at: \(task.completedAt.map(zone.format(millis:)) ?? "-")",
             "created at:   \(zone.format(millis: task.createdAt)) on \(task.origin)",

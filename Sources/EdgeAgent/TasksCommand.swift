@@ -34,7 +34,7 @@ struct TasksCommand: ParsableCommand {
             try reportingErrors {
                 let state: TaskState = all ? .all : done ? .done : .open
                 let zone = try time.zone()
-                let tasks = try store.openExistingStore().tasks(state)
+                let tasks = try store.openExistingStore(zone: zone).tasks(state)
                 if json {
                     try Output.json(["tasks": tasks])
                 } else if tasks.isEmpty {
@@ -54,12 +54,19 @@ struct TasksCommand: ParsableCommand {
         @Option(help: "When it is due: RFC 3339, YYYY-MM-DD, today, tomorrow, a weekday (tue), +2h, +3d; dates end at 23:59:59 local time.") var due: String?
         @Option(help: "Longer notes (up to 4000 characters).") var notes: String = ""
         @Option(help: "Who should do it.") var assignee: String?
+        @Option(name: .customLong("repeat"), help: ArgumentHelp(
+            "Make it a recurring chore: \(RepeatRule.grammar). Completing it creates the next one; "
+                + "weekly:/monthly:/yearly: without --due start on the first matching day.", valueName: "rule"))
+        var repeatRule: String?
         @Flag(help: "Print the task as JSON.") var json = false
 
         func run() throws {
             try reportingErrors {
-                let dueAt = try due.map { try DueOption.parse($0, zone: try time.zone()) }
-                let task = try store.openStore().createTask(NewTask(title: title, notes: notes, dueAt: dueAt, assignee: assignee))
+                let zone = try time.zone()
+                let dueAt = try due.map { try DueOption.parse($0, zone: zone) }
+                let rule = try repeatRule.map { try RepeatOption.parse($0) }
+                let task = try store.openStore(zone: zone).createTask(
+                    NewTask(title: title, notes: notes, dueAt: dueAt, assignee: assignee, repeatRule: rule))
                 if json { try Output.json(task) } else { Output.line("added \(TaskPrinter.brief(task))") }
             }
         }
@@ -84,14 +91,16 @@ struct TasksCommand: ParsableCommand {
     }
 
     struct Done: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Mark a task done.")
+        static let configuration = CommandConfiguration(
+            abstract: "Mark a task done.", discussion: "Completing a recurring chore creates its next occurrence.")
         @OptionGroup var store: StoreOptions
+        @OptionGroup var time: TimeZoneOptions
         @Argument(help: "Task ID or unique prefix.") var id: String
         @Flag(help: "Print the task as JSON.") var json = false
 
         func run() throws {
             try reportingErrors {
-                try TaskEdit.apply(store: store, id: id, json: json, verb: "done", already: "already done") {
+                try TaskEdit.apply(store: store, zone: try time.zone(), id: id, json: json, verb: "done", already: "already done") {
                     TaskPatch(done: DoneState(done: true, completedAt: nil))
                 }
             }
@@ -99,14 +108,17 @@ struct TasksCommand: ParsableCommand {
     }
 
     struct Undo: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Reopen a done task.")
+        static let configuration = CommandConfiguration(
+            abstract: "Reopen a done task.",
+            discussion: "Reopening a recurring chore removes the next occurrence its completion created, unless it was changed since.")
         @OptionGroup var store: StoreOptions
+        @OptionGroup var time: TimeZoneOptions
         @Argument(help: "Task ID or unique prefix.") var id: String
         @Flag(help: "Print the task as JSON.") var json = false
 
         func run() throws {
             try reportingErrors {
-                try TaskEdit.apply(store: store, id: id, json: json, verb: "reopened", already: "already open") {
+                try TaskEdit.apply(store: store, zone: try time.zone(), id: id, json: json, verb: "reopened", already: "already open") {
                     TaskPatch(done: DoneState(done: false, completedAt: nil))
                 }
             }
@@ -114,7 +126,9 @@ struct TasksCommand: ParsableCommand {
     }
 
     struct Edit: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Change a task's title, notes, due date or assignee.")
+        static let configuration = CommandConfiguration(
+            abstract: "Change a task's title, notes, due date, assignee or repeat rule.",
+            discussion: "A new repeat rule applies from the next occurrence on; done occurrences keep theirs.")
         @OptionGroup var store: StoreOptions
         @Argument(help: "Task ID or unique prefix.") var id: String
         @Option(help: "New title.") var title: String?
@@ -124,13 +138,18 @@ struct TasksCommand: ParsableCommand {
         @Flag(help: "Remove the due date.") var noDue = false
         @Option(help: "New assignee.") var assignee: String?
         @Flag(help: "Remove the assignee.") var noAssignee = false
+        @Option(name: .customLong("repeat"), help: ArgumentHelp("New repeat rule: \(RepeatRule.grammar).", valueName: "rule"))
+        var repeatRule: String?
+        @Flag(help: "Stop repeating: this occurrence is the last.") var noRepeat = false
         @Flag(help: "Print the task as JSON.") var json = false
 
         func validate() throws {
             if due != nil && noDue { throw ValidationError("--due and --no-due cannot be used together") }
             if assignee != nil && noAssignee { throw ValidationError("--assignee and --no-assignee cannot be used together") }
-            if title == nil && notes == nil && due == nil && !noDue && assignee == nil && !noAssignee {
-                throw ValidationError("nothing to change: give --title, --notes, --due, --no-due, --assignee or --no-assignee")
+            if repeatRule != nil && noRepeat { throw ValidationError("--repeat and --no-repeat cannot be used together") }
+            if title == nil && notes == nil && due == nil && !noDue && assignee == nil && !noAssignee && repeatRule == nil && !noRepeat {
+                throw ValidationError(
+                    "nothing to change: give --title, --notes, --due, --no-due, --assignee, --no-assignee, --repeat or --no-repeat")
             }
         }
 
@@ -141,7 +160,9 @@ struct TasksCommand: ParsableCommand {
                 if noDue { patch.dueAt = .null }
                 if let assignee { patch.assignee = .value(assignee) }
                 if noAssignee { patch.assignee = .null }
-                try TaskEdit.apply(store: store, id: id, json: json, verb: "updated", already: "unchanged") { patch }
+                if let repeatRule { patch.repeatRule = .value(try RepeatOption.parse(repeatRule)) }
+                if noRepeat { patch.repeatRule = .null }
+                try TaskEdit.apply(store: store, zone: try time.zone(), id: id, json: json, verb: "updated", already: "unchanged") { patch }
             }
         }
     }
@@ -150,14 +171,15 @@ struct TasksCommand: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "rm", abstract: "Delete a task (on every node, once synced).")
         @OptionGroup var store: StoreOptions
         @Argument(help: "Task ID or unique prefix.") var id: String
+        @Flag(help: "Delete the whole recurring chore: every occurrence of its series, done ones too.") var series = false
 
         func run() throws {
             try reportingErrors {
                 let local = try store.openStore()
                 let uuid = try local.resolveTaskID(id)
                 guard let task = try local.task(id: uuid) else { throw LocalStoreError.taskNotFound(id) }
-                try local.deleteTask(id: uuid)
-                Output.line("removed \(TaskPrinter.brief(task))")
+                let count = try local.deleteTask(id: uuid, series: series)
+                Output.line("removed \(TaskPrinter.brief(task))" + (series ? " and its series (\(count) task\(count == 1 ? "" : "s"))" : ""))
             }
         }
     }
@@ -165,8 +187,9 @@ struct TasksCommand: ParsableCommand {
 
 /// Shared by done, undo and edit: resolve the ID, apply, say what happened.
 enum TaskEdit {
-    static func apply(store: StoreOptions, id: String, json: Bool, verb: String, already: String, patch: () throws -> TaskPatch) throws {
-        let local = try store.openStore()
+    static func apply(store: StoreOptions, zone: HouseholdTimeZone, id: String, json: Bool, verb: String, already: String,
+                      patch: () throws -> TaskPatch) throws {
+        let local = try store.openStore(zone: zone)
         let uuid = try local.resolveTaskID(id)
         guard let before = try local.task(id: uuid) else { throw LocalStoreError.taskNotFound(id) }
         let after = try local.updateTask(id: uuid, try patch())
@@ -174,7 +197,18 @@ enum TaskEdit {
             try Output.json(after)
         } else {
             Output.line((after == before ? already : verb) + " " + TaskPrinter.brief(after))
+            // A recurring chore just completed: say when it comes round again.
+            if after.done, !before.done, after.repeatRule != nil, let next = try local.task(id: RecurringChore.nextID(after: uuid)) {
+                Output.line("next \(TaskPrinter.brief(next)) due \(next.dueAt.map { WhenParser.display($0, zone: zone) } ?? "-")")
+            }
         }
+    }
+}
+
+/// `--repeat` values, with the grammar in the error.
+enum RepeatOption {
+    static func parse(_ text: String) throws -> String {
+        do { return try RepeatRule.parse(text).description } catch { throw CLIError.failed("--\(error.message)") }
     }
 }
 

@@ -56,6 +56,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup var connections: ConnectionOptions
     @OptionGroup var logging: LogOptions
+    @OptionGroup var time: TimeZoneOptions
 
     /// HTTPS when a certificate and key are given; both or neither. Either way within `limits`.
     func serverBuilder(_ limits: ConnectionLimits, counters: ConnectionCounters) throws -> HTTPServerBuilder {
@@ -98,6 +99,7 @@ struct ServeCommand: AsyncParsableCommand {
             let logger = Logger(label: "edge-central")
             var storeConfiguration = CentralStore.Configuration()
             storeConfiguration.retention = policy
+            storeConfiguration.timeZone = try time.zone()
             let store = try CentralStore(url: url, poolSize: try database.poolSize(), configuration: storeConfiguration, logger: logger)
             let metrics = CentralMetrics(version: EdgeCentral.version, connections: counters,
                                          authFailures: AuthFailureLimiter(burst: authFailureLimit))

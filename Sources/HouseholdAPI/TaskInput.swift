@@ -7,8 +7,8 @@ import Foundation
 
 /// Request bodies for tasks, checked field by field (422 naming the field).
 enum TaskInput {
-    static let createFields: Set<String> = ["id", "title", "notes", "due_at", "assignee"]
-    static let patchFields: Set<String> = ["title", "notes", "due_at", "assignee", "done"]
+    static let createFields: Set<String> = ["id", "title", "notes", "due_at", "assignee", "repeat"]
+    static let patchFields: Set<String> = ["title", "notes", "due_at", "assignee", "done", "repeat"]
 
     /// `POST /v1/tasks`: title required; id (a client-chosen UUID), notes, due_at, assignee optional.
     static func create(_ body: [String: JSONValue]) throws -> NewTask {
@@ -24,7 +24,8 @@ enum TaskInput {
             }
             return id
         }
-        return NewTask(title: title, notes: notes, dueAt: dueAt, assignee: assignee, id: id)
+        let rule = try body["repeat"].map { try repeatRule($0) } ?? nil
+        return NewTask(title: title, notes: notes, dueAt: dueAt, assignee: assignee, id: id, repeatRule: rule)
     }
 
     /// `PATCH /v1/tasks/{id}`: any of title, notes, due_at, assignee, done.
@@ -35,6 +36,7 @@ enum TaskInput {
         if let v = body["notes"] { patch.notes = try string(v, "notes") }
         if let v = body["due_at"] { patch.dueAt = FieldValue(try time(v, "due_at")) }
         if let v = body["assignee"] { patch.assignee = FieldValue(try optionalString(v, "assignee")) }
+        if let v = body["repeat"] { patch.repeatRule = FieldValue(try repeatRule(v)) }
         if let v = body["done"] {
             guard case .bool(let done) = v else { throw APIError.invalidField("done must be true or false, not \(v.typeName)") }
             patch.done = DoneState(done: done, completedAt: nil)
@@ -60,6 +62,12 @@ enum TaskInput {
             throw APIError.invalidField("\(field) must be a string or null, not \(value.typeName)")
         }
         return s
+    }
+
+    /// A repeat rule, checked here so that the 422 names the field and shows the grammar.
+    private static func repeatRule(_ value: JSONValue) throws -> String? {
+        guard let text = try optionalString(value, "repeat") else { return nil }
+        do { return try RepeatRule.parse(text).description } catch { throw APIError.invalidField(error.message) }
     }
 
     private static func time(_ value: JSONValue, _ field: String) throws -> Int64? {

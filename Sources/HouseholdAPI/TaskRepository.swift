@@ -17,5 +17,6 @@ public protocol TaskRepository: Sendable {
     func createTask(_ new: NewTask) async throws -> TaskCreation
     func task(id: UUID) async throws -> TaskItem?
     func updateTask(id: UUID, _ patch: TaskPatch) async throws -> TaskItem
-    func deleteTask(id: UUID) async throws
+    /// Deletes the task, or with `series` every live occurrence of its recurring chore.
+    func deleteTask(id: UUID, series: Bool) async throws
 }

@@ -61,9 +61,16 @@ public struct TaskRoutes<Context: RequestContext, Repository: TaskRepository>: S
             onWrite()
             return try JSONResponse.make(task)
         }
-        group.delete("tasks/:id") { _, context -> Response in
+        group.delete("tasks/:id") { request, context -> Response in
             let id = try Self.id(context)
-            try await store.deleteTask(id: id)
+            // `?series=true`: the whole recurring chore, not only this occurrence.
+            let series: Bool
+            switch request.uri.queryParameters["series"].map(String.init) {
+            case nil, "false": series = false
+            case "true": series = true
+            case let other?: throw APIError.badParameter("series must be true or false, not \(other.prefix(20))")
+            }
+            try await store.deleteTask(id: id, series: series)
             onWrite()
             return Response(status: .noContent)
         }

@@ -202,7 +202,8 @@ extension LocalStore {
             for text in try String.fetchAll(db, sql: """
                 SELECT stamp FROM (SELECT title_v AS stamp FROM task UNION ALL SELECT notes_v FROM task
                     UNION ALL SELECT due_at_v FROM task UNION ALL SELECT assignee_v FROM task
-                    UNION ALL SELECT done_v FROM task UNION ALL SELECT deleted_v FROM task) WHERE stamp IS NOT NULL
+                    UNION ALL SELECT done_v FROM task UNION ALL SELECT deleted_v FROM task
+                    UNION ALL SELECT repeat_v FROM task) WHERE stamp IS NOT NULL
                 """) {
                 guard let stamp = HLCTimestamp(text), stamp.physical <= limit else { continue }
                 if (stamp.physical, stamp.counter) > sane { sane = (stamp.physical, stamp.counter) }
@@ -225,6 +226,7 @@ extension LocalStore {
                     swap(&record.assigneeStamp)
                     swap(&record.doneStamp)
                     swap(&record.deletedStamp)
+                    swap(&record.repeatStamp)
                     try record.save(db)
                 }
                 try db.execute(sql: "UPDATE change_log SET stamp = ?, body = ? WHERE seq = ?", arguments: [

@@ -4,6 +4,7 @@ import FoundationEssentials
 import Foundation
 #endif
 import GRDB
+import HouseholdTime
 import Sync
 
 extension LocalStore {
@@ -27,7 +28,8 @@ extension LocalStore {
             let stamp = try StoredClock.tick(db, now: configuration.clock.nowMillis(), node: configuration.nodeName)
             let change = TaskChange(
                 id: configuration.makeUUID(), taskID: taskID, stamp: stamp,
-                createdAt: stamp.physical, origin: configuration.nodeName, patch: patch)
+                createdAt: stamp.physical, origin: configuration.nodeName,
+                patch: RepeatRule.withFirstDue(patch, now: stamp.physical, zone: configuration.timeZone))
             return TaskCreation(item: try record(change, existing: nil, db).item, created: true)
         }
     }
@@ -52,21 +54,58 @@ extension LocalStore {
             let change = TaskChange(
                 id: configuration.makeUUID(), taskID: id, stamp: stamp,
                 createdAt: existing.createdAt, origin: existing.origin, patch: final)
-            return try record(change, existing: existing, db).item
+            let updated = try record(change, existing: existing, db)
+            try followRecurrence(of: updated, completion: final.done, db)
+            return updated.item
         }
     }
 
-    /// Deletes a task (a tombstone that replicates). Deleting a missing task is `taskNotFound`.
-    public func deleteTask(id: UUID) throws {
+    /// A recurring chore completed gets its next occurrence; a completion undone withdraws
+    /// the occurrence it created if nobody touched it (``RecurringChorePlan``).
+    func followRecurrence(of occurrence: TaskRecord, completion: DoneState?, _ db: Database) throws {
+        guard let completion, occurrence.repeatRule != nil || !completion.done else { return }
+        let nextID = RecurringChore.nextID(after: occurrence.id)
+        let next = try TaskRecord.fetch(db, id: nextID)
+        let change: TaskChange?
+        if completion.done, let completedAt = completion.completedAt {
+            guard next == nil || next!.deleted else { return }
+            let stamp = try StoredClock.tick(db, now: configuration.clock.nowMillis(), node: configuration.nodeName)
+            change = RecurringChorePlan.nextOccurrence(after: occurrence, existingNext: next, completedAt: completedAt, stamp: stamp,
+                                                      changeID: configuration.makeUUID(), zone: configuration.timeZone)
+        } else if !completion.done, next != nil {
+            guard let next, !next.deleted, RecurringChore.isUntouched(next) else { return }
+            let stamp = try StoredClock.tick(db, now: configuration.clock.nowMillis(), node: configuration.nodeName)
+            change = RecurringChorePlan.withdrawal(of: next, stamp: stamp, changeID: configuration.makeUUID())
+        } else {
+            change = nil
+        }
+        if let change { _ = try record(change, existing: next, db) }
+    }
+
+    /// Deletes a task (a tombstone that replicates), or with `series` every live occurrence of
+    /// the recurring chore it belongs to, done ones included. Deleting a missing task is
+    /// `taskNotFound`. Returns how many tasks were deleted.
+    @discardableResult
+    public func deleteTask(id: UUID, series: Bool = false) throws -> Int {
         try write { db in
             guard let existing = try TaskRecord.fetch(db, id: id), !existing.deleted else {
                 throw LocalStoreError.taskNotFound(id.lowercasedString)
             }
-            let stamp = try StoredClock.tick(db, now: configuration.clock.nowMillis(), node: configuration.nodeName)
-            let change = TaskChange(
-                id: configuration.makeUUID(), taskID: id, stamp: stamp,
-                createdAt: existing.createdAt, origin: existing.origin, patch: TaskPatch(deleted: true))
-            _ = try record(change, existing: existing, db)
+            var doomed = [existing]
+            if series {
+                let seriesID = existing.seriesID.lowercasedString
+                doomed = try Row.fetchAll(db, sql: "SELECT * FROM task WHERE (series = ? OR id = ?) AND deleted = 0",
+                                          arguments: [seriesID, seriesID]).map(TaskRecord.init(row:))
+                if !doomed.contains(where: { $0.id == id }) { doomed.append(existing) }
+            }
+            for record in doomed {
+                let stamp = try StoredClock.tick(db, now: configuration.clock.nowMillis(), node: configuration.nodeName)
+                let change = TaskChange(
+                    id: configuration.makeUUID(), taskID: record.id, stamp: stamp,
+                    createdAt: record.createdAt, origin: record.origin, patch: TaskPatch(deleted: true))
+                _ = try self.record(change, existing: record, db)
+            }
+            return doomed.count
         }
     }
 
@@ -93,7 +132,7 @@ extension LocalStore {
         // Only the columns a listing shows, by position, through a cursor: a household list of
         // thousands of tasks is read without materialising rows or parsing stamps.
         let rows = try Row.fetchCursor(db.cachedStatement(sql: """
-            SELECT id, title, notes, due_at, assignee, done, completed_at, created_at, updated_at, origin
+            SELECT id, title, notes, due_at, assignee, done, completed_at, created_at, updated_at, origin, repeat_rule, series
             FROM task WHERE deleted = 0 \(filter) ORDER BY created_at DESC, id
             """))
         var items: [TaskItem] = []
@@ -101,7 +140,8 @@ extension LocalStore {
             let idText: String = row[0]
             guard let id = UUID(uuidString: idText) else { throw LocalStoreError.database("task row with invalid id") }
             items.append(TaskItem(id: id, title: row[1], notes: row[2], dueAt: row[3], assignee: row[4], done: row[5],
-                                  completedAt: row[6], createdAt: row[7], updatedAt: row[8], origin: row[9]))
+                                  completedAt: row[6], createdAt: row[7], updatedAt: row[8], origin: row[9],
+                                  repeatRule: row[10], series: (row[11] as String?).flatMap(UUID.init(uuidString:))))
         }
         return items
     }

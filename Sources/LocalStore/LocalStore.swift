@@ -7,6 +7,7 @@ import Foundation
 import Glibc
 #endif
 import GRDB
+import HouseholdTime
 import Sync
 import Synchronization
 
@@ -37,6 +38,8 @@ public final class LocalStore: Sendable {
         /// A hard ceiling on the database file (SQLite's `max_page_count`): a write past it fails
         /// as ``LocalStoreError/storageFull`` exactly as a full disk does. `nil`: only the disk limits it.
         public var hardLimitBytes: Int64?
+        /// The household's time zone: where a recurring chore's next local date falls.
+        public var timeZone: HouseholdTimeZone = .utc
 
         public init(nodeName: String) {
             self.nodeName = nodeName

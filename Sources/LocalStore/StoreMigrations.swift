@@ -179,6 +179,16 @@ extension LocalStore {
                 CREATE INDEX proven_change_by_task ON proven_change(task_id);
                 """)
         }
+        migrator.registerMigration("2026-12-03 recurring chores") { db in
+            // A task's repeat rule (canonical RepeatRule text) with its stamp, and the series a
+            // generated occurrence belongs to (the first task's ID; NULL for a person's task).
+            try db.execute(sql: """
+                ALTER TABLE task ADD COLUMN repeat_rule TEXT;
+                ALTER TABLE task ADD COLUMN repeat_v TEXT;
+                ALTER TABLE task ADD COLUMN series TEXT;
+                CREATE INDEX task_by_series ON task(series) WHERE series IS NOT NULL;
+                """)
+        }
         return migrator
     }
 }

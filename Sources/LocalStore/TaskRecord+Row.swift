@@ -26,6 +26,9 @@ extension TaskRecord {
         doneStamp = Self.stamp(row["done_v"])
         deleted = row["deleted"]
         deletedStamp = Self.stamp(row["deleted_v"])
+        repeatRule = row["repeat_rule"]
+        repeatStamp = Self.stamp(row["repeat_v"])
+        series = (row["series"] as String?).flatMap(UUID.init(uuidString:))
     }
 
     private static func stamp(_ text: String?) -> HLCTimestamp? {
@@ -37,13 +40,15 @@ extension TaskRecord {
         try db.cachedStatement(sql: """
             INSERT OR REPLACE INTO task (
                 id, title, title_v, notes, notes_v, due_at, due_at_v, assignee, assignee_v,
-                done, completed_at, done_v, deleted, deleted_v, created_at, updated_at, origin)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                done, completed_at, done_v, deleted, deleted_v, created_at, updated_at, origin,
+                repeat_rule, repeat_v, series)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [
                 id.lowercasedString, title, titleStamp?.description, notes, notesStamp?.description,
                 dueAt, dueAtStamp?.description, assignee, assigneeStamp?.description,
                 done, completedAt, doneStamp?.description, deleted, deletedStamp?.description,
                 createdAt, updatedAt, origin,
+                repeatRule, repeatStamp?.description, series?.lowercasedString,
             ])
     }
 

@@ -72,6 +72,15 @@ public struct JSONObjectWriter {
         value.appendLowercased(to: &bytes)
     }
 
+    /// A UUID in its lowercase text form, or `null` when nil.
+    public mutating func optionalUUID(_ name: StaticString, _ value: UUID?) {
+        guard let value else {
+            key(name)
+            return null()
+        }
+        uuid(name, value)
+    }
+
     /// A nested object written by `body`.
     public mutating func object(_ name: StaticString, _ body: (inout JSONObjectWriter) -> Void) {
         key(name)

@@ -16,9 +16,12 @@ public enum SnapshotChanges {
         if let s = record.assigneeStamp { patches[s, default: TaskPatch()].assignee = FieldValue(record.assignee) }
         if let s = record.doneStamp { patches[s, default: TaskPatch()].done = DoneState(done: record.done, completedAt: record.completedAt) }
         if let s = record.deletedStamp { patches[s, default: TaskPatch()].deleted = record.deleted }
+        if let s = record.repeatStamp { patches[s, default: TaskPatch()].repeatRule = FieldValue(record.repeatRule) }
         return patches.keys.sorted().map { stamp in
-            TaskChange(id: makeUUID(), taskID: record.id, stamp: stamp, createdAt: record.createdAt,
-                       origin: record.origin, patch: patches[stamp]!)
+            var patch = patches[stamp]!
+            patch.series = record.series  // a fact of creation, like createdAt: on every change
+            return TaskChange(id: makeUUID(), taskID: record.id, stamp: stamp, createdAt: record.createdAt,
+                              origin: record.origin, patch: patch)
         }
     }
 }

@@ -1,3 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
 /// A change's JSON written straight into bytes, as `encode(to:)` writes it with sorted keys:
 /// central stores every applied change verbatim in its feed.
 extension TaskChange {
@@ -22,6 +28,8 @@ extension TaskPatch {
         if let done { w.bool("done", done.done) }
         if let dueAt { w.time("due_at", dueAt.optional) }
         if let notes { w.string("notes", notes) }
+        if let repeatRule { w.string("repeat", repeatRule.optional) }
+        if let series { w.uuid("series", series) }
         if let title { w.string("title", title) }
     }
 }
@@ -45,6 +53,9 @@ extension TaskRecord {
             w.string("notes", notes)
             if let notesStamp { w.string("notes_v", notesStamp.description) }
             w.string("origin", origin)
+            if let repeatRule { w.string("repeat", repeatRule) }
+            if let repeatStamp { w.string("repeat_v", repeatStamp.description) }
+            if let series { w.uuid("series", series) }
             w.string("title", title)
             if let titleStamp { w.string("title_v", titleStamp.description) }
         }

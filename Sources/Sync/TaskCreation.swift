@@ -25,13 +25,16 @@ extension TaskRecord {
     public func conflict(withCreation patch: TaskPatch) -> String? {
         let id = self.id.lowercasedString
         if deleted { return "task \(id) was created and then deleted; choose a new id" }
-        let stamps = [titleStamp, notesStamp, dueAtStamp, assigneeStamp, doneStamp].compactMap { $0 }
+        let stamps = [titleStamp, notesStamp, dueAtStamp, assigneeStamp, doneStamp, repeatStamp].compactMap { $0 }
         guard let creation = stamps.min() else { return nil }
         var differing: [String] = []
         if titleStamp == creation, let title = patch.title, title != self.title { differing.append("title") }
         if notesStamp == creation, let notes = patch.notes, notes != self.notes { differing.append("notes") }
         if dueAtStamp == creation, let due = patch.dueAt, due.optional != dueAt { differing.append("due_at") }
         if assigneeStamp == creation, let assignee = patch.assignee, assignee.optional != self.assignee { differing.append("assignee") }
+        if let rule = patch.repeatRule, rule.optional != repeatRule, repeatStamp == creation || repeatStamp == nil {
+            differing.append("repeat")
+        }
         guard !differing.isEmpty else { return nil }
         return "task \(id) exists with another \(differing.joined(separator: ", ")); a retry must repeat the request unchanged, a new task needs a new id"
     }

@@ -27,6 +27,8 @@ extension TaskItem {
             w.uuid("id", id)
             w.string("notes", notes)
             w.string("origin", origin)
+            w.string("repeat", repeatRule)
+            w.optionalUUID("series", series)
             w.string("title", title)
             w.time("updated_at", updatedAt)
         }

@@ -20,11 +20,18 @@ public struct TaskItem: Sendable, Equatable, Identifiable {
     public var updatedAt: Int64
     /// The node that created the task.
     public var origin: String
+    /// The canonical ``RepeatRule`` text of a recurring chore, else nil.
+    public var repeatRule: String?
+    /// The series of a generated occurrence (the first task's ID), else nil.
+    public var series: UUID?
 
     public init(
         id: UUID, title: String, notes: String = "", dueAt: Int64? = nil, assignee: String? = nil,
-        done: Bool = false, completedAt: Int64? = nil, createdAt: Int64, updatedAt: Int64, origin: String
+        done: Bool = false, completedAt: Int64? = nil, createdAt: Int64, updatedAt: Int64, origin: String,
+        repeatRule: String? = nil, series: UUID? = nil
     ) {
+        self.repeatRule = repeatRule
+        self.series = series
         self.id = id
         self.title = title
         self.notes = notes
@@ -48,7 +55,8 @@ extension UUID {
 
 extension TaskItem: Codable {
     enum CodingKeys: String, CodingKey {
-        case id, title, notes, done, assignee, origin
+        case id, title, notes, done, assignee, origin, series
+        case repeatRule = "repeat"
         case dueAt = "due_at", completedAt = "completed_at", createdAt = "created_at", updatedAt = "updated_at"
     }
 
@@ -64,6 +72,8 @@ extension TaskItem: Codable {
         createdAt = try c.decodeRFC3339(forKey: .createdAt)
         updatedAt = try c.decodeRFC3339(forKey: .updatedAt)
         origin = try c.decode(String.self, forKey: .origin)
+        repeatRule = try c.decodeIfPresent(String.self, forKey: .repeatRule)
+        series = try c.decodeIfPresent(UUID.self, forKey: .series)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -78,6 +88,8 @@ extension TaskItem: Codable {
         try c.encode(RFC3339.format(millis: createdAt), forKey: .createdAt)
         try c.encode(RFC3339.format(millis: updatedAt), forKey: .updatedAt)
         try c.encode(origin, forKey: .origin)
+        try c.encode(repeatRule, forKey: .repeatRule)
+        try c.encode(series?.lowercasedString, forKey: .series)
     }
 }
 

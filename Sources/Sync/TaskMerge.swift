@@ -44,6 +44,14 @@ public enum TaskMerge {
             record.completedAt = done.completedAt
             record.doneStamp = stamp
         }
+        if let rule = patch.repeatRule, wins(stamp, TieBreak(rule.optional), over: record.repeatStamp, TieBreak(record.repeatRule)) {
+            record.repeatRule = rule.optional
+            record.repeatStamp = stamp
+        }
+        // The series is a fact of creation, like createdAt: the smallest one seen, whatever the order.
+        if let series = patch.series, record.series.map({ series.lowercasedString < $0.lowercasedString }) ?? true {
+            record.series = series
+        }
         if let deleted = patch.deleted, wins(stamp, TieBreak(deleted), over: record.deletedStamp, TieBreak(record.deleted)) {
             record.deleted = deleted
             record.deletedStamp = stamp

@@ -8,6 +8,7 @@ extension TaskPatch {
         if let d = dueAt, d.optional != record.dueAt { out.dueAt = d }
         if let a = assignee, a.optional != record.assignee { out.assignee = a }
         if let d = done, d.done != record.done { out.done = d }
+        if let r = repeatRule, r.optional != record.repeatRule { out.repeatRule = r }
         return out
     }
 }

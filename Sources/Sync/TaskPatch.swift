@@ -1,3 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
 /// A set of field assignments to one task. A field that is `nil` is not touched; the
 /// optional-valued fields (`dueAt`, `assignee`) use ``FieldValue`` so "set to null" differs
 /// from "leave alone".
@@ -13,11 +19,19 @@ public struct TaskPatch: Sendable, Equatable {
     public var done: DoneState?
     /// A tombstone (`true`) or its reversal (`false`).
     public var deleted: Bool?
+    /// The canonical text of a ``RepeatRule``, or `.null` for a task that does not repeat.
+    public var repeatRule: FieldValue<String>?
+    /// The series a generated occurrence of a recurring chore belongs to (the first task's
+    /// ID). Set once, when the occurrence is created; not an editable field.
+    public var series: UUID?
 
     public init(
         title: String? = nil, notes: String? = nil, dueAt: FieldValue<Int64>? = nil,
-        assignee: FieldValue<String>? = nil, done: DoneState? = nil, deleted: Bool? = nil
+        assignee: FieldValue<String>? = nil, done: DoneState? = nil, deleted: Bool? = nil,
+        repeatRule: FieldValue<String>? = nil, series: UUID? = nil
     ) {
+        self.repeatRule = repeatRule
+        self.series = series
         self.title = title
         self.notes = notes
         self.dueAt = dueAt
@@ -28,6 +42,7 @@ public struct TaskPatch: Sendable, Equatable {
 
     public var isEmpty: Bool {
         title == nil && notes == nil && dueAt == nil && assignee == nil && done == nil && deleted == nil
+            && repeatRule == nil && series == nil
     }
 }
 
@@ -59,8 +74,8 @@ public struct DoneState: Sendable, Equatable {
 
 extension TaskPatch: Codable {
     enum CodingKeys: String, CodingKey {
-        case title, notes, assignee, done, deleted
-        case dueAt = "due_at", completedAt = "completed_at"
+        case title, notes, assignee, done, deleted, series
+        case dueAt = "due_at", completedAt = "completed_at", repeatRule = "repeat"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -77,6 +92,10 @@ extension TaskPatch: Codable {
             self.done = DoneState(done: done, completedAt: try c.decodeRFC3339IfPresent(forKey: .completedAt))
         }
         deleted = try c.decodeIfPresent(Bool.self, forKey: .deleted)
+        if c.contains(.repeatRule) {
+            repeatRule = FieldValue(try c.decodeIfPresent(String.self, forKey: .repeatRule))
+        }
+        series = try c.decodeIfPresent(UUID.self, forKey: .series)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -90,5 +109,7 @@ extension TaskPatch: Codable {
             try c.encode(done.completedAt.map(RFC3339.format(millis:)), forKey: .completedAt)
         }
         try c.encodeIfPresent(deleted, forKey: .deleted)
+        if let repeatRule { try c.encode(repeatRule.optional, forKey: .repeatRule) }
+        try c.encodeIfPresent(series?.lowercasedString, forKey: .series)
     }
 }

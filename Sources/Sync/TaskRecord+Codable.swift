@@ -11,6 +11,7 @@ extension TaskRecord: Codable {
         case id, title, titleStamp = "title_v", notes, notesStamp = "notes_v", dueAt = "due_at", dueAtStamp = "due_at_v"
         case assignee, assigneeStamp = "assignee_v", done, completedAt = "completed_at", doneStamp = "done_v"
         case deleted, deletedStamp = "deleted_v", createdAt = "created_at", origin
+        case repeatRule = "repeat", repeatStamp = "repeat_v", series
     }
 
     public init(from decoder: any Decoder) throws {
@@ -30,6 +31,9 @@ extension TaskRecord: Codable {
         doneStamp = try c.decodeIfPresent(HLCTimestamp.self, forKey: .doneStamp)
         deleted = try c.decode(Bool.self, forKey: .deleted)
         deletedStamp = try c.decodeIfPresent(HLCTimestamp.self, forKey: .deletedStamp)
+        repeatRule = try c.decodeIfPresent(String.self, forKey: .repeatRule)
+        repeatStamp = try c.decodeIfPresent(HLCTimestamp.self, forKey: .repeatStamp)
+        series = try c.decodeIfPresent(UUID.self, forKey: .series)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -50,5 +54,8 @@ extension TaskRecord: Codable {
         try c.encodeIfPresent(deletedStamp, forKey: .deletedStamp)
         try c.encode(createdAt, forKey: .createdAt)
         try c.encode(origin, forKey: .origin)
+        try c.encodeIfPresent(repeatRule, forKey: .repeatRule)
+        try c.encodeIfPresent(repeatStamp, forKey: .repeatStamp)
+        try c.encodeIfPresent(series?.lowercasedString, forKey: .series)
     }
 }

@@ -23,6 +23,11 @@ public struct TaskRecord: Sendable, Equatable {
     public var doneStamp: HLCTimestamp?
     public var deleted: Bool = false
     public var deletedStamp: HLCTimestamp?
+    public var repeatRule: String?
+    public var repeatStamp: HLCTimestamp?
+    /// The series of a generated occurrence; nil for a task created by a person (its series,
+    /// if it repeats, is its own ID). See ``seriesID``.
+    public var series: UUID?
     public var createdAt: Int64
     public var origin: String
 
@@ -34,7 +39,7 @@ public struct TaskRecord: Sendable, Equatable {
 
     /// The newest stamp of any field.
     public var latestStamp: HLCTimestamp? {
-        [titleStamp, notesStamp, dueAtStamp, assigneeStamp, doneStamp, deletedStamp].compactMap { $0 }.max()
+        [titleStamp, notesStamp, dueAtStamp, assigneeStamp, doneStamp, deletedStamp, repeatStamp].compactMap { $0 }.max()
     }
 
     /// Derived, so that every replica computes the same value: the clock time of the newest
@@ -46,6 +51,10 @@ public struct TaskRecord: Sendable, Equatable {
     public var item: TaskItem {
         TaskItem(
             id: id, title: title, notes: notes, dueAt: dueAt, assignee: assignee, done: done,
-            completedAt: completedAt, createdAt: createdAt, updatedAt: updatedAt, origin: origin)
+            completedAt: completedAt, createdAt: createdAt, updatedAt: updatedAt, origin: origin,
+            repeatRule: repeatRule, series: series)
     }
+
+    /// The series this task belongs to: the first task's ID.
+    public var seriesID: UUID { series ?? id }
 }

@@ -61,6 +61,7 @@ public enum TaskRules {
         if let n = patch.notes { patch.notes = try notes(n) }
         if case .value(let who)? = patch.assignee { patch.assignee = FieldValue(try assignee(who)) }
         if case .value(let due)? = patch.dueAt { _ = try dueAt(due) }
+        if case .value(let rule)? = patch.repeatRule { patch.repeatRule = .value(try RepeatRule.parse(rule).description) }
         return patch
     }
 
