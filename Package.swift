@@ -213,8 +213,8 @@ let package = Package(
             ],
             swiftSettings: strict),
 
-        .testTarget(name: "SyncTests", dependencies: ["Sync", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "HouseholdTimeTests", dependencies: ["HouseholdTime"], swiftSettings: strict),
+        .testTarget(name: "SyncTests", dependencies: ["Sync", "HouseholdTime", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "HouseholdTimeTests", dependencies: ["HouseholdTime", "Sync"], swiftSettings: strict),
         .testTarget(
             name: "CentralStoreTests",
             dependencies: [
@@ -244,7 +244,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(
             name: "LocalStoreTests",
-            dependencies: ["LocalStore", "Sync", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["LocalStore", "Sync", "HouseholdTime", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict),
         .testTarget(
             name: "SyncAgentTests",

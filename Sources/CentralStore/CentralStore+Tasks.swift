@@ -79,19 +79,19 @@ extension CentralStore {
             if let done = effective.done, done.done { effective.done = DoneState(done: true, completedAt: stamp.physical) }
             return TaskChange(id: self.configuration.makeUUID(), taskID: id, stamp: stamp, createdAt: existing.createdAt,
                               origin: existing.origin, patch: effective)
-        } followUp: { [self] tx, occurrence, clock in
+        } followUp: { [self] tx, occurrence, stamp in
             // A recurring chore completed gets its next occurrence; a completion undone
             // withdraws the one it created if nobody touched it (RecurringChorePlan).
-            guard let done = requestedPatch.done, done.done == occurrence.done else { return [] }
+            guard requestedPatch.done != nil, occurrence.doneStamp == stamp else { return [] }
             let next = try await self.storedRecord(RecurringChore.nextID(after: id), tx)
-            if done.done, let completedAt = occurrence.completedAt, occurrence.repeatRule != nil, next == nil || next!.deleted {
+            if occurrence.done, let completedAt = occurrence.completedAt, occurrence.repeatRule != nil, next == nil || next!.deleted {
                 let change = RecurringChorePlan.nextOccurrence(
-                    after: occurrence, existingNext: next, completedAt: completedAt, stamp: clock.tick(now: self.now(), node: Self.replicaName),
+                    after: occurrence, existingNext: next, completedAt: completedAt, stamp: stamp,
                     changeID: self.configuration.makeUUID(), zone: self.configuration.timeZone)
                 return change.map { [$0] } ?? []
             }
-            if !done.done, let next, !next.deleted, RecurringChore.isUntouched(next) {
-                let change = RecurringChorePlan.withdrawal(of: next, stamp: clock.tick(now: self.now(), node: Self.replicaName),
+            if !occurrence.done, let next, !next.deleted, RecurringChore.isUntouched(next) {
+                let change = RecurringChorePlan.withdrawal(of: next, stamp: stamp,
                                                            changeID: self.configuration.makeUUID())
                 return change.map { [$0] } ?? []
             }
@@ -105,7 +105,7 @@ extension CentralStore {
             guard let existing else { return nil }
             return TaskChange(id: self.configuration.makeUUID(), taskID: id, stamp: stamp, createdAt: existing.createdAt,
                               origin: existing.origin, patch: TaskPatch(deleted: true))
-        } followUp: { [self] tx, deleted, clock in
+        } followUp: { [self] tx, deleted, stamp in
             guard series else { return [] }
             let seriesID = deleted.seriesID
             let decoder = JSONDecoder()
@@ -114,7 +114,7 @@ extension CentralStore {
                   AND (id = \(seriesID) OR record::jsonb->>'series' = \(seriesID.lowercasedString))
                 """, logger: logger).column(String.self).map { try decoder.decode(TaskRecord.self, from: Data($0.utf8)) }
             return others.map { record in
-                TaskChange(id: self.configuration.makeUUID(), taskID: record.id, stamp: clock.tick(now: self.now(), node: Self.replicaName),
+                TaskChange(id: self.configuration.makeUUID(), taskID: record.id, stamp: stamp,
                            createdAt: record.createdAt, origin: record.origin, patch: TaskPatch(deleted: true))
             }
         }
@@ -123,10 +123,11 @@ extension CentralStore {
     /// One household edit in one transaction: read the record under the feed lock, stamp
     /// after everything central holds for that task, merge, append to the feed. `followUp`
     /// gives the changes the edit brings about in other tasks (a recurring chore's next
-    /// occurrence, the rest of a series deleted), each stamped after it by the same clock.
+    /// occurrence, the rest of a series deleted), under the edit's own stamp, so that they win
+    /// or lose together with it wherever they meet other replicas' changes.
     private func edit(_ id: UUID, creating: Bool,
                       _ makeChange: @escaping @Sendable (TaskRecord?, HLCTimestamp) throws -> TaskChange?,
-                      followUp: (@Sendable (PostgresConnection, TaskRecord, inout HybridLogicalClock) async throws -> [TaskChange])? = nil)
+                      followUp: (@Sendable (PostgresConnection, TaskRecord, HLCTimestamp) async throws -> [TaskChange])? = nil)
         async throws -> (item: TaskItem, changed: Bool) {
         try await operation("edit task") { [self] in
             try await client.withTransaction(logger: logger) { tx in
@@ -140,14 +141,12 @@ extension CentralStore {
                 if let latest = existing?.latestStamp, (latest.physical, latest.counter) > (clock.physical, clock.counter) {
                     clock = HybridLogicalClock(physical: latest.physical, counter: latest.counter)
                 }
-                var stamp = clock.tick(now: self.now(), node: Self.replicaName)
+                let stamp = clock.tick(now: self.now(), node: Self.replicaName)
                 guard let change = try makeChange(existing, stamp) else { return (existing!.item, false) }
                 _ = try await self.merge([change], pushedBy: nil, tx)
                 let after = try await self.storedRecord(id, tx)!
                 if let followUp {
-                    let more = try await followUp(tx, after, &clock)
-                    if let last = more.map(\.stamp).max() { stamp = max(stamp, last) }
-                    _ = try await self.merge(more, pushedBy: nil, tx)
+                    _ = try await self.merge(try await followUp(tx, after, stamp), pushedBy: nil, tx)
                 }
                 try await tx.query(
                     "UPDATE central_clock SET physical = \(stamp.physical), counter = \(Int32(stamp.counter)) WHERE id = 1",

@@ -20,7 +20,7 @@ public struct TimeZoneOptions: ParsableArguments {
                 option: timezone,
                 environment: ["EDGE_TIMEZONE", "TZ", "TZDIR"].reduce(into: [:]) { env, name in env[name] = Settings.environment(name) })
         } catch let error as HouseholdTimeZone.ResolveError {
-            throw ConfigurationError("--timezone / EDGE_TIMEZONE: \(error.description)")
+            throw ConfigurationError(error.description)
         }
     }
 }

@@ -208,7 +208,7 @@ enum TaskEdit {
 /// `--repeat` values, with the grammar in the error.
 enum RepeatOption {
     static func parse(_ text: String) throws -> String {
-        do { return try RepeatRule.parse(text).description } catch { throw CLIError.failed("--\(error.message)") }
+        do { return try RepeatRule.parse(typed: text).description } catch { throw CLIError.failed("--\(error.message)") }
     }
 }
 

@@ -55,29 +55,23 @@ extension LocalStore {
                 id: configuration.makeUUID(), taskID: id, stamp: stamp,
                 createdAt: existing.createdAt, origin: existing.origin, patch: final)
             let updated = try record(change, existing: existing, db)
-            try followRecurrence(of: updated, completion: final.done, db)
+            try followRecurrence(of: updated, completion: final.done, stamp: stamp, db)
             return updated.item
         }
     }
 
     /// A recurring chore completed gets its next occurrence; a completion undone withdraws
-    /// the occurrence it created if nobody touched it (``RecurringChorePlan``).
-    func followRecurrence(of occurrence: TaskRecord, completion: DoneState?, _ db: Database) throws {
+    /// the occurrence it created if nobody touched it (``RecurringChorePlan``). The follow-up
+    /// carries the completion's own stamp: wherever a completion and an undo of it meet, the
+    /// one that wins the occurrence's `done` also wins the next occurrence's `deleted`.
+    func followRecurrence(of occurrence: TaskRecord, completion: DoneState?, stamp: HLCTimestamp, _ db: Database) throws {
         guard let completion, occurrence.repeatRule != nil || !completion.done else { return }
-        let nextID = RecurringChore.nextID(after: occurrence.id)
-        let next = try TaskRecord.fetch(db, id: nextID)
-        let change: TaskChange?
-        if completion.done, let completedAt = completion.completedAt {
-            guard next == nil || next!.deleted else { return }
-            let stamp = try StoredClock.tick(db, now: configuration.clock.nowMillis(), node: configuration.nodeName)
-            change = RecurringChorePlan.nextOccurrence(after: occurrence, existingNext: next, completedAt: completedAt, stamp: stamp,
-                                                      changeID: configuration.makeUUID(), zone: configuration.timeZone)
-        } else if !completion.done, next != nil {
-            guard let next, !next.deleted, RecurringChore.isUntouched(next) else { return }
-            let stamp = try StoredClock.tick(db, now: configuration.clock.nowMillis(), node: configuration.nodeName)
-            change = RecurringChorePlan.withdrawal(of: next, stamp: stamp, changeID: configuration.makeUUID())
+        let next = try TaskRecord.fetch(db, id: RecurringChore.nextID(after: occurrence.id))
+        let change = if completion.done, let completedAt = completion.completedAt {
+            RecurringChorePlan.nextOccurrence(after: occurrence, existingNext: next, completedAt: completedAt, stamp: stamp,
+                                              changeID: configuration.makeUUID(), zone: configuration.timeZone)
         } else {
-            change = nil
+            RecurringChorePlan.withdrawal(of: next, stamp: stamp, changeID: configuration.makeUUID())
         }
         if let change { _ = try record(change, existing: next, db) }
     }
@@ -98,8 +92,9 @@ extension LocalStore {
                                           arguments: [seriesID, seriesID]).map(TaskRecord.init(row:))
                 if !doomed.contains(where: { $0.id == id }) { doomed.append(existing) }
             }
+            // One stamp for the whole series: one decision, winning or losing as one.
+            let stamp = try StoredClock.tick(db, now: configuration.clock.nowMillis(), node: configuration.nodeName)
             for record in doomed {
-                let stamp = try StoredClock.tick(db, now: configuration.clock.nowMillis(), node: configuration.nodeName)
                 let change = TaskChange(
                     id: configuration.makeUUID(), taskID: record.id, stamp: stamp,
                     createdAt: record.createdAt, origin: record.origin, patch: TaskPatch(deleted: true))

@@ -1,5 +1,6 @@
 import TestSupport
 import Foundation
+import HouseholdTime
 import Sync
 import Testing
 
@@ -162,6 +163,65 @@ import Testing
         }
         #expect(replicas[0] == reference, "seed \(seed)")
         #expect(Set(log.map(\.taskID)).count == reference.count)
+    }
+
+    /// A recurring chore's occurrence completed on several replicas while they are apart
+    /// (each at its own time, so "after done" rules even disagree on the due date), some
+    /// undoing their completion before they meet again, delivered in random orders with
+    /// duplicates: every replica ends with the same records, exactly one next occurrence, and
+    /// that occurrence is live exactly when the completed one ends done.
+    @Test(arguments: 1...40)
+    func concurrentCompletionsOfOneOccurrenceLeaveExactlyOneNext(seed: Int) throws {
+        var random = SeededRandom(seed: UInt64(seed))
+        let names = ["rpi-worker-1", "rpi-worker-2", "central"]
+        var clocks = names.map { _ in HybridLogicalClock() }
+        let rule = ["weekly:tue", "every 3d after done", "monthly:31", "every 1w"].randomElement(using: &random)!
+        let created = clocks[0].tick(now: t0, node: names[0])
+        let chore = try NewTask(title: "Bins", dueAt: t0 + 86_400_000, assignee: "kid", repeatRule: rule).validatedPatch()
+        let first = TaskChange(id: UUID(), taskID: UUID(), stamp: created, createdAt: t0, origin: names[0], patch: chore)
+        var replicas: [[UUID: TaskRecord]] = names.map { _ in [first.taskID: TaskMerge.apply(first, to: nil).record] }
+        var log = [first]
+        var undone = false
+        for r in 0..<3 where r < 2 || Bool.random(using: &random) {
+            let now = t0 + Int64.random(in: 0...3 * 86_400_000, using: &random)
+            let stamp = clocks[r].tick(now: now, node: names[r])
+            let done = TaskChange(id: UUID(), taskID: first.taskID, stamp: stamp, createdAt: t0, origin: names[0],
+                                  patch: TaskPatch(done: DoneState(done: true, completedAt: stamp.physical)))
+            replicas[r][first.taskID] = TaskMerge.apply(done, to: replicas[r][first.taskID]).record
+            let nextID = RecurringChore.nextID(after: first.taskID)
+            let next = try #require(RecurringChorePlan.nextOccurrence(
+                after: replicas[r][first.taskID]!, existingNext: replicas[r][nextID], completedAt: stamp.physical,
+                stamp: stamp, changeID: UUID(), zone: .utc))
+            #expect(next.taskID == nextID)
+            replicas[r][nextID] = TaskMerge.apply(next, to: replicas[r][nextID]).record
+            log += [done, next]
+            if Int.random(in: 0..<3, using: &random) == 0 {
+                // Undone on the same replica before it syncs: the occurrence reopens and the
+                // next one, untouched, is withdrawn under the same stamp.
+                let undo = clocks[r].tick(now: now + 1000, node: names[r])
+                let reopen = TaskChange(id: UUID(), taskID: first.taskID, stamp: undo, createdAt: t0, origin: names[0],
+                                        patch: TaskPatch(done: DoneState(done: false, completedAt: nil)))
+                replicas[r][first.taskID] = TaskMerge.apply(reopen, to: replicas[r][first.taskID]).record
+                let withdrawal = try #require(RecurringChorePlan.withdrawal(of: replicas[r][nextID], stamp: undo, changeID: UUID()))
+                replicas[r][nextID] = TaskMerge.apply(withdrawal, to: replicas[r][nextID]).record
+                log += [reopen, withdrawal]
+                undone = true
+            }
+        }
+        for r in 0..<3 {
+            var all = log + log.prefix(log.count / 2)
+            all.shuffle(using: &random)
+            for c in all { replicas[r][c.taskID] = TaskMerge.apply(c, to: replicas[r][c.taskID]).record }
+        }
+        #expect(replicas[0] == replicas[1] && replicas[1] == replicas[2], "seed \(seed)")
+        let occurrence = try #require(replicas[0][first.taskID])
+        let following = replicas[0].values.filter { $0.id != first.taskID }
+        #expect(following.count == 1, "seed \(seed): one next occurrence")
+        let next = try #require(following.first)
+        #expect(next.id == RecurringChore.nextID(after: first.taskID) && next.series == first.taskID)
+        #expect(next.title == "Bins" && next.assignee == "kid" && next.repeatRule == occurrence.repeatRule && !next.done)
+        #expect(next.deleted == !occurrence.done, "seed \(seed): live exactly when the occurrence ends done")
+        if !undone { #expect(occurrence.done && !next.deleted) }
     }
 }
 
