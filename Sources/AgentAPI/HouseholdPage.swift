@@ -131,12 +131,14 @@ footer a{color:var(--accent)}
           <div><label for="add-due" data-i18n="due">Due (optional)</label><input id="add-due" name="due" type="datetime-local"></div>
           <div><label for="add-assignee" data-i18n="who">Assignee (optional)</label><input id="add-assignee" name="assignee" type="text" list="people" autocapitalize="words"></div>
         </div>
+        <div><label for="add-repeat" data-i18n="repeat">Repeat (optional)</label><input id="add-repeat" name="repeat" type="text" list="rules" autocapitalize="off" spellcheck="false" aria-describedby="rep-hint"><p id="rep-hint" class="hint" data-i18n="repHint">daily, weekly:tue, every 2w, monthly:25, every 3d after done</p></div>
       </div>
       <p id="add-error" class="error" role="alert"></p>
       <div class="row"><button id="add-submit" class="btn primary" type="submit" data-i18n="add">Add</button></div>
     </form>
   </section>
   <datalist id="people"></datalist>
+  <datalist id="rules"><option value="daily"><option value="weekly:mon"><option value="every 2w"><option value="monthly:1"><option value="every 3d after done"></datalist>
 
   <section class="card" aria-labelledby="open-h">
     <h2 id="open-h" tabindex="-1"><span data-i18n="openH">To do</span> <span class="count" id="open-count"></span></h2>
@@ -183,7 +185,8 @@ const I18N = {
 en: {appTitle:'Household tasks', skip:'Skip to the task list', onNode:'on {n}', addH:'Add a task', title:'Title', due:'Due (optional)', who:'Assignee (optional)', notes:'Notes', add:'Add', adding:'Adding…',
 openH:'To do', doneH:'Done', noOpen:'Nothing to do.', noDone:'Nothing done yet.', showAll:'Show all {n} done tasks', showFewer:'Show fewer',
 overdue:'Overdue', dueOn:'Due {d}', doneOn:'Done {d}', assignee:'Assignee: {w}', edit:'Edit', editL:'Edit “{t}”', del:'Delete', delL:'Delete “{t}”', editing:'Edit “{t}”',
-save:'Save', saving:'Saving…', cancel:'Cancel', dueHint:'Empty means no due date.', undo:'Undo',
+save:'Save', saving:'Saving…', cancel:'Cancel', dueHint:'Empty means no due date.', undo:'Undo', repeat:'Repeat (optional)',
+repHint:'daily, weekly:tue, every 2w, monthly:25, every 3d after done', every:'Repeats {r}', delS:'Delete series', delSL:'Delete every “{t}”', deletedS:'Deleted “{t}” and its series.',
 deleted:'Deleted “{t}”.', deletedSR:'Deleted “{t}”. To undo, use the Undo button at the bottom of the page, or press Ctrl+Z, within 5 seconds.', restored:'Restored “{t}”.',
 added:'Added “{t}”.', saved:'Saved “{t}”.', markedDone:'Marked “{t}” done.', reopened:'Reopened “{t}”.', titleEmpty:'Write a title first.',
 unreachable:'The agent is not reachable (it may be restarting). Your text is kept; try again.', unreachableA:'The agent is not reachable (it may be restarting); try again.', unreachableList:'Cannot reach the agent on this Pi; it may be restarting. Showing the last list and retrying…', back:'Connected to the agent again.',
@@ -201,7 +204,8 @@ upD:'{d} d {h} h', upH:'{h} h {m} min', upM:'{m} min', footer:'Kept on your Pis;
 ja: {appTitle:'家族のタスク', skip:'タスク一覧へ移動', onNode:'ノード: {n}', addH:'タスクを追加', title:'タイトル', due:'期限（任意）', who:'担当（任意）', notes:'メモ', add:'追加', adding:'追加中…',
 openH:'未完了', doneH:'完了', noOpen:'やることはありません。', noDone:'完了したタスクはまだありません。', showAll:'完了したタスクをすべて表示（{n}件）', showFewer:'表示を減らす',
 overdue:'期限切れ', dueOn:'期限 {d}', doneOn:'完了 {d}', assignee:'担当: {w}', edit:'編集', editL:'「{t}」を編集', del:'削除', delL:'「{t}」を削除', editing:'「{t}」を編集',
-save:'保存', saving:'保存中…', cancel:'キャンセル', dueHint:'空欄なら期限なし。', undo:'元に戻す',
+save:'保存', saving:'保存中…', cancel:'キャンセル', dueHint:'空欄なら期限なし。', undo:'元に戻す', repeat:'繰り返し（任意）',
+repHint:'例: daily, weekly:tue, every 2w, monthly:25, every 3d after done', every:'繰り返し {r}', delS:'シリーズを削除', delSL:'「{t}」の繰り返しをすべて削除', deletedS:'「{t}」とその繰り返しを削除しました。',
 deleted:'「{t}」を削除しました。', deletedSR:'「{t}」を削除しました。5秒以内なら、画面下の「元に戻す」ボタンか Ctrl+Z で取り消せます。', restored:'「{t}」を元に戻しました。',
 added:'「{t}」を追加しました。', saved:'「{t}」を保存しました。', markedDone:'「{t}」を完了にしました。', reopened:'「{t}」を未完了に戻しました。', titleEmpty:'タイトルを入力してください。',
 unreachable:'エージェントに接続できません（再起動中かもしれません）。入力した内容は残っています。もう一度お試しください。', unreachableA:'エージェントに接続できません（再起動中かもしれません）。もう一度お試しください。', unreachableList:'このPiのエージェントに接続できません（再起動中かもしれません）。最後に取得した一覧を表示し、再接続を試みています…', back:'エージェントに再接続しました。',
@@ -315,6 +319,7 @@ function localMsg(m) {   // the agent speaks English; say its usual sentences in
   let x = /^(title|notes|assignee) (?:is|are) (\d+) characters; at most (\d+) allowed$/.exec(m);
   if (x) return `${FIELD_JA[x[1]]}が${x[2]}文字です。${x[3]}文字以内にしてください。`;
   if (/^title must not be empty/.test(m)) return t('titleEmpty');
+  if (/^repeat /.test(m)) return '繰り返しの書き方が読めません。' + t('repHint');
   return m;
 }
 const announce = (() => { let n = 0; return s => { const live = $('live'); live.textContent = ''; const k = ++n; setTimeout(() => { if (k === n) live.textContent = s; }, 60); }; })();
@@ -334,7 +339,14 @@ function beginWrite() { writes++; writeSeq++; etag = null; lastText = null; }
 function endWrite() { writes--; }
 
 /* ---------- rendering ---------- */
-function sig(tk) { return [tk.updated_at, tk.title, tk.notes, tk.due_at, tk.assignee, tk.done, tk.completed_at, isOverdue(tk), tk._busy ? 1 : 0].join('\u0001'); }
+// A rule as people type it, in the form the API takes: lowercase, single spaces, none
+// around , : - and weekdays as three letters (the CLI's RepeatRule.parse(typed:)).
+function normRule(v) {
+  let r = v.trim().toLowerCase().replace(/\s+/g, ' ').replace(/ ?([,:-]) ?/g, '$1');
+  if (r.startsWith('weekly:')) r = 'weekly:' + r.slice(7).split(',').map(w => /^(sun|mon|tue|wed|thu|fri|sat)[a-z]*day$/.test(w) ? w.slice(0, 3) : w).join(',');
+  return r;
+}
+function sig(tk) { return [tk.updated_at, tk.title, tk.notes, tk.due_at, tk.assignee, tk.repeat, tk.done, tk.completed_at, isOverdue(tk), tk._busy ? 1 : 0].join('\u0001'); }
 function el(tag, cls, text) { const e = document.createElement(tag); if (cls) e.className = cls; if (text != null) e.textContent = text; return e; }
 
 function fillItem(li, tk) {
@@ -355,6 +367,7 @@ function fillItem(li, tk) {
   if (tk.done && tk.completed_at) { const s = el('span'); const tm = el('time', '', t('doneOn', {d: fmtDate(tk.completed_at)})); tm.dateTime = tk.completed_at; s.append(tm); meta.append(s); }
   else if (tk.due_at) { const tm = el('time', 'due', t('dueOn', {d: fmtDate(tk.due_at)})); tm.dateTime = tk.due_at; meta.append(tm); }
   if (tk.assignee) meta.append(el('span', 'who', t('assignee', {w: tk.assignee})));
+  if (tk.repeat) meta.append(el('span', 'rep', '↻ ' + t('every', {r: tk.repeat})));
   body.append(title);
   if (meta.childNodes.length) { body.append(meta); cb.setAttribute('aria-describedby', meta.id); }
   if (tk.notes) body.append(el('p', 'notes', tk.notes));
@@ -362,6 +375,11 @@ function fillItem(li, tk) {
   const eb = iconBtn('edit', t('edit'), t('editL', {t: tk.title})); eb.addEventListener('click', () => startEdit(id));
   const db = iconBtn('del', t('del'), t('delL', {t: tk.title})); db.addEventListener('click', () => removeTask(id));
   acts.append(eb, db);
+  if (tk.repeat || tk.series) {
+    const sb = iconBtn('del', t('delS'), t('delSL', {t: tk.title})); sb.dataset.r = 'dels';
+    sb.insertAdjacentHTML('afterbegin', '<b aria-hidden="true">↻</b>');
+    sb.addEventListener('click', () => removeTask(id, true)); acts.append(sb);
+  }
   li.append(lab, body, acts);
 }
 function iconBtn(kind, text, label) {
@@ -371,7 +389,7 @@ function iconBtn(kind, text, label) {
 }
 
 function fillEdit(li, tk, draft) {
-  const id = tk.id, d = draft || {title: tk.title, notes: tk.notes || '', due: tk.due_at ? toInput(tk.due_at) : '', assignee: tk.assignee || ''};
+  const id = tk.id, d = draft || {title: tk.title, notes: tk.notes || '', due: tk.due_at ? toInput(tk.due_at) : '', assignee: tk.assignee || '', repeat: tk.repeat || ''};
   li.textContent = ''; li.className = 'task editing'; li.dataset.sig = '';
   const f = el('form'); f.noValidate = true; f.setAttribute('aria-label', t('editing', {t: tk.title}));
   const mk = (name, labelKey, type) => {
@@ -385,8 +403,9 @@ function fillEdit(li, tk, draft) {
   const [wd, idue] = mk('due', 'due', 'datetime-local');
   const hint = el('p', 'hint', t('dueHint')); hint.id = `e-hint-${id}`; idue.setAttribute('aria-describedby', hint.id); wd.append(hint);
   const [wa, ia] = mk('assignee', 'who', 'text'); ia.setAttribute('list', 'people');
+  const [wr, ir] = mk('repeat', 'repeat', 'text'); ir.setAttribute('list', 'rules'); ir.autocapitalize = 'off';
   const two = el('div', 'fields two'); two.append(wd, wa);
-  const fields = el('div', 'fields'); fields.append(wt, wn, two);
+  const fields = el('div', 'fields'); fields.append(wt, wn, two, wr);
   const err = el('p', 'error'); err.setAttribute('role', 'alert'); err.id = `e-err-${id}`;
   const row = el('div', 'row');
   const sv = el('button', 'btn primary', t('save')); sv.type = 'submit'; sv.dataset.r = 'f-save';
@@ -629,17 +648,17 @@ $('forget').hidden = !LS.get(K_TOKEN);
 $('forget').addEventListener('click', () => { LS.del(K_TOKEN); location.reload(); });
 
 /* ---------- add ---------- */
-const addForm = $('add-form'), addTitle = $('add-title'), addDue = $('add-due'), addWho = $('add-assignee'), addBtn = $('add-submit'), addErr = $('add-error');
+const addForm = $('add-form'), addTitle = $('add-title'), addDue = $('add-due'), addWho = $('add-assignee'), addRep = $('add-repeat'), addBtn = $('add-submit'), addErr = $('add-error');
 let adding = false;
-(() => { try { const d = JSON.parse(LS.get(K_DRAFT) || 'null'); if (d) { addTitle.value = d.title || ''; addDue.value = d.due || ''; addWho.value = d.assignee || ''; } } catch (e) {} })();
+(() => { try { const d = JSON.parse(LS.get(K_DRAFT) || 'null'); if (d) { addTitle.value = d.title || ''; addDue.value = d.due || ''; addWho.value = d.assignee || ''; addRep.value = d.repeat || ''; } } catch (e) {} })();
 function saveDraft() {
-  if (addTitle.value || addDue.value || addWho.value) LS.set(K_DRAFT, JSON.stringify({title: addTitle.value, due: addDue.value, assignee: addWho.value}));
+  if (addTitle.value || addDue.value || addWho.value || addRep.value) LS.set(K_DRAFT, JSON.stringify({title: addTitle.value, due: addDue.value, assignee: addWho.value, repeat: addRep.value}));
   else LS.del(K_DRAFT);
 }
 addForm.addEventListener('input', saveDraft);
 function addError(text, field) {
   addErr.textContent = text;
-  for (const f of [addTitle, addDue, addWho]) { f.removeAttribute('aria-invalid'); f.removeAttribute('aria-describedby'); }
+  for (const f of [addTitle, addDue, addWho, addRep]) { f.removeAttribute('aria-invalid'); f.removeAttribute('aria-describedby'); }
   if (field) { field.setAttribute('aria-invalid', 'true'); field.setAttribute('aria-describedby', 'add-error'); }
 }
 function fieldOf(e, map) {
@@ -667,6 +686,7 @@ addForm.addEventListener('submit', async e => {
   const body = {title: title.trim()};
   if (addDue.value) { const d = fromInput(addDue.value); if (d) body.due_at = d; }
   if (addWho.value.trim()) body.assignee = addWho.value.trim();
+  if (addRep.value.trim()) body.repeat = normRule(addRep.value);
   const key = JSON.stringify(body);
   if (!pendingAdd || pendingAdd.key !== key) pendingAdd = {key, id: newUUID()};
   body.id = pendingAdd.id;
@@ -677,12 +697,12 @@ addForm.addEventListener('submit', async e => {
     const r = await api('POST', '/v1/tasks', body);
     const tk = r.data;
     pendingAdd = null;
-    addTitle.value = ''; addDue.value = ''; addWho.value = ''; LS.del(K_DRAFT); addError('');
+    addTitle.value = ''; addDue.value = ''; addWho.value = ''; addRep.value = ''; LS.del(K_DRAFT); addError('');
     if (tk && tk.id) { upsert(tk); freshId = tk.id; }
     announce(t('added', {t: body.title}));
     addTitle.focus();
   } catch (er) {
-    const f = fieldOf(er, {title: addTitle, due_at: addDue, assignee: addWho});
+    const f = fieldOf(er, {title: addTitle, due_at: addDue, assignee: addWho, repeat: addRep});
     addError(errText(er), f);
     if (f) f.focus();
   } finally {
@@ -704,6 +724,7 @@ async function toggleDone(id, done) {
   try {
     const r = await api('PATCH', '/v1/tasks/' + encodeURIComponent(id), {done});
     if (r.data && r.data.id) upsert(r.data); else delete tk._busy;
+    if (tk.repeat) schedule(0);   // its next occurrence (or its withdrawal) shows at once
   } catch (er) {
     const cur = byId(id);
     if (er.status === 404) tasks = tasks.filter(x => x.id !== id);
@@ -743,6 +764,8 @@ async function saveEdit(id, f, orig) {
   if (v('due') !== dueWas) patch.due_at = v('due') ? fromInput(v('due')) : null;
   const who = v('assignee').trim();
   if (who !== (tk.assignee || '')) patch.assignee = who || null;
+  const rule = normRule(v('repeat'));
+  if (rule !== (tk.repeat || '')) patch.repeat = rule || null;
   if (!Object.keys(patch).length) { endEdit(id); return; }
   const sv = f.querySelector('[data-r="f-save"]');
   f.dataset.busy = '1'; sv.setAttribute('aria-disabled', 'true'); sv.textContent = t('saving');
@@ -756,7 +779,7 @@ async function saveEdit(id, f, orig) {
     announce(t('saved', {t: (r.data && r.data.title) || patch.title || tk.title}));
   } catch (er) {
     delete f.dataset.busy; sv.removeAttribute('aria-disabled'); sv.textContent = t('save');
-    const fld = fieldOf(er, {title: f.elements.title, notes: f.elements.notes, due_at: f.elements.due, assignee: f.elements.assignee});
+    const fld = fieldOf(er, {title: f.elements.title, notes: f.elements.notes, due_at: f.elements.due, assignee: f.elements.assignee, repeat: f.elements.repeat});
     editErr(f, id, errText(er, true), fld);
     if (fld) fld.focus();
   } finally { endWrite(); render(); }
@@ -770,16 +793,16 @@ function editErr(f, id, text, field) {
 /* ---------- delete with undo ---------- */
 const toast = $('toast'), undoBtn = $('undo');
 let toastId = null, toastTimer = 0;
-function removeTask(id) {
+function removeTask(id, series) {
   const tk = byId(id); if (!tk) return;
   if (editingId === id) editingId = null;
   for (const other of [...pendingDel.keys()]) commitDelete(other);
   const next = neighbour(id);
-  pendingDel.set(id, {task: tk, next});
+  pendingDel.set(id, {task: tk, next, series: !!series});
   focusNext = next;
   render();
   toastId = id;
-  $('toast-text').textContent = t('deleted', {t: tk.title});
+  $('toast-text').textContent = t(series ? 'deletedS' : 'deleted', {t: tk.title});
   toast.hidden = false;
   armToast();
   announce(t('deletedSR', {t: tk.title}));
@@ -816,8 +839,9 @@ async function commitDelete(id) {
   if (toastId === id) hideToast();
   beginWrite();
   try {
-    await api('DELETE', '/v1/tasks/' + encodeURIComponent(id));
+    await api('DELETE', '/v1/tasks/' + encodeURIComponent(id) + (p.series ? '?series=true' : ''));
     tasks = tasks.filter(x => x.id !== id);
+    if (p.series) schedule(0);
   } catch (er) {
     if (er.status === 404) tasks = tasks.filter(x => x.id !== id);
     else showMsg(t('delFailed', {t: p.task.title, m: errText(er, false, true)}));
@@ -827,7 +851,7 @@ function flushDeletes() {   // the page is going away: send what is pending so i
   if (!pendingDel.size) return;
   const headers = {}; const tok = LS.get(K_TOKEN); if (tok) headers.Authorization = 'Bearer ' + tok;
   for (const id of [...pendingDel.keys()]) {
-    try { fetch('/v1/tasks/' + encodeURIComponent(id), {method: 'DELETE', headers, keepalive: true}); } catch (e) {}
+    try { fetch('/v1/tasks/' + encodeURIComponent(id) + (pendingDel.get(id).series ? '?series=true' : ''), {method: 'DELETE', headers, keepalive: true}); } catch (e) {}
     pendingDel.delete(id); tasks = tasks.filter(x => x.id !== id);
   }
   clearTimeout(toastTimer); toastId = null; toast.hidden = true;

@@ -1,3 +1,5 @@
+import Sync
+
 /// The OpenAPI 3.0.3 document of the agent's HTTP API, served at `GET /openapi.json`.
 /// The human-readable companion is `docs/agent-api.md`; keep the two in step.
 enum OpenAPIDocument {
@@ -265,8 +267,18 @@ enum OpenAPIDocument {
         "summary": "Delete a task",
         "security": [{"bearerAuth": []}],
         "description": "Deletes the task everywhere (a tombstone that syncs). Afterwards the ID answers 404.",
+        "parameters": [
+          {
+            "name": "series",
+            "in": "query",
+            "required": false,
+            "schema": {"type": "string", "enum": ["true", "false"]},
+            "description": "`true`: delete the whole recurring chore, every live occurrence of its series (done ones too), not only this one."
+          }
+        ],
         "responses": {
           "204": {"description": "Deleted; no body."},
+          "400": {"$ref": "#/components/responses/BadRequest"},
           "401": {"$ref": "#/components/responses/Unauthorized"},
           "404": {"$ref": "#/components/responses/NotFound"},
           "507": {"$ref": "#/components/responses/StorageFull"}
@@ -440,7 +452,9 @@ enum OpenAPIDocument {
           "completed_at",
           "created_at",
           "updated_at",
-          "origin"
+          "origin",
+          "repeat",
+          "series"
         ],
         "properties": {
           "id": {
@@ -461,7 +475,19 @@ enum OpenAPIDocument {
           },
           "created_at": {"type": "string", "format": "date-time"},
           "updated_at": {"type": "string", "format": "date-time"},
-          "origin": {"type": "string", "description": "Name of the node that created the task."}
+          "origin": {"type": "string", "description": "Name of the node that created the task."},
+          "repeat": {
+            "type": "string",
+            "nullable": true,
+            "pattern": "\#(RepeatRule.pattern)",
+            "description": "The repeat rule of a recurring chore, in its canonical form (docs/agent-api.md, \"Recurring chores\"); null for a task that does not repeat. Completing the task creates the next occurrence."
+          },
+          "series": {
+            "type": "string",
+            "format": "uuid",
+            "nullable": true,
+            "description": "For an occurrence a completion created: the ID of the chore's first task. Null for a task a person created."
+          }
         },
         "example": {
           "id": "0b6f3a52-9d1e-4c7a-8f2b-3e4d5c6b7a81",
@@ -473,7 +499,9 @@ enum OpenAPIDocument {
           "completed_at": null,
           "created_at": "2026-11-22T04:25:54Z",
           "updated_at": "2026-11-22T04:25:54Z",
-          "origin": "rpi-worker-1"
+          "origin": "rpi-worker-1",
+          "repeat": null,
+          "series": null
         }
       },
       "TaskList": {
@@ -516,6 +544,12 @@ enum OpenAPIDocument {
             "pattern": "^[^\\u0000-\\u001f\\u007f]*$",
             "nullable": true,
             "description": "Trimmed; empty means nobody (null). Defaults to null."
+          },
+          "repeat": {
+            "type": "string",
+            "nullable": true,
+            "pattern": "\#(RepeatRule.pattern)",
+            "description": "Optional: makes the task a recurring chore (every Nd, every Nw, daily, weekly, weekly:mon,thu, monthly:25 where 31 means the last day, yearly:12-24, every Nd after done); lowercase, as the pattern states. Completing it creates the next occurrence, due at the next matching local date in the household's time zone. A calendar rule (weekly:, monthly:, yearly:) without due_at starts on its first matching day. A rule that does not parse or never fires is 422 naming `repeat`."
           }
         },
         "example": {
@@ -528,7 +562,7 @@ enum OpenAPIDocument {
       "TaskPatch": {
         "type": "object",
         "additionalProperties": false,
-        "description": "The fields to change; keys left out are not touched, and `{}` changes nothing. `due_at` and `assignee` may be set to null. Setting `done` to true stamps `completed_at`; false clears it. Unknown keys are rejected with 422 `invalid_field`.",
+        "description": "The fields to change; keys left out are not touched, and `{}` changes nothing. `due_at`, `assignee` and `repeat` may be set to null. Setting `done` to true stamps `completed_at`; false clears it. Completing a recurring chore creates its next occurrence (an ID derived from this one, so replicas that complete it apart create one task); reopening it withdraws that occurrence unless somebody changed it since. Unknown keys are rejected with 422 `invalid_field`.",
         "properties": {
           "title": {"$ref": "#/components/schemas/TaskTitle"},
           "notes": {"type": "string", "maxLength": 4000, "pattern": "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f]*$"},
@@ -540,7 +574,13 @@ enum OpenAPIDocument {
             "nullable": true,
             "description": "Trimmed; empty means nobody (null)."
           },
-          "done": {"type": "boolean"}
+          "done": {"type": "boolean"},
+          "repeat": {
+            "type": "string",
+            "nullable": true,
+            "pattern": "\#(RepeatRule.pattern)",
+            "description": "A new repeat rule, from the next occurrence on (done occurrences keep theirs); null stops repeating."
+          }
         },
         "example": {"done": true}
       },

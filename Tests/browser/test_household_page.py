@@ -297,6 +297,72 @@ def test_delete_without_undo_deletes_on_the_agent(browser):
     assert task_item(browser, title) is None
 
 
+def items_titled(driver, title):
+    return driver.execute_script(
+        "return [...document.querySelectorAll('li.task .task-title')].filter(t => t.textContent === arguments[0])"
+        "  .map(t => t.closest('ul').id);", title)
+
+
+def test_weekly_chore_added_on_the_page_comes_round_again_when_completed(browser):
+    open_page(browser)
+    title = unique("Bins out")
+    browser.find_element(By.ID, "add-title").send_keys(title)
+    # Typed as a person would: capitals, a full weekday name, spaces.
+    browser.find_element(By.ID, "add-repeat").send_keys("Weekly: Tuesday")
+    browser.find_element(By.ID, "add-submit").click()
+    wait(browser).until(lambda d: task_item(d, title) is not None)
+    first = api_task_titled(title)
+    assert first["repeat"] == "weekly:tue" and first["series"] is None
+    assert first["due_at"] is not None, "a weekday rule starts on its first matching day"
+    assert "weekly:tue" in task_item(browser, title).text
+    screenshot(browser, "recurring-chore-added.png")
+
+    task_item(browser, title).find_element(By.CSS_SELECTOR, "input[type=checkbox]").click()
+    wait(browser).until(lambda d: sorted(items_titled(d, title)) == ["done-list", "open-list"])
+    same = [t for t in api_tasks() if t["title"] == title]
+    assert len(same) == 2
+    nxt = next(t for t in same if not t["done"])
+    assert nxt["series"] == first["id"] and nxt["repeat"] == "weekly:tue"
+    assert nxt["due_at"] > first["due_at"]
+    assert dt.datetime.fromisoformat(nxt["due_at"].replace("Z", "+00:00")).weekday() == dt.datetime.fromisoformat(
+        first["due_at"].replace("Z", "+00:00")).weekday()
+    screenshot(browser, "recurring-chore-next.png")
+
+
+def test_a_repeat_rule_that_does_not_parse_is_named_and_kept(browser):
+    open_page(browser)
+    title = unique("Feed the fish")
+    browser.find_element(By.ID, "add-title").send_keys(title)
+    rule = browser.find_element(By.ID, "add-repeat")
+    rule.send_keys("every fortnight")
+    browser.find_element(By.ID, "add-submit").click()
+    error = browser.find_element(By.ID, "add-error")
+    wait(browser).until(lambda d: error.text.strip() != "")
+    assert "repeat" in error.text.lower(), error.text
+    assert rule.get_attribute("aria-invalid") == "true" and rule.get_attribute("value") == "every fortnight"
+    assert api_task_titled(title) is None
+    rule.clear()
+    browser.find_element(By.ID, "add-title").clear()
+    browser.execute_script("localStorage.removeItem('edge-agent.draft')")
+
+
+def test_deleting_the_series_removes_every_occurrence(browser):
+    title = unique("Pay rent")
+    first = api_create(title, repeat="monthly:25")
+    status, _ = api("PATCH", f"/v1/tasks/{first['id']}", {"done": True})
+    assert status == 200
+    nxt = next(t for t in api_tasks() if t["title"] == title and not t["done"])
+    other = api_create(unique("Not rent"))
+    open_page(browser)
+    wait(browser).until(lambda d: len(items_titled(d, title)) == 2)
+    open_item = browser.find_element(By.CSS_SELECTOR, f"li[data-id='{nxt['id']}']")
+    open_item.find_element(By.CSS_SELECTOR, "button[data-r=dels]").click()
+    wait(browser, 10).until(lambda d: api("GET", f"/v1/tasks/{nxt['id']}")[0] == 404)
+    assert api("GET", f"/v1/tasks/{first['id']}")[0] == 404, "the done occurrence went with the series"
+    assert api("GET", f"/v1/tasks/{other['id']}")[0] == 200
+    wait(browser).until(lambda d: items_titled(d, title) == [])
+
+
 def test_overdue_task_has_a_marker_that_is_not_colour_alone(browser):
     title = unique("Pay the water bill")
     api_create(title, due_at=rfc3339(dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=1)))

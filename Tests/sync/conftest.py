@@ -166,7 +166,7 @@ def parse_metrics(text: str) -> dict[str, float]:
 # Task records and samples, read the same way from both sides
 
 RECORD_KEYS = ("id", "title", "title_v", "notes", "notes_v", "due_at", "due_at_v", "assignee", "assignee_v",
-               "done", "completed_at", "done_v", "deleted", "deleted_v", "created_at", "origin")
+               "done", "completed_at", "done_v", "deleted", "deleted_v", "created_at", "origin", "repeat", "repeat_v", "series")
 
 
 def normalize_record(record: dict) -> dict:
@@ -174,6 +174,8 @@ def normalize_record(record: dict) -> dict:
     out = {}
     for key in RECORD_KEYS:
         value = record.get(key)
+        if key == "repeat" and value is None:
+            value = record.get("repeat_rule")  # the agent's column
         if value is None:
             continue
         if key in ("done", "deleted"):
