@@ -51,6 +51,11 @@ input[aria-invalid=true],textarea[aria-invalid=true]{border:2px solid var(--bad)
 .btn[aria-disabled=true]{opacity:.6;cursor:progress}
 .btn.link{border:0;background:none;color:var(--accent);text-decoration:underline;padding:8px 4px}
 .hint{color:var(--muted);font-size:.86rem;margin-top:4px}
+#add-open{display:none}
+@media (max-width:699px){#add-card:not(.open) #add-form,#add-card:not(.open) #add-h{display:none}#add-card:not(.open) #add-open{display:inline-flex}}
+.task.today{box-shadow:inset 4px 0 0 var(--warn);padding-left:8px;margin-left:-8px}.today-badge{font-weight:700;color:var(--warn)}
+.filter{display:flex;align-items:center;gap:8px;margin:4px 0 8px;font-size:.9rem}.filter select{width:auto;min-height:36px}
+#lang-switch{min-height:36px}
 .error{color:var(--bad);background:var(--bad-bg);border-radius:8px;padding:8px 10px;margin-top:10px;font-weight:600}
 .error:empty{padding:0;margin:0;background:none}
 .count{color:var(--muted);font-weight:400}
@@ -102,6 +107,7 @@ footer a{color:var(--accent)}
 <header>
   <div><h1 id="app-title" data-i18n="appTitle">Household tasks</h1><p id="node-name"></p></div>
   <p id="pill" class="pill"><span class="dot" aria-hidden="true"></span><span id="pill-text">…</span></p>
+  <button id="lang-switch" class="btn" type="button" lang="ja"></button>
 </header>
 <div id="banner" class="banner" role="status" hidden></div>
 <div id="live" class="sr" role="status" aria-live="polite"></div>
@@ -121,7 +127,8 @@ footer a{color:var(--accent)}
 
 <div id="app" class="grid">
 <main>
-  <section class="card" aria-labelledby="add-h">
+  <section id="add-card" class="card" aria-labelledby="add-h">
+    <button id="add-open" class="btn primary" type="button" aria-controls="add-form" aria-expanded="false" data-i18n="addOpen">+ Add a task</button>
     <h2 id="add-h" data-i18n="addH">Add a task</h2>
     <form id="add-form" novalidate autocomplete="off">
       <div class="fields">
@@ -131,6 +138,7 @@ footer a{color:var(--accent)}
           <div><label for="add-due" data-i18n="due">Due (optional)</label><input id="add-due" name="due" type="datetime-local"></div>
           <div><label for="add-assignee" data-i18n="who">Assignee (optional)</label><input id="add-assignee" name="assignee" type="text" list="people" autocapitalize="words"></div>
         </div>
+        <div><label for="add-notes" data-i18n="notesOpt">Notes (optional)</label><textarea id="add-notes" name="notes" rows="2"></textarea></div>
         <div><label for="add-repeat" data-i18n="repeat">Repeat (optional)</label><input id="add-repeat" name="repeat" type="text" list="rules" autocapitalize="off" spellcheck="false" aria-describedby="rep-hint"><p id="rep-hint" class="hint" data-i18n="repHint">daily, weekly:tue, every 2w, monthly:25, every 3d after done</p></div>
       </div>
       <p id="add-error" class="error" role="alert"></p>
@@ -142,6 +150,7 @@ footer a{color:var(--accent)}
 
   <section class="card" aria-labelledby="open-h">
     <h2 id="open-h" tabindex="-1"><span data-i18n="openH">To do</span> <span class="count" id="open-count"></span></h2>
+    <p class="filter" id="filter-row" hidden><label for="who-filter" data-i18n="showFor">Show</label><select id="who-filter"></select></p>
     <ul id="open-list" class="tasks"></ul>
     <p id="open-empty" class="empty" data-i18n="noOpen" hidden>Nothing to do.</p>
   </section>
@@ -182,7 +191,8 @@ footer a{color:var(--accent)}
 (() => {
 'use strict';
 const I18N = {
-en: {appTitle:'Household tasks', skip:'Skip to the task list', onNode:'on {n}', addH:'Add a task', title:'Title', due:'Due (optional)', who:'Assignee (optional)', notes:'Notes', add:'Add', adding:'Adding…',
+en: {addOpen:'+ Add a task', notesOpt:'Notes (optional)', showFor:'Show', everyone:'Everyone', nobody:'Not assigned', today:'Today', langName:'日本語',
+appTitle:'Household tasks', skip:'Skip to the task list', onNode:'on {n}', addH:'Add a task', title:'Title', due:'Due (optional)', who:'Assignee (optional)', notes:'Notes', add:'Add', adding:'Adding…',
 openH:'To do', doneH:'Done', noOpen:'Nothing to do.', noDone:'Nothing done yet.', showAll:'Show all {n} done tasks', showFewer:'Show fewer',
 overdue:'Overdue', dueOn:'Due {d}', doneOn:'Done {d}', assignee:'Assignee: {w}', edit:'Edit', editL:'Edit “{t}”', del:'Delete', delL:'Delete “{t}”', editing:'Edit “{t}”',
 save:'Save', saving:'Saving…', cancel:'Cancel', dueHint:'Empty means no due date.', undo:'Undo', repeat:'Repeat (optional)',
@@ -201,7 +211,8 @@ syncH:'Sync', central:'Central server', pending:'Pending changes', lastSync:'Las
 s_standalone:'Standalone (none set up)', s_ok:'Reachable', s_offline:'Not reachable; changes wait on this Pi', s_unauthorized:'Refused this Pi’s token', s_no_credential:'No token on this Pi; changes wait here', s_error:'Error',
 p_standalone:'Standalone', p_ok:'Synced', p_offline:'Central offline', p_unauthorized:'Sync refused', p_no_credential:'No sync token', p_error:'Sync error', p_agent:'Agent not reachable', pendingN:'{n} pending', savedHere:'Saved on this Pi',
 upD:'{d} d {h} h', upH:'{h} h {m} min', upM:'{m} min', footer:'Kept on your Pis; works without the internet.'},
-ja: {appTitle:'家族のタスク', skip:'タスク一覧へ移動', onNode:'ノード: {n}', addH:'タスクを追加', title:'タイトル', due:'期限（任意）', who:'担当（任意）', notes:'メモ', add:'追加', adding:'追加中…',
+ja: {addOpen:'＋ タスクを追加', notesOpt:'メモ（任意）', showFor:'表示', everyone:'全員', nobody:'担当なし', today:'今日', langName:'English',
+appTitle:'家族のタスク', skip:'タスク一覧へ移動', onNode:'ノード: {n}', addH:'タスクを追加', title:'タイトル', due:'期限（任意）', who:'担当（任意）', notes:'メモ', add:'追加', adding:'追加中…',
 openH:'未完了', doneH:'完了', noOpen:'やることはありません。', noDone:'完了したタスクはまだありません。', showAll:'完了したタスクをすべて表示（{n}件）', showFewer:'表示を減らす',
 overdue:'期限切れ', dueOn:'期限 {d}', doneOn:'完了 {d}', assignee:'担当: {w}', edit:'編集', editL:'「{t}」を編集', del:'削除', delL:'「{t}」を削除', editing:'「{t}」を編集',
 save:'保存', saving:'保存中…', cancel:'キャンセル', dueHint:'空欄なら期限なし。', undo:'元に戻す', repeat:'繰り返し（任意）',
@@ -221,7 +232,9 @@ s_standalone:'単独動作（未設定）', s_ok:'接続可能', s_offline:'接�
 p_standalone:'単独動作', p_ok:'同期済み', p_offline:'中央オフライン', p_unauthorized:'同期が拒否', p_no_credential:'同期トークンなし', p_error:'同期エラー', p_agent:'エージェント接続不可', pendingN:'保留 {n} 件', savedHere:'このPiに保存済み',
 upD:'{d}日 {h}時間', upH:'{h}時間 {m}分', upM:'{m}分', footer:'データは家のPiに保存され、インターネットなしで使えます。'}
 };
+const K_LANG = 'edge-agent.lang';
 const lang = (() => {
+  try { const c = localStorage.getItem(K_LANG); if (c === 'en' || c === 'ja') return c; } catch (e) {}
   const ls = (navigator.languages && navigator.languages.length) ? navigator.languages : [navigator.language || 'en'];
   for (const l of ls) { const b = String(l).toLowerCase().split('-')[0]; if (I18N[b]) return b; }
   return 'en';
@@ -230,6 +243,8 @@ const t = (k, p) => String(I18N[lang][k] ?? I18N.en[k] ?? k).replace(/\{(\w+)\}/
 document.documentElement.lang = lang;
 for (const el of document.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
 document.title = t('appTitle');
+{ const b = document.getElementById('lang-switch'); b.textContent = t('langName'); b.lang = lang === 'ja' ? 'en' : 'ja';
+  b.addEventListener('click', () => { try { localStorage.setItem(K_LANG, lang === 'ja' ? 'en' : 'ja'); } catch (e) {} location.reload(); }); }
 
 const $ = id => document.getElementById(id);
 const LS = {
@@ -276,6 +291,7 @@ function fmtDuration(sec) {
 const toInput = iso => { const d = new Date(iso); return isNaN(d) ? '' : `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`; };
 const fromInput = v => { const d = new Date(v); return isNaN(d) ? null : d.toISOString().replace('.000Z', 'Z'); };
 const isOverdue = tk => !tk.done && tk.due_at && new Date(tk.due_at).getTime() < Date.now();
+const isToday = tk => !tk.done && tk.due_at && !isOverdue(tk) && new Date(tk.due_at).toDateString() === new Date().toDateString();
 
 /* ---------- API ---------- */
 class ApiError extends Error { constructor(status, code, message) { super(message || code || String(status)); this.status = status; this.code = code; this.msg = message || ''; } }
@@ -346,13 +362,13 @@ function normRule(v) {
   if (r.startsWith('weekly:')) r = 'weekly:' + r.slice(7).split(',').map(w => /^(sun|mon|tue|wed|thu|fri|sat)[a-z]*day$/.test(w) ? w.slice(0, 3) : w).join(',');
   return r;
 }
-function sig(tk) { return [tk.updated_at, tk.title, tk.notes, tk.due_at, tk.assignee, tk.repeat, tk.done, tk.completed_at, isOverdue(tk), tk._busy ? 1 : 0].join('\u0001'); }
+function sig(tk) { return [tk.updated_at, tk.title, tk.notes, tk.due_at, tk.assignee, tk.repeat, tk.done, tk.completed_at, isOverdue(tk), isToday(tk), tk._busy ? 1 : 0].join('\u0001'); }
 function el(tag, cls, text) { const e = document.createElement(tag); if (cls) e.className = cls; if (text != null) e.textContent = text; return e; }
 
 function fillItem(li, tk) {
   const id = tk.id;
   li.textContent = '';
-  li.className = 'task' + (tk.done ? ' done' : '') + (isOverdue(tk) ? ' overdue' : '') + (id === freshId ? ' new' : '');
+  li.className = 'task' + (tk.done ? ' done' : '') + (isOverdue(tk) ? ' overdue' : isToday(tk) ? ' today' : '') + (id === freshId ? ' new' : '');
   li.dataset.sig = sig(tk);
   const lab = el('label', 'tick');
   const cb = el('input'); cb.type = 'checkbox'; cb.checked = !!tk.done; cb.dataset.r = 'check';
@@ -364,6 +380,7 @@ function fillItem(li, tk) {
   const title = el('div', 'title task-title', tk.title); title.id = 't-' + id;
   const meta = el('p', 'meta'); meta.id = 'm-' + id;
   if (isOverdue(tk)) { const b = el('span', 'badge overdue-badge'); b.innerHTML = SVG.warn; b.append(t('overdue')); meta.append(b); }
+  else if (isToday(tk)) meta.append(el('span', 'today-badge', t('today')));
   if (tk.done && tk.completed_at) { const s = el('span'); const tm = el('time', '', t('doneOn', {d: fmtDate(tk.completed_at)})); tm.dateTime = tk.completed_at; s.append(tm); meta.append(s); }
   else if (tk.due_at) { const tm = el('time', 'due', t('dueOn', {d: fmtDate(tk.due_at)})); tm.dateTime = tk.due_at; meta.append(tm); }
   if (tk.assignee) meta.append(el('span', 'who', t('assignee', {w: tk.assignee})));
@@ -442,8 +459,10 @@ function focusTarget(spec) {
   return false;
 }
 
+const K_WHO = 'edge-agent.who';
+let whoFilter = LS.get(K_WHO) || '';   // '' everyone, '\u0000' nobody, else an assignee
 function sortedLists() {
-  const vis = tasks.filter(x => !pendingDel.has(x.id));
+  const vis = tasks.filter(x => !pendingDel.has(x.id) && (!whoFilter || (whoFilter === '\u0000' ? !x.assignee : x.assignee === whoFilter)));
   const open = vis.filter(x => !x.done).map((x, i) => [x, i]);
   open.sort((a, b) => {   // due first (soonest first), then the agent's order (newest first)
     const da = a[0].due_at ? Date.parse(a[0].due_at) : Infinity, db = b[0].due_at ? Date.parse(b[0].due_at) : Infinity;
@@ -484,7 +503,13 @@ function render() {
   more.setAttribute('aria-expanded', String(showAllDone));
   const people = [...new Set(tasks.map(x => x.assignee).filter(Boolean))].sort();
   const dl = $('people');
-  if (dl.dataset.v !== people.join('\n')) { dl.dataset.v = people.join('\n'); dl.textContent = ''; for (const p of people) { const o = el('option'); o.value = p; dl.append(o); } }
+  if (dl.dataset.v !== people.join('\n')) {
+    dl.dataset.v = people.join('\n'); dl.textContent = ''; for (const p of people) { const o = el('option'); o.value = p; dl.append(o); }
+    const sel = $('who-filter'); sel.textContent = '';
+    for (const [v, label] of [['', t('everyone')], ...people.map(p => [p, p]), ['\u0000', t('nobody')]]) { const o = el('option', '', label); o.value = v; sel.append(o); }
+    if (whoFilter && whoFilter !== '\u0000' && !people.includes(whoFilter)) { const o = el('option', '', whoFilter); o.value = whoFilter; sel.append(o); }
+    sel.value = whoFilter; $('filter-row').hidden = !people.length && !whoFilter;
+  }
   if (focusNext) { const f = focusNext; focusNext = null; focusTarget(f); }
   else if (keep && (document.activeElement === document.body || !document.activeElement)) {
     if (!focusTarget({id: keep.self, r: keep.r, noScroll: true})) focusTarget(Object.assign(keep, {noScroll: true}));
@@ -492,6 +517,7 @@ function render() {
   freshId = null;
 }
 $('done-more').addEventListener('click', () => { showAllDone = !showAllDone; render(); });
+$('who-filter').addEventListener('change', e => { whoFilter = e.target.value; if (whoFilter) LS.set(K_WHO, whoFilter); else LS.del(K_WHO); render(); });
 
 /* ---------- polling ---------- */
 let pollTimer = 0, polling = false, failures = 0, bannerShown = false;
@@ -648,17 +674,19 @@ $('forget').hidden = !LS.get(K_TOKEN);
 $('forget').addEventListener('click', () => { LS.del(K_TOKEN); location.reload(); });
 
 /* ---------- add ---------- */
-const addForm = $('add-form'), addTitle = $('add-title'), addDue = $('add-due'), addWho = $('add-assignee'), addRep = $('add-repeat'), addBtn = $('add-submit'), addErr = $('add-error');
+const addForm = $('add-form'), addTitle = $('add-title'), addDue = $('add-due'), addWho = $('add-assignee'), addNotes = $('add-notes'), addRep = $('add-repeat'), addBtn = $('add-submit'), addErr = $('add-error');
 let adding = false;
-(() => { try { const d = JSON.parse(LS.get(K_DRAFT) || 'null'); if (d) { addTitle.value = d.title || ''; addDue.value = d.due || ''; addWho.value = d.assignee || ''; addRep.value = d.repeat || ''; } } catch (e) {} })();
+function openAdd(focus) { $('add-card').classList.add('open'); $('add-open').setAttribute('aria-expanded', 'true'); if (focus) addTitle.focus(); }
+$('add-open').addEventListener('click', () => openAdd(true));
+(() => { try { const d = JSON.parse(LS.get(K_DRAFT) || 'null'); if (d) { addTitle.value = d.title || ''; addDue.value = d.due || ''; addWho.value = d.assignee || ''; addRep.value = d.repeat || ''; addNotes.value = d.notes || ''; if (d.title || d.notes) openAdd(false); } } catch (e) {} })();
 function saveDraft() {
-  if (addTitle.value || addDue.value || addWho.value || addRep.value) LS.set(K_DRAFT, JSON.stringify({title: addTitle.value, due: addDue.value, assignee: addWho.value, repeat: addRep.value}));
+  if (addTitle.value || addDue.value || addWho.value || addRep.value || addNotes.value) LS.set(K_DRAFT, JSON.stringify({title: addTitle.value, due: addDue.value, assignee: addWho.value, repeat: addRep.value, notes: addNotes.value}));
   else LS.del(K_DRAFT);
 }
 addForm.addEventListener('input', saveDraft);
 function addError(text, field) {
   addErr.textContent = text;
-  for (const f of [addTitle, addDue, addWho, addRep]) { f.removeAttribute('aria-invalid'); f.removeAttribute('aria-describedby'); }
+  for (const f of [addTitle, addDue, addWho, addNotes, addRep]) { f.removeAttribute('aria-invalid'); f.removeAttribute('aria-describedby'); }
   if (field) { field.setAttribute('aria-invalid', 'true'); field.setAttribute('aria-describedby', 'add-error'); }
 }
 function fieldOf(e, map) {
@@ -687,6 +715,7 @@ addForm.addEventListener('submit', async e => {
   if (addDue.value) { const d = fromInput(addDue.value); if (d) body.due_at = d; }
   if (addWho.value.trim()) body.assignee = addWho.value.trim();
   if (addRep.value.trim()) body.repeat = normRule(addRep.value);
+  if (addNotes.value.trim()) body.notes = addNotes.value;
   const key = JSON.stringify(body);
   if (!pendingAdd || pendingAdd.key !== key) pendingAdd = {key, id: newUUID()};
   body.id = pendingAdd.id;
@@ -697,12 +726,12 @@ addForm.addEventListener('submit', async e => {
     const r = await api('POST', '/v1/tasks', body);
     const tk = r.data;
     pendingAdd = null;
-    addTitle.value = ''; addDue.value = ''; addWho.value = ''; addRep.value = ''; LS.del(K_DRAFT); addError('');
+    addTitle.value = ''; addDue.value = ''; addWho.value = ''; addRep.value = ''; addNotes.value = ''; LS.del(K_DRAFT); addError('');
     if (tk && tk.id) { upsert(tk); freshId = tk.id; }
     announce(t('added', {t: body.title}));
     addTitle.focus();
   } catch (er) {
-    const f = fieldOf(er, {title: addTitle, due_at: addDue, assignee: addWho, repeat: addRep});
+    const f = fieldOf(er, {title: addTitle, due_at: addDue, assignee: addWho, notes: addNotes, repeat: addRep});
     addError(errText(er), f);
     if (f) f.focus();
   } finally {

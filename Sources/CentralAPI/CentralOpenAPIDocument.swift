@@ -867,7 +867,7 @@ enum CentralOpenAPIDocument {
       },
       "ChangeSet": {
         "type": "object",
-        "description": "The fields a change assigns (the wire form of a task patch): only the assigned keys are present, at least one of `title`, `notes`, `due_at`, `assignee`, `done`, `deleted` (null `due_at` and `assignee` assign null; a null `title`, `notes`, `done` or `deleted` is read as absent, and agents never send one). `completed_at` travels with `done`: it is read only when `done` is present, and is null unless `done` is true. Values must already be normalised by the task rules; central rejects, never normalises. Unknown keys are ignored.",
+        "description": "The fields a change assigns (the wire form of a task patch): only the assigned keys are present, at least one of `title`, `notes`, `due_at`, `assignee`, `done`, `deleted`, `repeat`, `series` (null `due_at`, `assignee` and `repeat` assign null; a null `title`, `notes`, `done` or `deleted` is read as absent, and agents never send one). `completed_at` travels with `done`: it is read only when `done` is present, and is null unless `done` is true. Values must already be normalised by the task rules; central rejects, never normalises. Unknown keys are ignored.",
         "properties": {
           "title": {
             "type": "string",
@@ -891,7 +891,18 @@ enum CentralOpenAPIDocument {
           "completed_at": {
             "description": "With `done`: when the task was completed (RFC 3339 or null), stamped once on the replica where it happened. Without `done` it is ignored, whatever its value."
           },
-          "deleted": {"type": "boolean", "nullable": true, "description": "A tombstone (`true`) or its reversal (`false`)."}
+          "deleted": {"type": "boolean", "nullable": true, "description": "A tombstone (`true`) or its reversal (`false`)."},
+          "repeat": {
+            "type": "string",
+            "nullable": true,
+            "pattern": "\#(RepeatRule.pattern)",
+            "description": "A recurring chore's rule in its canonical form (`every 3d`, `every 2w`, `weekly:mon,thu` in Monday-first order, `monthly:25`, `yearly:12-24`, `every 3d after done`), or null for none. Another spelling of a rule is rejected, as an untrimmed title is."
+          },
+          "series": {
+            "type": "string",
+            "format": "uuid",
+            "description": "Set on the creation of an occurrence a completion made: the chore's first task. A fact of creation like `created_at`: replicas keep the smallest one seen."
+          }
         },
         "allOf": [
           {
@@ -901,7 +912,9 @@ enum CentralOpenAPIDocument {
               {"required": ["due_at"]},
               {"required": ["assignee"]},
               {"required": ["done"], "properties": {"done": {"type": "boolean"}}},
-              {"required": ["deleted"], "properties": {"deleted": {"type": "boolean"}}}
+              {"required": ["deleted"], "properties": {"deleted": {"type": "boolean"}}},
+              {"required": ["repeat"]},
+              {"required": ["series"]}
             ]
           },
           {

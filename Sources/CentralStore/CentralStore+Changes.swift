@@ -133,7 +133,7 @@ extension CentralStore {
             if change.patch.isEmpty { return .rejected("change \(id) sets no field") }
             do {
                 guard try TaskRules.validate(change.patch) == change.patch else {
-                    return .rejected("change \(id) has an untrimmed title or assignee")
+                    return .rejected("change \(id) is not in its normal form (an untrimmed title or assignee, or a repeat rule not written canonically)")
                 }
             } catch {
                 return .rejected("change \(id): \((error as? InvalidFieldError)?.message ?? "\(error)")")

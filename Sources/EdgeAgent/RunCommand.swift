@@ -138,7 +138,8 @@ struct RunCommand: AsyncParsableCommand {
         // Dependency order: the store first (stopped last); the lifecycle service last, so it
         // hears of shutdown first and marks the agent not ready before the server drains.
         var configuration = ServiceGroupConfiguration(
-            services: [StoreService(store: local, logger: logger)] + (syncService.map { [$0] } ?? [])
+            services: [StoreService(store: local, logger: logger)]
+                + (syncService.map { [$0 as any Service] } ?? [StandaloneCompaction(store: local, logger: logger) as any Service])
                 + [sampler, maintenance, app, LifecycleService(store: local, readiness: readiness, notifier: notifier, logger: logger)],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger)

@@ -45,10 +45,10 @@ struct StatusCommand: ParsableCommand {
             Output.line("tasks:           \(status.store.tasksOpen) open, \(status.store.tasksDone) done")
             Output.line("sync:            \(sync.centralURL.map { "\(sync.state) with \($0)" } ?? "standalone (no central configured)")")
             if sync.centralURL == nil {
-                // Nothing will send them: "pending" would read as "not saved". They are saved,
-                // and kept for a central configured later.
-                Output.line("saved:           on this Pi; no central to send to (\(Output.count(sync.pendingTaskChanges, "task change")) "
-                    + "kept for one configured later)")
+                // Nothing will send them: "pending" would read as "not saved". They are saved;
+                // the running agent folds them into the task records (a central configured
+                // later gets the whole list as a snapshot).
+                Output.line("saved:           every task on this Pi; no central to send to (a central configured later receives them all)")
             } else {
                 Output.line("pending:         \(Output.count(sync.pendingTaskChanges, "task change")), \(Output.count(sync.pendingSamples, "sample"))"
                     + (sync.oldestPendingAgeSeconds.map { ", oldest \(Int($0)) s" } ?? ""))

@@ -39,6 +39,21 @@ extension LocalStore {
         try read { db in try TaskRecord.fetch(db, id: id) }
     }
 
+    /// Standalone (no central configured), nothing will ever send the change log, so it is
+    /// emptied instead of growing for ever. Nothing is lost: every task record keeps each
+    /// field with its stamp, and a central configured later receives them all as a snapshot
+    /// (`resync_pending` is set here, so the first sync is the full push a restored central
+    /// gets). Quarantined changes stay for the operator. Returns how many changes went.
+    @discardableResult
+    public func compactChangeLogForStandalone() throws -> Int {
+        try write { db in
+            try db.execute(sql: "DELETE FROM change_log WHERE quarantine_reason IS NULL")
+            let dropped = db.changesCount
+            if dropped > 0 { try db.execute(sql: "UPDATE sync_cursor SET resync_pending = 1 WHERE id = 1") }
+            return dropped
+        }
+    }
+
     /// The oldest `limit` unacknowledged local changes, in the order they were made. A change
     /// whose stored body cannot be read back (an older database, a bug) is quarantined on the
     /// spot, so it never stops the changes behind it.

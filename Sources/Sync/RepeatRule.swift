@@ -50,7 +50,7 @@ public enum RepeatRule: Sendable, Equatable, CustomStringConvertible {
         let dayOfMonth = "([1-9]|[12][0-9]|3[01])"
         let date = "((01|03|05|07|08|10|12)-(0[1-9]|[12][0-9]|3[01])|(04|06|09|11)-(0[1-9]|[12][0-9]|30)|02-(0[1-9]|[12][0-9]))"
         let every = "every (" + days + " ?(d|days?)|" + weeks + " ?(w|weeks?))( after done)?"
-        return "^(daily|weekly|" + every + "|weekly:" + weekday + "(," + weekday + ")*|monthly:" + dayOfMonth + "|yearly:" + date + ")$"
+        return "^(daily|weekly|" + every + "|weekly:" + weekday + "(," + weekday + "){0,6}|monthly:" + dayOfMonth + "|yearly:" + date + ")$"
     }()
 
     /// Parses a rule as the API takes it: lowercase, single spaces, exactly ``pattern``; or
@@ -77,7 +77,9 @@ public enum RepeatRule: Sendable, Equatable, CustomStringConvertible {
         }
         if input.hasPrefix("weekly:") {
             var days: Set<Int> = []
-            for word in input.dropFirst(7).split(separator: ",", omittingEmptySubsequences: false) {
+            let words = input.dropFirst(7).split(separator: ",", omittingEmptySubsequences: false)
+            guard words.count <= 7 else { throw fail("weekly names at most 7 weekdays") }
+            for word in words {
                 guard let day = weekdayNames.firstIndex(where: { $0[...] == word }) else {
                     throw fail("weekday \"\(word.prefix(20))\" is not one of mon, tue, wed, thu, fri, sat, sun (comma-separated, no spaces)")
                 }

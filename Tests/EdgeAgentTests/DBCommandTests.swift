@@ -14,7 +14,7 @@ import Testing
         #expect(text.stdout.contains("tasks:           1 open, 0 done"))
         #expect(text.stdout.contains("sync:            standalone"))
         // Standalone, nothing will send the change: it reads as saved, not as pending.
-        #expect(text.stdout.contains("saved:           on this Pi; no central to send to (1 task change kept for one configured later)"))
+        #expect(text.stdout.contains("saved:           every task on this Pi; no central to send to (a central configured later receives them all)"))
         #expect(!text.stdout.contains("pending"))
         let configured = try execute(["status"], env: env.merging(["EDGE_CENTRAL_URL": "http://127.0.0.1:9"]) { $1 })
         #expect(configured.stdout.contains("pending:         1 task change, 0 samples"), "\(configured.stdout)")

@@ -49,7 +49,8 @@ import Testing
         }
         var corpus = ["daily", "weekly", "Daily", "weekly:TUE", "weekly:tue", "weekly:tue,sun,mon", "weekly:tuesday", "weekly:tue, sun",
                       "monthly:01", "monthly:+5", "yearly:2-29", "yearly:02-29", "yearly:02-30", "yearly:+2-29", "every 3 Days",
-                      "every  3d", " every 3d", "every 3d ", "every 03d", "every 3d after  done", "every ３d", "every 3d\n"]
+                      "every  3d", " every 3d", "every 3d ", "every 03d", "every 3d after  done", "every ３d", "every 3d\n",
+                      "weekly:mon,tue,wed,thu,fri,sat,sun", "weekly:mon,tue,wed,thu,fri,sat,sun,mon", "weekly:sun,sun,sun,sun,sun,sun,sun"]
         let words = ["every", "weekly:", "monthly:", "yearly:", "daily", "weekly", " ", "1", "0", "3", "9", "29", "30", "31", "36", "366",
                      "367", "52", "53", "d", "w", "day", "days", "week", "weeks", "after done", " after done", "mon", "sun", ",",
                      "-", "02", "12", "13", "04"]

@@ -176,3 +176,27 @@ import Testing
         #expect(seen.first { $0.id == gone }?.deleted == true)
     }
 }
+
+/// Standalone, the change log is folded into the records: it stays bounded, and the first
+/// central configured later gets everything as a snapshot.
+@Suite struct StandaloneCompactionTests {
+    let dir = TemporaryDirectory()
+
+    @Test func theLogEmptiesTheRecordsStayAndTheFirstSyncIsASnapshot() throws {
+        let store = try LocalStore(directory: dir.path, configuration: .init(nodeName: "a"))
+        let task = try store.createTask(NewTask(title: "Milk"))
+        for i in 0..<50 { _ = try store.updateTask(id: task.id, TaskPatch(title: "Milk \(i)")) }
+        let before = try store.snapshotRecords(after: nil, limit: 10)
+        #expect(try store.pendingChanges(limit: 100).count == 51)
+        #expect(try store.pullPosition().resyncPending == false)
+        #expect(try store.compactChangeLogForStandalone() == 51)
+        #expect(try store.pendingChanges(limit: 100).isEmpty)
+        #expect(try store.pullPosition().resyncPending, "a central configured later gets the whole list")
+        #expect(try store.snapshotRecords(after: nil, limit: 10) == before, "nothing of the tasks is lost")
+        #expect(try store.compactChangeLogForStandalone() == 0)
+        // What the snapshot would send rebuilds the same record anywhere.
+        let rebuilt = SnapshotChanges.changes(for: before[0], makeUUID: { UUID() })
+            .reduce(nil as TaskRecord?) { TaskMerge.apply($1, to: $0).record }
+        #expect(rebuilt == before[0])
+    }
+}

@@ -120,6 +120,14 @@ def wait(driver, seconds=5):
     return WebDriverWait(driver, seconds, poll_frequency=0.1, ignored_exceptions=(StaleElementReferenceException,))
 
 
+def open_add(driver):
+    """On a phone the add form is folded behind one button, the list first: unfold it."""
+    opener = driver.find_element(By.ID, "add-open")
+    if opener.is_displayed():
+        opener.click()
+        wait(driver).until(lambda d: d.find_element(By.ID, "add-title").is_displayed())
+
+
 def task_item(driver, title):
     """The <li> showing the task with this exact title, or None."""
     return driver.execute_script(
@@ -180,6 +188,8 @@ def test_page_is_small_and_self_contained():
 
 def test_add_task_on_the_page_is_seen_through_the_api(browser):
     open_page(browser)
+    assert not browser.find_element(By.ID, "add-title").is_displayed(), "on a phone the form is folded, the list first"
+    open_add(browser)
     title = unique("Buy milk")
     field = browser.find_element(By.ID, "add-title")
     field.send_keys(title)
@@ -223,6 +233,7 @@ def test_completing_on_the_page_reaches_the_api(browser):
 
 def test_failed_save_keeps_the_typed_text(browser):
     open_page(browser)
+    open_add(browser)
     too_long = "x" * 195 + uuid.uuid4().hex[:6]  # 201 characters, one over the limit: the agent answers 422
     assert len(too_long) == 201
     field = browser.find_element(By.ID, "add-title")
@@ -305,6 +316,7 @@ def items_titled(driver, title):
 
 def test_weekly_chore_added_on_the_page_comes_round_again_when_completed(browser):
     open_page(browser)
+    open_add(browser)
     title = unique("Bins out")
     browser.find_element(By.ID, "add-title").send_keys(title)
     # Typed as a person would: capitals, a full weekday name, spaces.
@@ -331,6 +343,7 @@ def test_weekly_chore_added_on_the_page_comes_round_again_when_completed(browser
 
 def test_a_repeat_rule_that_does_not_parse_is_named_and_kept(browser):
     open_page(browser)
+    open_add(browser)
     title = unique("Feed the fish")
     browser.find_element(By.ID, "add-title").send_keys(title)
     rule = browser.find_element(By.ID, "add-repeat")
@@ -361,6 +374,70 @@ def test_deleting_the_series_removes_every_occurrence(browser):
     assert api("GET", f"/v1/tasks/{first['id']}")[0] == 404, "the done occurrence went with the series"
     assert api("GET", f"/v1/tasks/{other['id']}")[0] == 200
     wait(browser).until(lambda d: items_titled(d, title) == [])
+
+
+def test_notes_can_be_given_when_adding(browser):
+    open_page(browser)
+    open_add(browser)
+    title = unique("Book the dentist")
+    browser.find_element(By.ID, "add-title").send_keys(title)
+    browser.find_element(By.ID, "add-notes").send_keys("Dr. Sato, before the 20th")
+    browser.find_element(By.ID, "add-submit").click()
+    wait(browser).until(lambda d: task_item(d, title) is not None)
+    assert api_task_titled(title)["notes"] == "Dr. Sato, before the 20th"
+    assert "Dr. Sato" in task_item(browser, title).text
+    assert browser.find_element(By.ID, "add-notes").get_attribute("value") == ""
+
+
+def test_due_today_is_marked_apart_from_overdue(browser):
+    browser.execute_cdp_cmd("Emulation.setTimezoneOverride", {"timezoneId": "UTC"})
+    now = dt.datetime.now(dt.timezone.utc)
+    later = now + dt.timedelta(minutes=5)
+    title = unique("Sign the school form")
+    api_create(title, due_at=rfc3339(later))
+    open_page(browser)
+    wait(browser).until(lambda d: task_item(d, title) is not None)
+    item = task_item(browser, title)
+    # Five minutes from now is today unless the day ends first: then it is merely upcoming.
+    assert ("today" in item.get_attribute("class").split()) == (later.date() == now.date())
+    assert "overdue" not in item.get_attribute("class").split()
+    if later.date() == now.date():
+        assert "Today" in item.text
+
+
+def test_assignee_filter_is_remembered(browser):
+    ren, yui = unique("Ren"), unique("Yui")
+    for_ren = api_create(unique("Rake leaves"), assignee=ren)
+    for_yui = api_create(unique("Walk the dog"), assignee=yui)
+    open_page(browser)
+    wait(browser).until(lambda d: task_item(d, for_yui["title"]) is not None)
+    from selenium.webdriver.support.ui import Select
+    Select(browser.find_element(By.ID, "who-filter")).select_by_value(ren)
+    wait(browser).until(lambda d: task_item(d, for_yui["title"]) is None)
+    assert task_item(browser, for_ren["title"]) is not None
+    browser.refresh()
+    wait(browser).until(lambda d: d.execute_script("return !document.getElementById('app').hidden"))
+    wait(browser).until(lambda d: task_item(d, for_ren["title"]) is not None)
+    assert task_item(browser, for_yui["title"]) is None, "the filter is remembered across a reload"
+    assert Select(browser.find_element(By.ID, "who-filter")).first_selected_option.get_attribute("value") == ren
+    Select(browser.find_element(By.ID, "who-filter")).select_by_value("")
+    wait(browser).until(lambda d: task_item(d, for_yui["title"]) is not None)
+    assert browser.execute_script("return localStorage.getItem('edge-agent.who')") is None
+
+
+def test_language_switch_is_remembered(browser):
+    open_page(browser)
+    assert browser.find_element(By.ID, "app-title").text == "Household tasks"
+    browser.find_element(By.ID, "lang-switch").click()
+    wait(browser).until(lambda d: d.find_element(By.ID, "app-title").text == "家族のタスク")
+    assert browser.execute_script("return document.documentElement.lang") == "ja"
+    screenshot(browser, "language-switched-ja.png")
+    browser.refresh()
+    wait(browser).until(lambda d: d.find_element(By.ID, "app-title").text == "家族のタスク")
+    assert browser.find_element(By.ID, "lang-switch").text == "English"
+    browser.find_element(By.ID, "lang-switch").click()
+    wait(browser).until(lambda d: d.find_element(By.ID, "app-title").text == "Household tasks")
+    assert browser.execute_script("return localStorage.getItem('edge-agent.lang')") == "en"
 
 
 def test_overdue_task_has_a_marker_that_is_not_colour_alone(browser):
@@ -396,6 +473,8 @@ def test_japanese_layout_fits_a_360px_phone(examples):
     try:
         open_page(driver)
         assert driver.execute_script("return document.documentElement.lang") == "ja"
+        assert driver.find_element(By.ID, "add-open").text == "＋ タスクを追加", "folded on a phone, the list first"
+        open_add(driver)
         assert driver.find_element(By.ID, "add-h").text == "タスクを追加"
         assert driver.find_element(By.ID, "add-submit").text == "追加"
         wait(driver).until(lambda d: task_item(d, title) is not None)

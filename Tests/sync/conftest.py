@@ -527,12 +527,13 @@ class Agent(HouseholdTasks, Proc):
     def db_path(self) -> Path:
         return self.data_dir / "agent.db"
 
-    def start(self, wrap: list[str] | None = None) -> "Agent":
-        """`wrap` runs the agent under another command, e.g. faketime."""
+    def start(self, wrap: list[str] | None = None, standalone: bool = False) -> "Agent":
+        """`wrap` runs the agent under another command, e.g. faketime; `standalone` without a central."""
+        central = [] if standalone else ["--central-url", self.central_url, "--central-token-file", str(self.token_file),
+                                         "--sync-interval", "1s"]
         self._spawn([*(wrap or []), str(AGENT_BIN), "run", "--data-dir", str(self.data_dir), "--node-name", self.name,
                      "--listen", "127.0.0.1:0", "--host-root", str(HOST_ROOT), "--sample-interval", "1s",
-                     "--central-url", self.central_url, "--central-token-file", str(self.token_file),
-                     "--sync-interval", "1s", *self.extra], b"[EdgeAgent] listening")
+                     *central, *self.extra], b"[EdgeAgent] listening")
         return self
 
     def sync_once(self, *extra: str, timeout: float = 120) -> subprocess.CompletedProcess:

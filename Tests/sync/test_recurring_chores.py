@@ -84,3 +84,36 @@ def test_a_bad_repeat_rule_is_refused_everywhere_naming_the_field(h):
         assert r.status == 400, r
     h.wait_converged(central, [a])
     assert all(t["title"] != "Never" for t in central.tasks())
+
+
+def test_a_standalone_pi_keeps_its_log_bounded_and_hands_everything_to_its_first_central(h):
+    from conftest import Agent
+
+    central = h.central(h.pg.create_database("standalone"))
+    token = h.add_node(central.db_url, "a")
+    central.token = token.read_text().strip()
+    a = Agent(h, "a", central.url(), token).start(standalone=True)
+    assert a.sync_state() == "standalone"
+    milk = a.create("Milk")
+    for i in range(30):
+        a.patch(milk["id"], notes=f"edit {i}")
+    bins = a.create("Bins out", repeat="every 1w")
+    a.patch(bins["id"], done=True)
+    gone = a.create("Gone")
+    a.delete(gone["id"])
+    assert a.change_log_count() == 36  # the completion also created the next occurrence
+    # The running agent folds the log at start and every 5 minutes: a restart folds it now.
+    a.stop()
+    a.start(standalone=True)
+    h.wait_until(lambda: a.change_log_count() == 0, 20, "the standalone change log is folded into the records")
+    before = a.records()
+    assert len(before) == 4 and before[gone["id"]]["deleted"]
+    a.stop()
+
+    # A central configured at last: the first sync sends everything as a snapshot, once.
+    a.start()
+    records = h.wait_converged(central, [a], timeout=60)
+    assert records == before, "central holds every record exactly as the Pi had it, stamps included"
+    live = {t["title"] for t in central.tasks()}
+    assert live == {"Milk", "Bins out"} and len(central.tasks()) == 3
+    assert a.metrics()["edge_sync_resyncs_total"] == 1
