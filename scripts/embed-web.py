@@ -2,13 +2,19 @@
 """Embeds web/index.html into Sources/AgentAPI/HouseholdPage.swift.
 
 The page is served from memory (no files to install beside the binary). Run after editing
-web/index.html; a test fails if the two differ.
+web/index.html; a test fails if the two differ. What is served is the page without the
+indentation at the start of its lines and without its whole-line `// ` comments, which a
+phone has no use for (the page has no multi-line template literals or <pre> text, where that
+would change meaning); the served page must stay within 60 KB.
 """
 import pathlib
 import sys
 
 root = pathlib.Path(__file__).resolve().parent.parent
-page = (root / "web" / "index.html").read_text(encoding="utf-8")
+source = (root / "web" / "index.html").read_text(encoding="utf-8")
+page = "\n".join(line.lstrip(" ") for line in source.split("\n") if not line.lstrip(" ").startswith("// "))
+if len(page.encode()) > 60_000:
+    sys.exit(f"embed-web: the served page would be {len(page.encode())} bytes; it must stay within 60,000")
 delimiter = "#####"
 if f'"""{delimiter}' in page:
     sys.exit("embed-web: web/index.html contains the raw-string delimiter; change it in this script")

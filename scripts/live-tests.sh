@@ -92,7 +92,7 @@ step "promtool: format ok; $(wc -l < "$OUT/promtool.txt") lint notes, all on nod
 stop_agent
 start_agent page
 step "browser tests of the household page (screenshots in $OUT/screenshots)"
-EDGE_AGENT_URL="$url" EDGE_AGENT_TOKEN="$token" EDGE_SCREENSHOT_DIR="$OUT/screenshots" \
+EDGE_AGENT_URL="$url" EDGE_AGENT_TOKEN="$token" EDGE_SCREENSHOT_DIR="$OUT/screenshots" EDGE_AGENT_BIN="$BIN" \
   "$VENV/bin/pytest" -q Tests/browser
 
 stop_agent

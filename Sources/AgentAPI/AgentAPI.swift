@@ -31,6 +31,9 @@ public enum AgentAPI {
         /// The hardware families of `/metrics`, read fresh at every scrape (the enabled node_exporter collectors and the
         /// Raspberry Pi's figures). Nil: the sampler's latest reading, the stored set.
         public var scrapeHardware: (@Sendable () -> [MetricFamily])?
+        /// The household's other Pis (`--peer-urls`): listed at `/v1/peers`, and allowed to call
+        /// this API from their pages.
+        public var peers: HouseholdPeers = HouseholdPeers()
 
         public init(store: LocalStore, latest: LatestReading, readiness: Readiness, sync: any SyncStatusSource,
                     syncErrors: @escaping @Sendable () -> [String: Int] = { [:] }, nodeName: String, version: String,
@@ -58,6 +61,7 @@ public enum AgentAPI {
     public static func router(_ env: Environment, logRequests: Bool = true) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         if logRequests { router.add(middleware: LogRequestsMiddleware(.debug)) }
+        if !env.peers.urls.isEmpty { router.add(middleware: PeerCORSMiddleware(peers: env.peers)) }
         router.add(middleware: ErrorMiddleware(routes: AgentRoutes.table, serviceName: "agent", translate: APIError.translating))
         ProbeRoutes(environment: env).register(router)
         let v1 = router.group("v1")

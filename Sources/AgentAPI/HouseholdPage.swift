@@ -88,7 +88,7 @@ ul.tasks{list-style:none;margin:0;padding:0}
 dl{display:grid;grid-template-columns:auto minmax(0,1fr);gap:6px 12px;margin:0}
 dt{color:var(--muted)}dd{margin:0;font-weight:600;overflow-wrap:anywhere}
 .warns{list-style:none;margin:10px 0 0;padding:0;display:grid;gap:6px}
-.warns li{border-radius:8px;padding:6px 10px;font-size:.9rem}
+.warns li{border-radius:8px;padding:6px 10px;font-size:.9rem;overflow-wrap:anywhere}
 .warns .now{background:var(--bad-bg);color:var(--bad);font-weight:600}
 .warns .past{background:var(--warn-bg);color:var(--warn)}
 .warns .fine{color:var(--ok);padding-left:0}
@@ -105,82 +105,84 @@ footer a{color:var(--accent)}
 <a class="skip" href="#open-h" data-i18n="skip">Skip to the task list</a>
 <div class="wrap">
 <header>
-  <div><h1 id="app-title" data-i18n="appTitle">Household tasks</h1><p id="node-name"></p></div>
-  <p id="pill" class="pill"><span class="dot" aria-hidden="true"></span><span id="pill-text">…</span></p>
-  <button id="lang-switch" class="btn" type="button" lang="ja"></button>
+<div><h1 id="app-title" data-i18n="appTitle">Household tasks</h1><p id="node-name"></p></div>
+<p id="pill" class="pill"><span class="dot" aria-hidden="true"></span><span id="pill-text">…</span></p>
+<button id="lang-switch" class="btn" type="button" lang="ja"></button>
 </header>
 <div id="banner" class="banner" role="status" hidden></div>
+<p id="switched" class="banner" role="status" hidden></p>
 <div id="live" class="sr" role="status" aria-live="polite"></div>
 
 <section id="token-panel" class="card" aria-labelledby="token-h" hidden>
-  <h2 id="token-h" data-i18n="tokenH">API token</h2>
-  <p id="token-explain"></p>
-  <form id="token-form" novalidate>
-    <div class="row" style="align-items:end">
-      <div style="flex:1 1 200px"><label for="token-input" data-i18n="tokenL">Token</label>
-      <input id="token-input" type="password" autocomplete="current-password" spellcheck="false" aria-describedby="token-msg"></div>
-      <button class="btn primary" type="submit" id="token-save" data-i18n="tokenSave">Save token</button>
-    </div>
-    <p id="token-msg" class="error" role="alert"></p>
-  </form>
+<h2 id="token-h" data-i18n="tokenH">API token</h2>
+<p id="token-explain"></p>
+<form id="token-form" novalidate>
+<div class="row" style="align-items:end">
+<div style="flex:1 1 200px"><label for="token-input" data-i18n="tokenL">Token</label>
+<input id="token-input" type="password" autocomplete="current-password" spellcheck="false" aria-describedby="token-msg"></div>
+<button class="btn primary" type="submit" id="token-save" data-i18n="tokenSave">Save token</button>
+</div>
+<p id="token-msg" class="error" role="alert"></p>
+</form>
 </section>
 
 <div id="app" class="grid">
 <main>
-  <section id="add-card" class="card" aria-labelledby="add-h">
-    <button id="add-open" class="btn primary" type="button" aria-controls="add-form" aria-expanded="false" data-i18n="addOpen">+ Add a task</button>
-    <h2 id="add-h" data-i18n="addH">Add a task</h2>
-    <form id="add-form" novalidate autocomplete="off">
-      <div class="fields">
-        <div><label for="add-title" data-i18n="title">Title</label>
-        <input id="add-title" name="title" type="text" enterkeyhint="done"></div>
-        <div class="fields two">
-          <div><label for="add-due" data-i18n="due">Due (optional)</label><input id="add-due" name="due" type="datetime-local"></div>
-          <div><label for="add-assignee" data-i18n="who">Assignee (optional)</label><input id="add-assignee" name="assignee" type="text" list="people" autocapitalize="words"></div>
-        </div>
-        <div><label for="add-notes" data-i18n="notesOpt">Notes (optional)</label><textarea id="add-notes" name="notes" rows="2"></textarea></div>
-        <div><label for="add-repeat" data-i18n="repeat">Repeat (optional)</label><input id="add-repeat" name="repeat" type="text" list="rules" autocapitalize="off" spellcheck="false" aria-describedby="rep-hint"><p id="rep-hint" class="hint" data-i18n="repHint">daily, weekly:tue, every 2w, monthly:25, every 3d after done</p></div>
-      </div>
-      <p id="add-error" class="error" role="alert"></p>
-      <div class="row"><button id="add-submit" class="btn primary" type="submit" data-i18n="add">Add</button></div>
-    </form>
-  </section>
-  <datalist id="people"></datalist>
-  <datalist id="rules"><option value="daily"><option value="weekly:mon"><option value="every 2w"><option value="monthly:1"><option value="every 3d after done"></datalist>
+<section id="add-card" class="card" aria-labelledby="add-h">
+<button id="add-open" class="btn primary" type="button" aria-controls="add-form" aria-expanded="false" data-i18n="addOpen">+ Add a task</button>
+<h2 id="add-h" data-i18n="addH">Add a task</h2>
+<form id="add-form" novalidate autocomplete="off">
+<div class="fields">
+<div><label for="add-title" data-i18n="title">Title</label>
+<input id="add-title" name="title" type="text" enterkeyhint="done"></div>
+<div class="fields two">
+<div><label for="add-due" data-i18n="due">Due (optional)</label><input id="add-due" name="due" type="datetime-local"></div>
+<div><label for="add-assignee" data-i18n="who">Assignee (optional)</label><input id="add-assignee" name="assignee" type="text" list="people" autocapitalize="words"></div>
+</div>
+<div><label for="add-notes" data-i18n="notesOpt">Notes (optional)</label><textarea id="add-notes" name="notes" rows="2"></textarea></div>
+<div><label for="add-repeat" data-i18n="repeat">Repeat (optional)</label><input id="add-repeat" name="repeat" type="text" list="rules" autocapitalize="off" spellcheck="false" aria-describedby="rep-hint"><p id="rep-hint" class="hint" data-i18n="repHint">daily, weekly:tue, every 2w, monthly:25, every 3d after done</p></div>
+</div>
+<p id="add-error" class="error" role="alert"></p>
+<div class="row"><button id="add-submit" class="btn primary" type="submit" data-i18n="add">Add</button></div>
+</form>
+</section>
+<section id="ob-card" class="card" aria-labelledby="ob-h" hidden><h2 id="ob-h" data-i18n="obH">Waiting to be saved</h2><ul id="ob-list" class="warns"></ul></section>
+<datalist id="people"></datalist>
+<datalist id="rules"><option value="daily"><option value="weekly:mon"><option value="every 2w"><option value="monthly:1"><option value="every 3d after done"></datalist>
 
-  <section class="card" aria-labelledby="open-h">
-    <h2 id="open-h" tabindex="-1"><span data-i18n="openH">To do</span> <span class="count" id="open-count"></span></h2>
-    <p class="filter" id="filter-row" hidden><label for="who-filter" data-i18n="showFor">Show</label><select id="who-filter"></select></p>
-    <ul id="open-list" class="tasks"></ul>
-    <p id="open-empty" class="empty" data-i18n="noOpen" hidden>Nothing to do.</p>
-  </section>
-  <section class="card" aria-labelledby="done-h">
-    <h2 id="done-h" tabindex="-1"><span data-i18n="doneH">Done</span> <span class="count" id="done-count"></span></h2>
-    <ul id="done-list" class="tasks"></ul>
-    <p id="done-empty" class="empty" data-i18n="noDone" hidden>Nothing done yet.</p>
-    <button id="done-more" class="btn link" type="button" hidden></button>
-  </section>
+<section class="card" aria-labelledby="open-h">
+<h2 id="open-h" tabindex="-1"><span data-i18n="openH">To do</span> <span class="count" id="open-count"></span></h2>
+<p class="filter" id="filter-row" hidden><label for="who-filter" data-i18n="showFor">Show</label><select id="who-filter"></select></p>
+<ul id="open-list" class="tasks"></ul>
+<p id="open-empty" class="empty" data-i18n="noOpen" hidden>Nothing to do.</p>
+</section>
+<section class="card" aria-labelledby="done-h">
+<h2 id="done-h" tabindex="-1"><span data-i18n="doneH">Done</span> <span class="count" id="done-count"></span></h2>
+<ul id="done-list" class="tasks"></ul>
+<p id="done-empty" class="empty" data-i18n="noDone" hidden>Nothing done yet.</p>
+<button id="done-more" class="btn link" type="button" hidden></button>
+</section>
 </main>
 <aside>
-  <section id="node-card" class="card" aria-labelledby="node-h">
-    <h2 id="node-h" data-i18n="nodeH">This Pi</h2>
-    <p id="node-none" class="hint" data-i18n="noReading">No reading yet.</p>
-    <dl id="node-dl" hidden>
-      <dt data-i18n="temp">Temperature</dt><dd id="node-temp"></dd>
-      <dt data-i18n="uptime">Uptime</dt><dd id="node-uptime"></dd>
-      <dt data-i18n="disk">Free disk</dt><dd id="node-disk"></dd>
-    </dl>
-    <ul id="node-warns" class="warns"></ul>
-  </section>
-  <section id="sync-card" class="card" aria-labelledby="sync-h">
-    <h2 id="sync-h" data-i18n="syncH">Sync</h2>
-    <dl>
-      <dt data-i18n="central">Central server</dt><dd id="sync-state">…</dd>
-      <dt data-i18n="pending">Pending changes</dt><dd id="sync-pending">…</dd>
-      <dt data-i18n="lastSync">Last sync</dt><dd id="sync-last">…</dd>
-    </dl>
-    <p id="sync-error" class="hint" hidden></p>
-  </section>
+<section id="node-card" class="card" aria-labelledby="node-h">
+<h2 id="node-h" data-i18n="nodeH">This Pi</h2>
+<p id="node-none" class="hint" data-i18n="noReading">No reading yet.</p>
+<dl id="node-dl" hidden>
+<dt data-i18n="temp">Temperature</dt><dd id="node-temp"></dd>
+<dt data-i18n="uptime">Uptime</dt><dd id="node-uptime"></dd>
+<dt data-i18n="disk">Free disk</dt><dd id="node-disk"></dd>
+</dl>
+<ul id="node-warns" class="warns"></ul>
+</section>
+<section id="sync-card" class="card" aria-labelledby="sync-h">
+<h2 id="sync-h" data-i18n="syncH">Sync</h2>
+<dl>
+<dt data-i18n="central">Central server</dt><dd id="sync-state">…</dd>
+<dt data-i18n="pending">Pending changes</dt><dd id="sync-pending">…</dd>
+<dt data-i18n="lastSync">Last sync</dt><dd id="sync-last">…</dd>
+</dl>
+<p id="sync-error" class="hint" hidden></p>
+</section>
 </aside>
 </div>
 <footer><span data-i18n="footer">Kept on your Pis; works without the internet.</span><button id="forget" class="btn link" type="button" data-i18n="forget" hidden>Forget the token on this device</button></footer>
@@ -191,7 +193,8 @@ footer a{color:var(--accent)}
 (() => {
 'use strict';
 const I18N = {
-en: {addOpen:'+ Add a task', notesOpt:'Notes (optional)', showFor:'Show', everyone:'Everyone', nobody:'Not assigned', today:'Today', langName:'日本語',
+en: {obH:'Waiting to be saved', waiting:'Waiting: sent when a Pi answers', refused:'Not saved: {m}', discard:'Discard', fix:'Fix', switched:'This Pi is not answering; using {u} instead.', queued:'No Pi answered; “{t}” waits on this phone and is sent when one does.',
+addOpen:'+ Add a task', notesOpt:'Notes (optional)', showFor:'Show', everyone:'Everyone', nobody:'Not assigned', today:'Today', langName:'日本語',
 appTitle:'Household tasks', skip:'Skip to the task list', onNode:'on {n}', addH:'Add a task', title:'Title', due:'Due (optional)', who:'Assignee (optional)', notes:'Notes', add:'Add', adding:'Adding…',
 openH:'To do', doneH:'Done', noOpen:'Nothing to do.', noDone:'Nothing done yet.', showAll:'Show all {n} done tasks', showFewer:'Show fewer',
 overdue:'Overdue', dueOn:'Due {d}', doneOn:'Done {d}', assignee:'Assignee: {w}', edit:'Edit', editL:'Edit “{t}”', del:'Delete', delL:'Delete “{t}”', editing:'Edit “{t}”',
@@ -211,7 +214,8 @@ syncH:'Sync', central:'Central server', pending:'Pending changes', lastSync:'Las
 s_standalone:'Standalone (none set up)', s_ok:'Reachable', s_offline:'Not reachable; changes wait on this Pi', s_unauthorized:'Refused this Pi’s token', s_no_credential:'No token on this Pi; changes wait here', s_error:'Error',
 p_standalone:'Standalone', p_ok:'Synced', p_offline:'Central offline', p_unauthorized:'Sync refused', p_no_credential:'No sync token', p_error:'Sync error', p_agent:'Agent not reachable', pendingN:'{n} pending', savedHere:'Saved on this Pi',
 upD:'{d} d {h} h', upH:'{h} h {m} min', upM:'{m} min', footer:'Kept on your Pis; works without the internet.'},
-ja: {addOpen:'＋ タスクを追加', notesOpt:'メモ（任意）', showFor:'表示', everyone:'全員', nobody:'担当なし', today:'今日', langName:'English',
+ja: {obH:'保存待ち', waiting:'保存待ち（Piが応答したら送信）', refused:'保存できませんでした: {m}', discard:'破棄', fix:'修正', switched:'このPiが応答しません。{u} を使っています。', queued:'Piが応答しません。「{t}」はこの端末で待機し、応答があれば送信します。',
+addOpen:'＋ タスクを追加', notesOpt:'メモ（任意）', showFor:'表示', everyone:'全員', nobody:'担当なし', today:'今日', langName:'English',
 appTitle:'家族のタスク', skip:'タスク一覧へ移動', onNode:'ノード: {n}', addH:'タスクを追加', title:'タイトル', due:'期限（任意）', who:'担当（任意）', notes:'メモ', add:'追加', adding:'追加中…',
 openH:'未完了', doneH:'完了', noOpen:'やることはありません。', noDone:'完了したタスクはまだありません。', showAll:'完了したタスクをすべて表示（{n}件）', showFewer:'表示を減らす',
 overdue:'期限切れ', dueOn:'期限 {d}', doneOn:'完了 {d}', assignee:'担当: {w}', edit:'編集', editL:'「{t}」を編集', del:'削除', delL:'「{t}」を削除', editing:'「{t}」を編集',
@@ -234,29 +238,29 @@ upD:'{d}日 {h}時間', upH:'{h}時間 {m}分', upM:'{m}分', footer:'データ�
 };
 const K_LANG = 'edge-agent.lang';
 const lang = (() => {
-  try { const c = localStorage.getItem(K_LANG); if (c === 'en' || c === 'ja') return c; } catch (e) {}
-  const ls = (navigator.languages && navigator.languages.length) ? navigator.languages : [navigator.language || 'en'];
-  for (const l of ls) { const b = String(l).toLowerCase().split('-')[0]; if (I18N[b]) return b; }
-  return 'en';
+try { const c = localStorage.getItem(K_LANG); if (c === 'en' || c === 'ja') return c; } catch (e) {}
+const ls = (navigator.languages && navigator.languages.length) ? navigator.languages : [navigator.language || 'en'];
+for (const l of ls) { const b = String(l).toLowerCase().split('-')[0]; if (I18N[b]) return b; }
+return 'en';
 })();
 const t = (k, p) => String(I18N[lang][k] ?? I18N.en[k] ?? k).replace(/\{(\w+)\}/g, (_, n) => (p && p[n] != null) ? p[n] : '');
 document.documentElement.lang = lang;
 for (const el of document.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
 document.title = t('appTitle');
 { const b = document.getElementById('lang-switch'); b.textContent = t('langName'); b.lang = lang === 'ja' ? 'en' : 'ja';
-  b.addEventListener('click', () => { try { localStorage.setItem(K_LANG, lang === 'ja' ? 'en' : 'ja'); } catch (e) {} location.reload(); }); }
+b.addEventListener('click', () => { try { localStorage.setItem(K_LANG, lang === 'ja' ? 'en' : 'ja'); } catch (e) {} location.reload(); }); }
 
 const $ = id => document.getElementById(id);
 const LS = {
-  get(k) { try { return localStorage.getItem(k); } catch (e) { return null; } },
-  set(k, v) { try { localStorage.setItem(k, v); } catch (e) {} },
-  del(k) { try { localStorage.removeItem(k); } catch (e) {} }
+get(k) { try { return localStorage.getItem(k); } catch (e) { return null; } },
+set(k, v) { try { localStorage.setItem(k, v); } catch (e) {} },
+del(k) { try { localStorage.removeItem(k); } catch (e) {} }
 };
 const K_TOKEN = 'edge-agent.token', K_DRAFT = 'edge-agent.draft';
 const SVG = {
-  edit: '<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path fill="currentColor" d="M3 17.25V21h3.75L17.8 9.94l-3.75-3.75L3 17.25zm17.7-10.2a1 1 0 0 0 0-1.42l-2.33-2.33a1 1 0 0 0-1.42 0l-1.83 1.83 3.75 3.75 1.83-1.83z"/></svg>',
-  del: '<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path fill="currentColor" d="M6 19a2 2 0 0 0 2 2h8a2 2 0 0 0 2-2V7H6v12zM19 4h-3.5l-1-1h-5l-1 1H5v2h14V4z"/></svg>',
-  warn: '<svg viewBox="0 0 24 24" width="14" height="14" aria-hidden="true" focusable="false"><path fill="currentColor" d="M1 21h22L12 2 1 21zm12-3h-2v-2h2v2zm0-4h-2v-4h2v4z"/></svg>'
+edit: '<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path fill="currentColor" d="M3 17.25V21h3.75L17.8 9.94l-3.75-3.75L3 17.25zm17.7-10.2a1 1 0 0 0 0-1.42l-2.33-2.33a1 1 0 0 0-1.42 0l-1.83 1.83 3.75 3.75 1.83-1.83z"/></svg>',
+del: '<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path fill="currentColor" d="M6 19a2 2 0 0 0 2 2h8a2 2 0 0 0 2-2V7H6v12zM19 4h-3.5l-1-1h-5l-1 1H5v2h14V4z"/></svg>',
+warn: '<svg viewBox="0 0 24 24" width="14" height="14" aria-hidden="true" focusable="false"><path fill="currentColor" d="M1 21h22L12 2 1 21zm12-3h-2v-2h2v2zm0-4h-2v-4h2v4z"/></svg>'
 };
 
 /* ---------- formatting ---------- */
@@ -266,27 +270,27 @@ const dtfY = new Intl.DateTimeFormat(lang, {year: 'numeric', month: 'short', day
 const rtf = Intl.RelativeTimeFormat ? new Intl.RelativeTimeFormat(lang, {numeric: 'auto'}) : null;
 const nf1 = new Intl.NumberFormat(lang, {maximumFractionDigits: 1});
 function fmtDate(iso) {
-  const d = new Date(iso); if (isNaN(d)) return iso;
-  return (d.getFullYear() === new Date().getFullYear() ? dtf : dtfY).format(d);
+const d = new Date(iso); if (isNaN(d)) return iso;
+return (d.getFullYear() === new Date().getFullYear() ? dtf : dtfY).format(d);
 }
 function fmtAgo(iso) {
-  const d = new Date(iso); if (isNaN(d)) return iso;
-  const s = (d - Date.now()) / 1000, a = Math.abs(s);
-  if (!rtf) return fmtDate(iso);
-  if (a < 45) return rtf.format(Math.round(s), 'second');
-  if (a < 2700) return rtf.format(Math.round(s / 60), 'minute');
-  if (a < 79200) return rtf.format(Math.round(s / 3600), 'hour');
-  return rtf.format(Math.round(s / 86400), 'day');
+const d = new Date(iso); if (isNaN(d)) return iso;
+const s = (d - Date.now()) / 1000, a = Math.abs(s);
+if (!rtf) return fmtDate(iso);
+if (a < 45) return rtf.format(Math.round(s), 'second');
+if (a < 2700) return rtf.format(Math.round(s / 60), 'minute');
+if (a < 79200) return rtf.format(Math.round(s / 3600), 'hour');
+return rtf.format(Math.round(s / 86400), 'day');
 }
 function fmtBytes(b) {
-  const u = ['B', 'KB', 'MB', 'GB', 'TB']; let i = 0;
-  while (b >= 1000 && i < u.length - 1) { b /= 1000; i++; }
-  return nf1.format(b) + ' ' + u[i];
+const u = ['B', 'KB', 'MB', 'GB', 'TB']; let i = 0;
+while (b >= 1000 && i < u.length - 1) { b /= 1000; i++; }
+return nf1.format(b) + ' ' + u[i];
 }
 function fmtDuration(sec) {
-  sec = Math.max(0, Math.floor(sec));
-  const d = Math.floor(sec / 86400), h = Math.floor(sec % 86400 / 3600), m = Math.floor(sec % 3600 / 60);
-  return d ? t('upD', {d, h}) : h ? t('upH', {h, m}) : t('upM', {m});
+sec = Math.max(0, Math.floor(sec));
+const d = Math.floor(sec / 86400), h = Math.floor(sec % 86400 / 3600), m = Math.floor(sec % 3600 / 60);
+return d ? t('upD', {d, h}) : h ? t('upH', {h, m}) : t('upM', {m});
 }
 const toInput = iso => { const d = new Date(iso); return isNaN(d) ? '' : `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`; };
 const fromInput = v => { const d = new Date(v); return isNaN(d) ? null : d.toISOString().replace('.000Z', 'Z'); };
@@ -297,48 +301,100 @@ const isToday = tk => !tk.done && tk.due_at && !isOverdue(tk) && new Date(tk.due
 class ApiError extends Error { constructor(status, code, message) { super(message || code || String(status)); this.status = status; this.code = code; this.msg = message || ''; } }
 let locked = false, verifying = false;
 async function api(method, path, body, opt = {}) {
-  const headers = {'Accept': 'application/json'};
-  const tok = LS.get(K_TOKEN);
-  if (tok) headers.Authorization = 'Bearer ' + tok;
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  if (opt.etag) headers['If-None-Match'] = opt.etag;
-  const ctl = new AbortController(), timer = setTimeout(() => ctl.abort(), opt.timeout || 8000);
-  try {
-    let res;
-    try {
-      res = await fetch(path, {method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: ctl.signal, cache: 'no-store', credentials: 'same-origin'});
-    } catch (e) { throw new ApiError(0, 'network', ''); }
-    if (res.status === 304) return {status: 304, res};
-    let data = null;
-    if (res.status !== 204) { try { const txt = await res.text(); data = txt ? JSON.parse(txt) : null; } catch (e) { data = null; } }
-    if (!res.ok) {
-      const er = (data && data.error) || {};
-      if (res.status === 401 && !verifying) needToken();
-      throw new ApiError(res.status, er.code || '', er.message || '');
-    }
-    return {status: res.status, data, res};
-  } finally { clearTimeout(timer); }
+const headers = {'Accept': 'application/json'};
+const tok = LS.get(K_TOKEN);
+if (tok) headers.Authorization = 'Bearer ' + tok;
+if (body !== undefined) headers['Content-Type'] = 'application/json';
+if (opt.etag) headers['If-None-Match'] = opt.etag;
+const ctl = new AbortController(), timer = setTimeout(() => ctl.abort(), opt.timeout || 8000);
+try {
+let res;
+try {
+res = await fetch(base + path, {method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: ctl.signal, cache: 'no-store', credentials: 'same-origin'});
+} catch (e) { throw new ApiError(0, 'network', ''); }
+if (res.status === 304) return {status: 304, res};
+let data = null;
+if (res.status !== 204) { try { const txt = await res.text(); data = txt ? JSON.parse(txt) : null; } catch (e) { data = null; } }
+if (!res.ok) {
+const er = (data && data.error) || {};
+if (res.status === 401 && !verifying) needToken();
+throw new ApiError(res.status, er.code || '', er.message || '');
+}
+return {status: res.status, data, res};
+} finally { clearTimeout(timer); }
 }
 function errText(e, forSave, action) {   // action: a click, not typed text, failed
-  const a = action ? 'A' : '';
-  if (!(e instanceof ApiError) || e.status === 0 || e.status === 502 || e.status === 503 || e.status === 504) return t('unreachable' + a);
-  if (e.status === 507) return t('storageFull' + a);
-  if (e.status === 401) return t('unauth');
-  if (e.status === 413) return t('tooLarge');
-  if (e.status === 404 && forSave) return t('gone');
-  if (e.status === 422 || e.status === 400) return t('invalid', {m: localMsg(e.msg) || e.code});
-  return t('failed', {s: e.status, m: e.msg || e.code});
+const a = action ? 'A' : '';
+if (!(e instanceof ApiError) || e.status === 0 || e.status === 502 || e.status === 503 || e.status === 504) return t('unreachable' + a);
+if (e.status === 507) return t('storageFull' + a);
+if (e.status === 401) return t('unauth');
+if (e.status === 413) return t('tooLarge');
+if (e.status === 404 && forSave) return t('gone');
+if (e.status === 422 || e.status === 400) return t('invalid', {m: localMsg(e.msg) || e.code});
+return t('failed', {s: e.status, m: e.msg || e.code});
 }
 const FIELD_JA = {title: 'タイトル', notes: 'メモ', assignee: '担当', due_at: '期限'};
 function localMsg(m) {   // the agent speaks English; say its usual sentences in the page's language
-  if (lang !== 'ja' || !m) return m;
-  let x = /^(title|notes|assignee) (?:is|are) (\d+) characters; at most (\d+) allowed$/.exec(m);
-  if (x) return `${FIELD_JA[x[1]]}が${x[2]}文字です。${x[3]}文字以内にしてください。`;
-  if (/^title must not be empty/.test(m)) return t('titleEmpty');
-  if (/^repeat /.test(m)) return '繰り返しの書き方が読めません。' + t('repHint');
-  return m;
+if (lang !== 'ja' || !m) return m;
+let x = /^(title|notes|assignee) (?:is|are) (\d+) characters; at most (\d+) allowed$/.exec(m);
+if (x) return `${FIELD_JA[x[1]]}が${x[2]}文字です。${x[3]}文字以内にしてください。`;
+if (/^title must not be empty/.test(m)) return t('titleEmpty');
+if (/^repeat /.test(m)) return '繰り返しの書き方が読めません。' + t('repHint');
+return m;
 }
 const announce = (() => { let n = 0; return s => { const live = $('live'); live.textContent = ''; const k = ++n; setTimeout(() => { if (k === n) live.textContent = s; }, 60); }; })();
+
+/* ---------- outbox and the other Pis ---------- */
+const K_OB = 'edge-agent.outbox', K_PEERS = 'edge-agent.peers';
+let base = '', outbox = [], peers = [], flushing = false;
+try { outbox = JSON.parse(LS.get(K_OB) || '[]'); peers = JSON.parse(LS.get(K_PEERS) || '[]'); } catch (e) {}
+function saveOB() { if (outbox.length) LS.set(K_OB, JSON.stringify(outbox)); else LS.del(K_OB); renderOB(); }
+function queue(m, p, b, title) { outbox.push({m, p, b, t: title}); saveOB(); render(); }
+async function flush() {
+if (flushing || !outbox.length) return;
+flushing = true;
+try {
+for (const e of outbox) {
+if (e.e) continue;
+try { await api(e.m, e.p, e.b); e.ok = 1; }
+catch (er) { if (!er.status || er.status >= 500 || er.status === 401) break; if (er.status === 404 && e.m === 'DELETE') e.ok = 1; else e.e = errText(er, true); }
+}
+outbox = outbox.filter(e => !e.ok); saveOB(); etag = null;
+} finally { flushing = false; }
+}
+function renderOB() {
+const ul = $('ob-list'); ul.textContent = ''; $('ob-card').hidden = !outbox.length;
+for (const e of outbox) {
+const li = el('li', e.e ? 'now' : 'past', `“${e.t}” · ${e.e ? t('refused', {m: e.e}) : t('waiting')}`);
+if (e.e) for (const k of (e.m === 'POST' ? ['fix', 'discard'] : ['discard'])) {
+const b = el('button', 'btn link', t(k)); b.type = 'button';
+b.addEventListener('click', () => {
+outbox = outbox.filter(x => x !== e); saveOB(); render();
+if (k === 'fix') { openAdd(true); addTitle.value = e.b.title; addNotes.value = e.b.notes || ''; addWho.value = e.b.assignee || ''; addRep.value = e.b.repeat || ''; }
+});
+li.append(' ', b);
+}
+ul.append(li);
+}
+}
+function waitingTasks() {   // new tasks still in the outbox, shown in the list as waiting
+return outbox.filter(e => e.m === 'POST' && !e.e && !tasks.some(x => x.id === e.b.id))
+.map(e => Object.assign({notes: '', due_at: null, assignee: null, repeat: null, done: false, updated_at: ''}, e.b, {_wait: 1}));
+}
+setTimeout(renderOB);
+async function switchPi() {
+for (const u of peers) {
+if (u === base) continue;
+try {
+const r = await fetch(u + '/health', {cache: 'no-store', signal: AbortSignal.timeout(2000)});
+if (!r.ok) continue;
+base = u; etag = null; failures = 0;
+const b = $('switched'); b.textContent = t('switched', {u: u.replace(/^https?:\/\//, '')}); b.hidden = false;
+$('banner').hidden = true; bannerShown = false;
+schedule(0); pollSide(); return;
+} catch (e) {}
+}
+}
 
 /* ---------- state ---------- */
 let tasks = [];                 // last list from the agent, with local changes merged in
@@ -355,166 +411,165 @@ function beginWrite() { writes++; writeSeq++; etag = null; lastText = null; }
 function endWrite() { writes--; }
 
 /* ---------- rendering ---------- */
-// A rule as people type it, in the form the API takes: lowercase, single spaces, none
-// around , : - and weekdays as three letters (the CLI's RepeatRule.parse(typed:)).
 function normRule(v) {
-  let r = v.trim().toLowerCase().replace(/\s+/g, ' ').replace(/ ?([,:-]) ?/g, '$1');
-  if (r.startsWith('weekly:')) r = 'weekly:' + r.slice(7).split(',').map(w => /^(sun|mon|tue|wed|thu|fri|sat)[a-z]*day$/.test(w) ? w.slice(0, 3) : w).join(',');
-  return r;
+let r = v.trim().toLowerCase().replace(/\s+/g, ' ').replace(/ ?([,:-]) ?/g, '$1');
+if (r.startsWith('weekly:')) r = 'weekly:' + r.slice(7).split(',').map(w => /^(sun|mon|tue|wed|thu|fri|sat)[a-z]*day$/.test(w) ? w.slice(0, 3) : w).join(',');
+return r;
 }
-function sig(tk) { return [tk.updated_at, tk.title, tk.notes, tk.due_at, tk.assignee, tk.repeat, tk.done, tk.completed_at, isOverdue(tk), isToday(tk), tk._busy ? 1 : 0].join('\u0001'); }
+function sig(tk) { return [tk.updated_at, tk.title, tk.notes, tk.due_at, tk.assignee, tk.repeat, tk.done, tk.completed_at, isOverdue(tk), isToday(tk), tk._busy ? 1 : 0, tk._wait].join('\u0001'); }
 function el(tag, cls, text) { const e = document.createElement(tag); if (cls) e.className = cls; if (text != null) e.textContent = text; return e; }
 
 function fillItem(li, tk) {
-  const id = tk.id;
-  li.textContent = '';
-  li.className = 'task' + (tk.done ? ' done' : '') + (isOverdue(tk) ? ' overdue' : isToday(tk) ? ' today' : '') + (id === freshId ? ' new' : '');
-  li.dataset.sig = sig(tk);
-  const lab = el('label', 'tick');
-  const cb = el('input'); cb.type = 'checkbox'; cb.checked = !!tk.done; cb.dataset.r = 'check';
-  cb.setAttribute('aria-labelledby', 't-' + id);
-  if (tk._busy) cb.setAttribute('aria-busy', 'true');
-  cb.addEventListener('change', () => toggleDone(id, cb.checked));
-  lab.append(cb);
-  const body = el('div', 'body');
-  const title = el('div', 'title task-title', tk.title); title.id = 't-' + id;
-  const meta = el('p', 'meta'); meta.id = 'm-' + id;
-  if (isOverdue(tk)) { const b = el('span', 'badge overdue-badge'); b.innerHTML = SVG.warn; b.append(t('overdue')); meta.append(b); }
-  else if (isToday(tk)) meta.append(el('span', 'today-badge', t('today')));
-  if (tk.done && tk.completed_at) { const s = el('span'); const tm = el('time', '', t('doneOn', {d: fmtDate(tk.completed_at)})); tm.dateTime = tk.completed_at; s.append(tm); meta.append(s); }
-  else if (tk.due_at) { const tm = el('time', 'due', t('dueOn', {d: fmtDate(tk.due_at)})); tm.dateTime = tk.due_at; meta.append(tm); }
-  if (tk.assignee) meta.append(el('span', 'who', t('assignee', {w: tk.assignee})));
-  if (tk.repeat) meta.append(el('span', 'rep', '↻ ' + t('every', {r: tk.repeat})));
-  body.append(title);
-  if (meta.childNodes.length) { body.append(meta); cb.setAttribute('aria-describedby', meta.id); }
-  if (tk.notes) body.append(el('p', 'notes', tk.notes));
-  const acts = el('div', 'actions');
-  const eb = iconBtn('edit', t('edit'), t('editL', {t: tk.title})); eb.addEventListener('click', () => startEdit(id));
-  const db = iconBtn('del', t('del'), t('delL', {t: tk.title})); db.addEventListener('click', () => removeTask(id));
-  acts.append(eb, db);
-  if (tk.repeat || tk.series) {
-    const sb = iconBtn('del', t('delS'), t('delSL', {t: tk.title})); sb.dataset.r = 'dels';
-    sb.insertAdjacentHTML('afterbegin', '<b aria-hidden="true">↻</b>');
-    sb.addEventListener('click', () => removeTask(id, true)); acts.append(sb);
-  }
-  li.append(lab, body, acts);
+const id = tk.id;
+li.textContent = '';
+li.className = 'task' + (tk.done ? ' done' : '') + (isOverdue(tk) ? ' overdue' : isToday(tk) ? ' today' : '') + (id === freshId ? ' new' : '');
+li.dataset.sig = sig(tk);
+const lab = el('label', 'tick');
+const cb = el('input'); cb.type = 'checkbox'; cb.checked = !!tk.done; cb.dataset.r = 'check';
+cb.setAttribute('aria-labelledby', 't-' + id);
+if (tk._busy) cb.setAttribute('aria-busy', 'true');
+cb.addEventListener('change', () => toggleDone(id, cb.checked));
+lab.append(cb);
+const body = el('div', 'body');
+const title = el('div', 'title task-title', tk.title); title.id = 't-' + id;
+const meta = el('p', 'meta'); meta.id = 'm-' + id;
+if (isOverdue(tk)) { const b = el('span', 'badge overdue-badge'); b.innerHTML = SVG.warn; b.append(t('overdue')); meta.append(b); }
+else if (isToday(tk)) meta.append(el('span', 'today-badge', t('today')));
+if (tk.done && tk.completed_at) { const s = el('span'); const tm = el('time', '', t('doneOn', {d: fmtDate(tk.completed_at)})); tm.dateTime = tk.completed_at; s.append(tm); meta.append(s); }
+else if (tk.due_at) { const tm = el('time', 'due', t('dueOn', {d: fmtDate(tk.due_at)})); tm.dateTime = tk.due_at; meta.append(tm); }
+if (tk.assignee) meta.append(el('span', 'who', t('assignee', {w: tk.assignee})));
+if (tk.repeat) meta.append(el('span', 'rep', '↻ ' + t('every', {r: tk.repeat})));
+if (tk._wait) meta.append(el('span', 'badge wait', t('waiting')));
+body.append(title);
+if (meta.childNodes.length) { body.append(meta); cb.setAttribute('aria-describedby', meta.id); }
+if (tk.notes) body.append(el('p', 'notes', tk.notes));
+const acts = el('div', 'actions');
+const eb = iconBtn('edit', t('edit'), t('editL', {t: tk.title})); eb.addEventListener('click', () => startEdit(id));
+const db = iconBtn('del', t('del'), t('delL', {t: tk.title})); db.addEventListener('click', () => removeTask(id));
+acts.append(eb, db);
+if (tk.repeat || tk.series) {
+const sb = iconBtn('del', t('delS'), t('delSL', {t: tk.title})); sb.dataset.r = 'dels';
+sb.insertAdjacentHTML('afterbegin', '<b aria-hidden="true">↻</b>');
+sb.addEventListener('click', () => removeTask(id, true)); acts.append(sb);
+}
+li.append(lab, body, acts);
 }
 function iconBtn(kind, text, label) {
-  const b = el('button', 'icon ' + kind); b.type = 'button'; b.dataset.r = kind;
-  b.setAttribute('aria-label', label); b.title = label; b.innerHTML = SVG[kind];
-  b.append(el('span', 'txt', text)); return b;
+const b = el('button', 'icon ' + kind); b.type = 'button'; b.dataset.r = kind;
+b.setAttribute('aria-label', label); b.title = label; b.innerHTML = SVG[kind];
+b.append(el('span', 'txt', text)); return b;
 }
 
 function fillEdit(li, tk, draft) {
-  const id = tk.id, d = draft || {title: tk.title, notes: tk.notes || '', due: tk.due_at ? toInput(tk.due_at) : '', assignee: tk.assignee || '', repeat: tk.repeat || ''};
-  li.textContent = ''; li.className = 'task editing'; li.dataset.sig = '';
-  const f = el('form'); f.noValidate = true; f.setAttribute('aria-label', t('editing', {t: tk.title}));
-  const mk = (name, labelKey, type) => {
-    const w = el('div'), l = el('label', '', t(labelKey)), inp = el(type === 'textarea' ? 'textarea' : 'input');
-    inp.id = `e-${name}-${id}`; l.htmlFor = inp.id; inp.name = name; inp.dataset.r = 'f-' + name;
-    if (type !== 'textarea') inp.type = type;
-    inp.value = d[name] ?? ''; w.append(l, inp); return [w, inp];
-  };
-  const [wt, it] = mk('title', 'title', 'text');
-  const [wn] = mk('notes', 'notes', 'textarea');
-  const [wd, idue] = mk('due', 'due', 'datetime-local');
-  const hint = el('p', 'hint', t('dueHint')); hint.id = `e-hint-${id}`; idue.setAttribute('aria-describedby', hint.id); wd.append(hint);
-  const [wa, ia] = mk('assignee', 'who', 'text'); ia.setAttribute('list', 'people');
-  const [wr, ir] = mk('repeat', 'repeat', 'text'); ir.setAttribute('list', 'rules'); ir.autocapitalize = 'off';
-  const two = el('div', 'fields two'); two.append(wd, wa);
-  const fields = el('div', 'fields'); fields.append(wt, wn, two, wr);
-  const err = el('p', 'error'); err.setAttribute('role', 'alert'); err.id = `e-err-${id}`;
-  const row = el('div', 'row');
-  const sv = el('button', 'btn primary', t('save')); sv.type = 'submit'; sv.dataset.r = 'f-save';
-  const cc = el('button', 'btn', t('cancel')); cc.type = 'button'; cc.dataset.r = 'f-cancel';
-  cc.addEventListener('click', () => endEdit(id));
-  row.append(sv, cc);
-  f.append(fields, err, row);
-  f.addEventListener('keydown', e => { if (e.key === 'Escape') { e.preventDefault(); endEdit(id); } });
-  f.addEventListener('submit', e => { e.preventDefault(); saveEdit(id, f, tk); });
-  li.append(f);
-  return it;
+const id = tk.id, d = draft || {title: tk.title, notes: tk.notes || '', due: tk.due_at ? toInput(tk.due_at) : '', assignee: tk.assignee || '', repeat: tk.repeat || ''};
+li.textContent = ''; li.className = 'task editing'; li.dataset.sig = '';
+const f = el('form'); f.noValidate = true; f.setAttribute('aria-label', t('editing', {t: tk.title}));
+const mk = (name, labelKey, type) => {
+const w = el('div'), l = el('label', '', t(labelKey)), inp = el(type === 'textarea' ? 'textarea' : 'input');
+inp.id = `e-${name}-${id}`; l.htmlFor = inp.id; inp.name = name; inp.dataset.r = 'f-' + name;
+if (type !== 'textarea') inp.type = type;
+inp.value = d[name] ?? ''; w.append(l, inp); return [w, inp];
+};
+const [wt, it] = mk('title', 'title', 'text');
+const [wn] = mk('notes', 'notes', 'textarea');
+const [wd, idue] = mk('due', 'due', 'datetime-local');
+const hint = el('p', 'hint', t('dueHint')); hint.id = `e-hint-${id}`; idue.setAttribute('aria-describedby', hint.id); wd.append(hint);
+const [wa, ia] = mk('assignee', 'who', 'text'); ia.setAttribute('list', 'people');
+const [wr, ir] = mk('repeat', 'repeat', 'text'); ir.setAttribute('list', 'rules'); ir.autocapitalize = 'off';
+const two = el('div', 'fields two'); two.append(wd, wa);
+const fields = el('div', 'fields'); fields.append(wt, wn, two, wr);
+const err = el('p', 'error'); err.setAttribute('role', 'alert'); err.id = `e-err-${id}`;
+const row = el('div', 'row');
+const sv = el('button', 'btn primary', t('save')); sv.type = 'submit'; sv.dataset.r = 'f-save';
+const cc = el('button', 'btn', t('cancel')); cc.type = 'button'; cc.dataset.r = 'f-cancel';
+cc.addEventListener('click', () => endEdit(id));
+row.append(sv, cc);
+f.append(fields, err, row);
+f.addEventListener('keydown', e => { if (e.key === 'Escape') { e.preventDefault(); endEdit(id); } });
+f.addEventListener('submit', e => { e.preventDefault(); saveEdit(id, f, tk); });
+li.append(f);
+return it;
 }
 
 function reconcile(ul, list) {
-  const want = new Set(list.map(x => x.id));
-  for (const li of [...ul.children]) if (!want.has(li.dataset.id)) li.remove();   // removals first: fewer moves, focus stays put
-  list.forEach((tk, i) => {
-    let li = els.get(tk.id);
-    if (!li) { li = el('li'); li.dataset.id = tk.id; els.set(tk.id, li); fillItem(li, tk); }
-    else if (editingId !== tk.id && li.dataset.sig !== sig(tk)) fillItem(li, tk);
-    const cur = ul.children[i];
-    if (cur !== li) ul.insertBefore(li, cur || null);
-  });
-  while (ul.children.length > list.length) ul.lastElementChild.remove();
+const want = new Set(list.map(x => x.id));
+for (const li of [...ul.children]) if (!want.has(li.dataset.id)) li.remove();   // removals first: fewer moves, focus stays put
+list.forEach((tk, i) => {
+let li = els.get(tk.id);
+if (!li) { li = el('li'); li.dataset.id = tk.id; els.set(tk.id, li); fillItem(li, tk); }
+else if (editingId !== tk.id && li.dataset.sig !== sig(tk)) fillItem(li, tk);
+const cur = ul.children[i];
+if (cur !== li) ul.insertBefore(li, cur || null);
+});
+while (ul.children.length > list.length) ul.lastElementChild.remove();
 }
 
 function focusTarget(spec) {
-  if (!spec) return false;
-  let target = null;
-  if (spec.id) { const li = els.get(spec.id); if (li && li.isConnected) target = li.querySelector(`[data-r="${spec.r || 'check'}"]`) || li.querySelector('[data-r]'); }
-  if (!target && spec.el) target = spec.el;
-  if (!target && spec.heading) target = $(spec.heading);
-  if (target) { target.focus({preventScroll: !!spec.noScroll}); return true; }
-  return false;
+if (!spec) return false;
+let target = null;
+if (spec.id) { const li = els.get(spec.id); if (li && li.isConnected) target = li.querySelector(`[data-r="${spec.r || 'check'}"]`) || li.querySelector('[data-r]'); }
+if (!target && spec.el) target = spec.el;
+if (!target && spec.heading) target = $(spec.heading);
+if (target) { target.focus({preventScroll: !!spec.noScroll}); return true; }
+return false;
 }
 
 const K_WHO = 'edge-agent.who';
 let whoFilter = LS.get(K_WHO) || '';   // '' everyone, '\u0000' nobody, else an assignee
 function sortedLists() {
-  const vis = tasks.filter(x => !pendingDel.has(x.id) && (!whoFilter || (whoFilter === '\u0000' ? !x.assignee : x.assignee === whoFilter)));
-  const open = vis.filter(x => !x.done).map((x, i) => [x, i]);
-  open.sort((a, b) => {   // due first (soonest first), then the agent's order (newest first)
-    const da = a[0].due_at ? Date.parse(a[0].due_at) : Infinity, db = b[0].due_at ? Date.parse(b[0].due_at) : Infinity;
-    return da !== db ? (da < db ? -1 : 1) : a[1] - b[1];
-  });
-  const done = vis.filter(x => x.done).sort((a, b) => String(b.completed_at || b.updated_at).localeCompare(String(a.completed_at || a.updated_at)));
-  return [open.map(x => x[0]), done];
+const vis = tasks.concat(waitingTasks()).filter(x => !pendingDel.has(x.id) && (!whoFilter || (whoFilter === '\u0000' ? !x.assignee : x.assignee === whoFilter)));
+const open = vis.filter(x => !x.done).map((x, i) => [x, i]);
+open.sort((a, b) => {   // due first (soonest first), then the agent's order (newest first)
+const da = a[0].due_at ? Date.parse(a[0].due_at) : Infinity, db = b[0].due_at ? Date.parse(b[0].due_at) : Infinity;
+return da !== db ? (da < db ? -1 : 1) : a[1] - b[1];
+});
+const done = vis.filter(x => x.done).sort((a, b) => String(b.completed_at || b.updated_at).localeCompare(String(a.completed_at || a.updated_at)));
+return [open.map(x => x[0]), done];
 }
 
 function neighbour(id) {   // the item that takes this one's place, for focus after it moves or goes
-  const li = els.get(id);
-  if (!li) return {heading: 'open-h'};
-  const heading = li.parentNode && li.parentNode.id === 'done-list' ? 'done-h' : 'open-h';
-  const n = li.nextElementSibling || li.previousElementSibling;
-  return n ? {id: n.dataset.id, r: 'check', heading} : {heading};
+const li = els.get(id);
+if (!li) return {heading: 'open-h'};
+const heading = li.parentNode && li.parentNode.id === 'done-list' ? 'done-h' : 'open-h';
+const n = li.nextElementSibling || li.previousElementSibling;
+return n ? {id: n.dataset.id, r: 'check', heading} : {heading};
 }
 
 function render() {
-  const ae = document.activeElement;
-  let keep = null;
-  if (ae && ae !== document.body) {
-    const li = ae.closest && ae.closest('li.task');
-    if (li) keep = Object.assign({r: ae.dataset.r}, neighbour(li.dataset.id), {self: li.dataset.id});
-  }
-  const [open, done] = sortedLists();
-  const shown = showAllDone ? done : done.slice(0, DONE_LIMIT);
-  reconcile($('open-list'), open);
-  reconcile($('done-list'), shown);
-  const visible = new Set(open.concat(shown).map(x => x.id));
-  for (const id of [...els.keys()]) if (!visible.has(id)) els.delete(id);
-  $('open-count').textContent = `(${open.length})`;
-  $('done-count').textContent = `(${done.length})`;
-  $('open-empty').hidden = open.length > 0;
-  $('done-empty').hidden = done.length > 0;
-  const more = $('done-more');
-  more.hidden = done.length <= DONE_LIMIT;
-  more.textContent = showAllDone ? t('showFewer') : t('showAll', {n: done.length});
-  more.setAttribute('aria-expanded', String(showAllDone));
-  const people = [...new Set(tasks.map(x => x.assignee).filter(Boolean))].sort();
-  const dl = $('people');
-  if (dl.dataset.v !== people.join('\n')) {
-    dl.dataset.v = people.join('\n'); dl.textContent = ''; for (const p of people) { const o = el('option'); o.value = p; dl.append(o); }
-    const sel = $('who-filter'); sel.textContent = '';
-    for (const [v, label] of [['', t('everyone')], ...people.map(p => [p, p]), ['\u0000', t('nobody')]]) { const o = el('option', '', label); o.value = v; sel.append(o); }
-    if (whoFilter && whoFilter !== '\u0000' && !people.includes(whoFilter)) { const o = el('option', '', whoFilter); o.value = whoFilter; sel.append(o); }
-    sel.value = whoFilter; $('filter-row').hidden = !people.length && !whoFilter;
-  }
-  if (focusNext) { const f = focusNext; focusNext = null; focusTarget(f); }
-  else if (keep && (document.activeElement === document.body || !document.activeElement)) {
-    if (!focusTarget({id: keep.self, r: keep.r, noScroll: true})) focusTarget(Object.assign(keep, {noScroll: true}));
-  }
-  freshId = null;
+const ae = document.activeElement;
+let keep = null;
+if (ae && ae !== document.body) {
+const li = ae.closest && ae.closest('li.task');
+if (li) keep = Object.assign({r: ae.dataset.r}, neighbour(li.dataset.id), {self: li.dataset.id});
+}
+const [open, done] = sortedLists();
+const shown = showAllDone ? done : done.slice(0, DONE_LIMIT);
+reconcile($('open-list'), open);
+reconcile($('done-list'), shown);
+const visible = new Set(open.concat(shown).map(x => x.id));
+for (const id of [...els.keys()]) if (!visible.has(id)) els.delete(id);
+$('open-count').textContent = `(${open.length})`;
+$('done-count').textContent = `(${done.length})`;
+$('open-empty').hidden = open.length > 0;
+$('done-empty').hidden = done.length > 0;
+const more = $('done-more');
+more.hidden = done.length <= DONE_LIMIT;
+more.textContent = showAllDone ? t('showFewer') : t('showAll', {n: done.length});
+more.setAttribute('aria-expanded', String(showAllDone));
+const people = [...new Set(tasks.map(x => x.assignee).filter(Boolean))].sort();
+const dl = $('people');
+if (dl.dataset.v !== people.join('\n')) {
+dl.dataset.v = people.join('\n'); dl.textContent = ''; for (const p of people) { const o = el('option'); o.value = p; dl.append(o); }
+const sel = $('who-filter'); sel.textContent = '';
+for (const [v, label] of [['', t('everyone')], ...people.map(p => [p, p]), ['\u0000', t('nobody')]]) { const o = el('option', '', label); o.value = v; sel.append(o); }
+if (whoFilter && whoFilter !== '\u0000' && !people.includes(whoFilter)) { const o = el('option', '', whoFilter); o.value = whoFilter; sel.append(o); }
+sel.value = whoFilter; $('filter-row').hidden = !people.length && !whoFilter;
+}
+if (focusNext) { const f = focusNext; focusNext = null; focusTarget(f); }
+else if (keep && (document.activeElement === document.body || !document.activeElement)) {
+if (!focusTarget({id: keep.self, r: keep.r, noScroll: true})) focusTarget(Object.assign(keep, {noScroll: true}));
+}
+freshId = null;
 }
 $('done-more').addEventListener('click', () => { showAllDone = !showAllDone; render(); });
 $('who-filter').addEventListener('change', e => { whoFilter = e.target.value; if (whoFilter) LS.set(K_WHO, whoFilter); else LS.del(K_WHO); render(); });
@@ -523,46 +578,52 @@ $('who-filter').addEventListener('change', e => { whoFilter = e.target.value; if
 let pollTimer = 0, polling = false, failures = 0, bannerShown = false;
 function schedule(ms) { clearTimeout(pollTimer); if (document.hidden || locked) return; pollTimer = setTimeout(pollTasks, ms); }
 async function pollTasks() {
-  if (polling || locked) return;
-  polling = true; clearTimeout(pollTimer);
-  const seq = writeSeq;
-  let ok = false;
-  try {
-    const r = await api('GET', '/v1/tasks?state=all', undefined, {timeout: 5000, etag});
-    ok = true;
-    if (r.status !== 304 && writes === 0 && seq === writeSeq) {
-      const txt = JSON.stringify(r.data && r.data.tasks || []);
-      etag = r.res.headers.get('ETag');
-      if (txt !== lastText) { lastText = txt; tasks = JSON.parse(txt); }
-    }
-    render();
-  } catch (e) {
-    if (e.status !== 401) ok = false;
-  } finally {
-    polling = false;
-    connState(ok);
-    schedule(ok ? 1000 : 2000);
-  }
+if (polling || locked) return;
+polling = true; clearTimeout(pollTimer);
+const seq = writeSeq;
+let ok = false;
+try {
+if (outbox.length) await flush();   // what waited goes first, so the list fetched next has it
+const r = await api('GET', '/v1/tasks?state=all', undefined, {timeout: 5000, etag});
+ok = true;
+if (r.status !== 304 && writes === 0 && seq === writeSeq) {
+const txt = JSON.stringify(r.data && r.data.tasks || []);
+etag = r.res.headers.get('ETag');
+if (txt !== lastText) { lastText = txt; tasks = JSON.parse(txt); }
+}
+render();
+} catch (e) {
+if (e.status !== 401) ok = false;
+} finally {
+polling = false;
+connState(ok);
+schedule(ok ? 1000 : 2000);
+}
 }
 function connState(ok) {
-  if (ok) {
-    failures = 0;
-    if (bannerShown) { bannerShown = false; $('banner').hidden = true; announce(t('back')); pollSide(); }
-  } else if (!locked && ++failures >= 2 && !bannerShown) {
-    bannerShown = true; const b = $('banner'); b.textContent = t('unreachableList'); b.hidden = false; setPill('bad', t('p_agent'));
-  }
+if (ok) {
+failures = 0;
+if (bannerShown) { bannerShown = false; $('banner').hidden = true; announce(t('back')); pollSide(); }
+} else if (!locked && ++failures >= 2 && !bannerShown) {
+bannerShown = true; const b = $('banner'); b.textContent = t('unreachableList'); b.hidden = false; setPill('bad', t('p_agent'));
+}
+if (!ok && failures >= 2 && peers.length) switchPi();
 }
 let sideTimer = 0;
 function pollSide() {
-  clearTimeout(sideTimer);
-  if (document.hidden || locked) return;
-  pollNode(); pollStatus();
-  sideTimer = setTimeout(pollSide, 10000);
+clearTimeout(sideTimer);
+if (document.hidden || locked) return;
+pollNode(); pollStatus();
+api('GET', '/v1/peers').then(r => {
+const add = ((r.data && r.data.peers) || []).filter(u => u !== location.origin && !peers.includes(u));
+if (add.length) { peers = peers.concat(add); LS.set(K_PEERS, JSON.stringify(peers)); }
+}, () => {});
+sideTimer = setTimeout(pollSide, 10000);
 }
 function resume() { if (document.hidden || locked) return; pollTasks(); pollSide(); }
 document.addEventListener('visibilitychange', () => {
-  if (document.hidden) { clearTimeout(pollTimer); clearTimeout(sideTimer); flushDeletes(true); }
-  else resume();
+if (document.hidden) { clearTimeout(pollTimer); clearTimeout(sideTimer); flushDeletes(true); }
+else resume();
 });
 window.addEventListener('focus', () => { if (!polling) pollTasks(); });
 window.addEventListener('online', resume);
@@ -570,105 +631,104 @@ window.addEventListener('online', resume);
 /* ---------- node and sync cards ---------- */
 let nodeName = '';
 function setNodeName(n) {
-  if (!n || n === nodeName) return;
-  nodeName = n; $('node-name').textContent = t('onNode', {n});
-  document.title = `${t('appTitle')} · ${n}`;
+if (!n || n === nodeName) return;
+nodeName = n; $('node-name').textContent = t('onNode', {n});
+document.title = `${t('appTitle')} · ${n}`;
 }
 async function pollNode() {
-  try {
-    const r = await api('GET', '/v1/node', undefined, {timeout: 5000});
-    renderNode(r.data || {}, Date.now());
-  } catch (e) {
-    if (e.status === 503) { $('node-none').hidden = false; $('node-dl').hidden = true; }
-  }
+try {
+const r = await api('GET', '/v1/node', undefined, {timeout: 5000});
+renderNode(r.data || {}, Date.now());
+} catch (e) {
+if (e.status === 503) { $('node-none').hidden = false; $('node-dl').hidden = true; }
+}
 }
 function renderNode(n, fetched) {
-  setNodeName(n.node);
-  $('node-none').hidden = true; $('node-dl').hidden = false;
-  const temps = (n.temperatures || []).map(x => x.celsius).filter(x => typeof x === 'number');
-  const maxT = temps.length ? Math.max(...temps) : null;
-  $('node-temp').textContent = maxT == null ? t('na') : nf1.format(maxT) + ' °C';
-  if (typeof n.boot_time_seconds === 'number') {
-    const taken = n.taken_at ? Date.parse(n.taken_at) : NaN;
-    const ref = isNaN(taken) ? Date.now() / 1000 : taken / 1000 + (Date.now() - fetched) / 1000;
-    $('node-uptime').textContent = fmtDuration(ref - n.boot_time_seconds);
-  } else $('node-uptime').textContent = t('na');
-  const fss = n.filesystems || [];
-  const fs = fss.find(x => x.mountpoint === '/') || fss.slice().sort((a, b) => b.size_bytes - a.size_bytes)[0];
-  $('node-disk').textContent = fs && fs.size_bytes ? t('diskV', {a: fmtBytes(fs.avail_bytes), s: fmtBytes(fs.size_bytes), p: Math.round(fs.avail_bytes / fs.size_bytes * 100)}) : t('na');
-  const warns = [];
-  const th = n.throttling;
-  const keys = ['under_voltage', 'arm_freq_capped', 'throttled', 'soft_temp_limit'];
-  if (th) for (const k of keys) {
-    if (th.now && th.now[k]) warns.push(['now', t('wNow', {w: t('w_' + k)})]);
-    else if (th.since_boot && th.since_boot[k]) warns.push(['past', t('wBoot', {w: t('w_' + k)})]);
-  }
-  if (n.under_voltage_alarm) warns.push(['now', t('uvAlarm')]);
-  if (maxT != null && maxT >= 80) warns.push(['now', t('hot', {c: nf1.format(maxT) + ' °C'})]);
-  const ul = $('node-warns'); ul.textContent = '';
-  if (!warns.length && (th || n.under_voltage_alarm != null)) warns.push(['fine', t('noWarn')]);
-  for (const [cls, text] of warns) {
-    const li = el('li', cls);
-    if (cls !== 'fine') { li.innerHTML = SVG.warn; li.append(' '); }
-    li.append(text); ul.append(li);
-  }
+setNodeName(n.node);
+$('node-none').hidden = true; $('node-dl').hidden = false;
+const temps = (n.temperatures || []).map(x => x.celsius).filter(x => typeof x === 'number');
+const maxT = temps.length ? Math.max(...temps) : null;
+$('node-temp').textContent = maxT == null ? t('na') : nf1.format(maxT) + ' °C';
+if (typeof n.boot_time_seconds === 'number') {
+const taken = n.taken_at ? Date.parse(n.taken_at) : NaN;
+const ref = isNaN(taken) ? Date.now() / 1000 : taken / 1000 + (Date.now() - fetched) / 1000;
+$('node-uptime').textContent = fmtDuration(ref - n.boot_time_seconds);
+} else $('node-uptime').textContent = t('na');
+const fss = n.filesystems || [];
+const fs = fss.find(x => x.mountpoint === '/') || fss.slice().sort((a, b) => b.size_bytes - a.size_bytes)[0];
+$('node-disk').textContent = fs && fs.size_bytes ? t('diskV', {a: fmtBytes(fs.avail_bytes), s: fmtBytes(fs.size_bytes), p: Math.round(fs.avail_bytes / fs.size_bytes * 100)}) : t('na');
+const warns = [];
+const th = n.throttling;
+const keys = ['under_voltage', 'arm_freq_capped', 'throttled', 'soft_temp_limit'];
+if (th) for (const k of keys) {
+if (th.now && th.now[k]) warns.push(['now', t('wNow', {w: t('w_' + k)})]);
+else if (th.since_boot && th.since_boot[k]) warns.push(['past', t('wBoot', {w: t('w_' + k)})]);
+}
+if (n.under_voltage_alarm) warns.push(['now', t('uvAlarm')]);
+if (maxT != null && maxT >= 80) warns.push(['now', t('hot', {c: nf1.format(maxT) + ' °C'})]);
+const ul = $('node-warns'); ul.textContent = '';
+if (!warns.length && (th || n.under_voltage_alarm != null)) warns.push(['fine', t('noWarn')]);
+for (const [cls, text] of warns) {
+const li = el('li', cls);
+if (cls !== 'fine') { li.innerHTML = SVG.warn; li.append(' '); }
+li.append(text); ul.append(li);
+}
 }
 function setPill(cls, text) { const p = $('pill'); p.className = 'pill ' + cls; $('pill-text').textContent = text; }
 async function pollStatus() {
-  try {
-    const r = await api('GET', '/v1/status', undefined, {timeout: 5000});
-    renderStatus(r.data || {});
-  } catch (e) { /* the tasks poll reports an unreachable agent */ }
+try {
+const r = await api('GET', '/v1/status', undefined, {timeout: 5000});
+renderStatus(r.data || {});
+} catch (e) { /* the tasks poll reports an unreachable agent */ }
 }
 function renderStatus(s) {
-  setNodeName(s.node);
-  const sy = s.sync || {};
-  const st = sy.state || 'error';
-  $('sync-state').textContent = I18N.en['s_' + st] ? t('s_' + st) : st;
-  const pend = sy.pending && typeof sy.pending.task_changes === 'number' ? sy.pending.task_changes : null;
-  // Standalone: nothing will send the changes, and "pending" reads as "not saved".
-  $('sync-pending').textContent = st === 'standalone' ? t('savedHere') : pend == null ? t('na') : String(pend);
-  const last = $('sync-last'); last.textContent = '';
-  if (sy.last_success_at) { const tm = el('time', '', fmtAgo(sy.last_success_at)); tm.dateTime = sy.last_success_at; tm.title = fmtDate(sy.last_success_at); last.append(tm); }
-  else last.textContent = t('never');
-  const se = $('sync-error');
-  se.hidden = !(sy.last_error && st !== 'ok' && st !== 'standalone'); se.textContent = sy.last_error || '';
-  if (!bannerShown) {
-    const cls = st === 'ok' ? 'ok' : st === 'standalone' ? '' : st === 'offline' ? 'warn' : 'bad';
-    let text = I18N.en['p_' + st] ? t('p_' + st) : st;
-    if (pend && st !== 'standalone') text += ' · ' + t('pendingN', {n: pend});
-    setPill(cls, text);
-  }
+setNodeName(s.node);
+const sy = s.sync || {};
+const st = sy.state || 'error';
+$('sync-state').textContent = I18N.en['s_' + st] ? t('s_' + st) : st;
+const pend = sy.pending && typeof sy.pending.task_changes === 'number' ? sy.pending.task_changes : null;
+$('sync-pending').textContent = st === 'standalone' ? t('savedHere') : pend == null ? t('na') : String(pend);
+const last = $('sync-last'); last.textContent = '';
+if (sy.last_success_at) { const tm = el('time', '', fmtAgo(sy.last_success_at)); tm.dateTime = sy.last_success_at; tm.title = fmtDate(sy.last_success_at); last.append(tm); }
+else last.textContent = t('never');
+const se = $('sync-error');
+se.hidden = !(sy.last_error && st !== 'ok' && st !== 'standalone'); se.textContent = sy.last_error || '';
+if (!bannerShown) {
+const cls = st === 'ok' ? 'ok' : st === 'standalone' ? '' : st === 'offline' ? 'warn' : 'bad';
+let text = I18N.en['p_' + st] ? t('p_' + st) : st;
+if (pend && st !== 'standalone') text += ' · ' + t('pendingN', {n: pend});
+setPill(cls, text);
+}
 }
 
 /* ---------- token ---------- */
 function needToken() {
-  if (locked) return;
-  locked = true;
-  clearTimeout(pollTimer); clearTimeout(sideTimer);
-  $('token-explain').textContent = LS.get(K_TOKEN) ? t('tokenBad') : t('tokenNeed');
-  LS.del(K_TOKEN);
-  $('token-msg').textContent = '';
-  $('token-panel').hidden = false; $('app').hidden = true; $('forget').hidden = true; $('pill').hidden = true;
-  $('token-input').focus();
+if (locked) return;
+locked = true;
+clearTimeout(pollTimer); clearTimeout(sideTimer);
+$('token-explain').textContent = LS.get(K_TOKEN) ? t('tokenBad') : t('tokenNeed');
+LS.del(K_TOKEN);
+$('token-msg').textContent = '';
+$('token-panel').hidden = false; $('app').hidden = true; $('forget').hidden = true; $('pill').hidden = true;
+$('token-input').focus();
 }
 $('token-form').addEventListener('submit', async e => {
-  e.preventDefault();
-  const inp = $('token-input'), msg = $('token-msg'), v = inp.value.trim();
-  if (!v) { msg.textContent = t('tokenEmpty'); inp.setAttribute('aria-invalid', 'true'); inp.focus(); return; }
-  LS.set(K_TOKEN, v); verifying = true; msg.textContent = '';
-  try {
-    await api('GET', '/v1/tasks?state=all', undefined, {timeout: 8000});
-    locked = false; inp.value = ''; inp.removeAttribute('aria-invalid');
-    $('token-panel').hidden = true; $('app').hidden = false; $('forget').hidden = false; $('pill').hidden = false;
-    announce(t('tokenOk'));
-    $('add-title').focus();
-    resume();
-  } catch (er) {
-    if (er.status === 401) { LS.del(K_TOKEN); msg.textContent = ''; setTimeout(() => { msg.textContent = t('tokenWrong'); }, 30); inp.setAttribute('aria-invalid', 'true'); inp.select(); }
-    else msg.textContent = errText(er, false, true);
-    inp.focus();
-  } finally { verifying = false; }
+e.preventDefault();
+const inp = $('token-input'), msg = $('token-msg'), v = inp.value.trim();
+if (!v) { msg.textContent = t('tokenEmpty'); inp.setAttribute('aria-invalid', 'true'); inp.focus(); return; }
+LS.set(K_TOKEN, v); verifying = true; msg.textContent = '';
+try {
+await api('GET', '/v1/tasks?state=all', undefined, {timeout: 8000});
+locked = false; inp.value = ''; inp.removeAttribute('aria-invalid');
+$('token-panel').hidden = true; $('app').hidden = false; $('forget').hidden = false; $('pill').hidden = false;
+announce(t('tokenOk'));
+$('add-title').focus();
+resume();
+} catch (er) {
+if (er.status === 401) { LS.del(K_TOKEN); msg.textContent = ''; setTimeout(() => { msg.textContent = t('tokenWrong'); }, 30); inp.setAttribute('aria-invalid', 'true'); inp.select(); }
+else msg.textContent = errText(er, false, true);
+inp.focus();
+} finally { verifying = false; }
 });
 $('forget').hidden = !LS.get(K_TOKEN);
 $('forget').addEventListener('click', () => { LS.del(K_TOKEN); location.reload(); });
@@ -680,87 +740,89 @@ function openAdd(focus) { $('add-card').classList.add('open'); $('add-open').set
 $('add-open').addEventListener('click', () => openAdd(true));
 (() => { try { const d = JSON.parse(LS.get(K_DRAFT) || 'null'); if (d) { addTitle.value = d.title || ''; addDue.value = d.due || ''; addWho.value = d.assignee || ''; addRep.value = d.repeat || ''; addNotes.value = d.notes || ''; if (d.title || d.notes) openAdd(false); } } catch (e) {} })();
 function saveDraft() {
-  if (addTitle.value || addDue.value || addWho.value || addRep.value || addNotes.value) LS.set(K_DRAFT, JSON.stringify({title: addTitle.value, due: addDue.value, assignee: addWho.value, repeat: addRep.value, notes: addNotes.value}));
-  else LS.del(K_DRAFT);
+if (addTitle.value || addDue.value || addWho.value || addRep.value || addNotes.value) LS.set(K_DRAFT, JSON.stringify({title: addTitle.value, due: addDue.value, assignee: addWho.value, repeat: addRep.value, notes: addNotes.value}));
+else LS.del(K_DRAFT);
 }
 addForm.addEventListener('input', saveDraft);
 function addError(text, field) {
-  addErr.textContent = text;
-  for (const f of [addTitle, addDue, addWho, addNotes, addRep]) { f.removeAttribute('aria-invalid'); f.removeAttribute('aria-describedby'); }
-  if (field) { field.setAttribute('aria-invalid', 'true'); field.setAttribute('aria-describedby', 'add-error'); }
+addErr.textContent = text;
+for (const f of [addTitle, addDue, addWho, addNotes, addRep]) { f.removeAttribute('aria-invalid'); f.removeAttribute('aria-describedby'); }
+if (field) { field.setAttribute('aria-invalid', 'true'); field.setAttribute('aria-describedby', 'add-error'); }
 }
 function fieldOf(e, map) {
-  if (!(e instanceof ApiError) || e.status !== 422) return null;
-  const m = (e.msg || '').toLowerCase();
-  for (const k of Object.keys(map)) if (m.startsWith(k) || m.includes(' ' + k)) return map[k];
-  return null;
+if (!(e instanceof ApiError) || e.status !== 422) return null;
+const m = (e.msg || '').toLowerCase();
+for (const k of Object.keys(map)) if (m.startsWith(k) || m.includes(' ' + k)) return map[k];
+return null;
 }
-// A new task carries an ID chosen here, kept while the same text is retried: when a save's
-// answer is lost (Wi-Fi, a timeout) and the person presses Add again, the Pi finds the task
-// it made instead of making a second one. crypto.randomUUID needs a secure context; a LAN
-// page over plain HTTP has getRandomValues only.
 let pendingAdd = null;
 function newUUID() {
-  const b = crypto.getRandomValues(new Uint8Array(16));
-  b[6] = (b[6] & 0x0f) | 0x40; b[8] = (b[8] & 0x3f) | 0x80;
-  const h = Array.from(b, x => x.toString(16).padStart(2, '0')).join('');
-  return h.slice(0, 8) + '-' + h.slice(8, 12) + '-' + h.slice(12, 16) + '-' + h.slice(16, 20) + '-' + h.slice(20);
+const b = crypto.getRandomValues(new Uint8Array(16));
+b[6] = (b[6] & 0x0f) | 0x40; b[8] = (b[8] & 0x3f) | 0x80;
+const h = Array.from(b, x => x.toString(16).padStart(2, '0')).join('');
+return h.slice(0, 8) + '-' + h.slice(8, 12) + '-' + h.slice(12, 16) + '-' + h.slice(16, 20) + '-' + h.slice(20);
 }
 addForm.addEventListener('submit', async e => {
-  e.preventDefault();
-  if (adding) return;
-  const title = addTitle.value;
-  if (!title.trim()) { addError(t('titleEmpty'), addTitle); addTitle.focus(); return; }
-  const body = {title: title.trim()};
-  if (addDue.value) { const d = fromInput(addDue.value); if (d) body.due_at = d; }
-  if (addWho.value.trim()) body.assignee = addWho.value.trim();
-  if (addRep.value.trim()) body.repeat = normRule(addRep.value);
-  if (addNotes.value.trim()) body.notes = addNotes.value;
-  const key = JSON.stringify(body);
-  if (!pendingAdd || pendingAdd.key !== key) pendingAdd = {key, id: newUUID()};
-  body.id = pendingAdd.id;
-  saveDraft();
-  adding = true; addBtn.setAttribute('aria-disabled', 'true'); addBtn.textContent = t('adding');
-  beginWrite();
-  try {
-    const r = await api('POST', '/v1/tasks', body);
-    const tk = r.data;
-    pendingAdd = null;
-    addTitle.value = ''; addDue.value = ''; addWho.value = ''; addRep.value = ''; addNotes.value = ''; LS.del(K_DRAFT); addError('');
-    if (tk && tk.id) { upsert(tk); freshId = tk.id; }
-    announce(t('added', {t: body.title}));
-    addTitle.focus();
-  } catch (er) {
-    const f = fieldOf(er, {title: addTitle, due_at: addDue, assignee: addWho, notes: addNotes, repeat: addRep});
-    addError(errText(er), f);
-    if (f) f.focus();
-  } finally {
-    endWrite(); adding = false; addBtn.removeAttribute('aria-disabled'); addBtn.textContent = t('add');
-    render();
-  }
+e.preventDefault();
+if (adding) return;
+const title = addTitle.value;
+if (!title.trim()) { addError(t('titleEmpty'), addTitle); addTitle.focus(); return; }
+const body = {title: title.trim()};
+if (addDue.value) { const d = fromInput(addDue.value); if (d) body.due_at = d; }
+if (addWho.value.trim()) body.assignee = addWho.value.trim();
+if (addRep.value.trim()) body.repeat = normRule(addRep.value);
+if (addNotes.value.trim()) body.notes = addNotes.value;
+const key = JSON.stringify(body);
+if (!pendingAdd || pendingAdd.key !== key) pendingAdd = {key, id: newUUID()};
+body.id = pendingAdd.id;
+saveDraft();
+adding = true; addBtn.setAttribute('aria-disabled', 'true'); addBtn.textContent = t('adding');
+beginWrite();
+try {
+const r = await api('POST', '/v1/tasks', body);
+const tk = r.data;
+pendingAdd = null;
+addTitle.value = ''; addDue.value = ''; addWho.value = ''; addRep.value = ''; addNotes.value = ''; LS.del(K_DRAFT); addError('');
+if (tk && tk.id) { upsert(tk); freshId = tk.id; }
+announce(t('added', {t: body.title}));
+addTitle.focus();
+} catch (er) {
+if (!er.status) {
+queue('POST', '/v1/tasks', body, body.title); pendingAdd = null;
+addTitle.value = ''; addDue.value = ''; addWho.value = ''; addRep.value = ''; addNotes.value = ''; LS.del(K_DRAFT); addError('');
+announce(t('queued', {t: body.title})); addTitle.focus(); return;
+}
+const f = fieldOf(er, {title: addTitle, due_at: addDue, assignee: addWho, notes: addNotes, repeat: addRep});
+addError(errText(er), f);
+if (f) f.focus();
+} finally {
+endWrite(); adding = false; addBtn.removeAttribute('aria-disabled'); addBtn.textContent = t('add');
+render();
+}
 });
 
 /* ---------- complete / reopen ---------- */
 async function toggleDone(id, done) {
-  const tk = byId(id); if (!tk) return;
-  const before = Object.assign({}, tk);
-  const title = tk.title;
-  const moveTo = neighbour(id);
-  Object.assign(tk, {done, completed_at: done ? new Date().toISOString() : null, _busy: true});
-  beginWrite();
-  focusNext = moveTo; render();
-  announce(t(done ? 'markedDone' : 'reopened', {t: title}));
-  try {
-    const r = await api('PATCH', '/v1/tasks/' + encodeURIComponent(id), {done});
-    if (r.data && r.data.id) upsert(r.data); else delete tk._busy;
-    if (tk.repeat) schedule(0);   // its next occurrence (or its withdrawal) shows at once
-  } catch (er) {
-    const cur = byId(id);
-    if (er.status === 404) tasks = tasks.filter(x => x.id !== id);
-    else if (cur) { Object.assign(cur, before); delete cur._busy; }
-    showMsg(t('toggleFailed', {t: title, m: errText(er, false, true)}));
-    focusNext = {id, r: 'check', heading: 'open-h'};
-  } finally { endWrite(); render(); }
+const tk = byId(id); if (!tk) return;
+const before = Object.assign({}, tk);
+const title = tk.title;
+const moveTo = neighbour(id);
+Object.assign(tk, {done, completed_at: done ? new Date().toISOString() : null, _busy: true});
+beginWrite();
+focusNext = moveTo; render();
+announce(t(done ? 'markedDone' : 'reopened', {t: title}));
+try {
+const r = await api('PATCH', '/v1/tasks/' + encodeURIComponent(id), {done});
+if (r.data && r.data.id) upsert(r.data); else delete tk._busy;
+if (tk.repeat) schedule(0);   // its next occurrence (or its withdrawal) shows at once
+} catch (er) {
+const cur = byId(id);
+if (!er.status) { if (cur) delete cur._busy; queue('PATCH', '/v1/tasks/' + encodeURIComponent(id), {done}, title); return; }
+if (er.status === 404) tasks = tasks.filter(x => x.id !== id);
+else if (cur) { Object.assign(cur, before); delete cur._busy; }
+showMsg(t('toggleFailed', {t: title, m: errText(er, false, true)}));
+focusNext = {id, r: 'check', heading: 'open-h'};
+} finally { endWrite(); render(); }
 }
 let msgTimer = 0;
 function showMsg(s) { const m = $('msg'); m.textContent = s; clearTimeout(msgTimer); msgTimer = setTimeout(() => { m.textContent = ''; }, 15000); }
@@ -768,122 +830,127 @@ $('msg').addEventListener('click', () => { $('msg').textContent = ''; });
 
 /* ---------- edit ---------- */
 function startEdit(id) {
-  if (editingId && editingId !== id) endEdit(editingId, true);
-  const tk = byId(id), li = els.get(id); if (!tk || !li) return;
-  editingId = id;
-  const first = fillEdit(li, tk);
-  first.focus();
+if (editingId && editingId !== id) endEdit(editingId, true);
+const tk = byId(id), li = els.get(id); if (!tk || !li) return;
+editingId = id;
+const first = fillEdit(li, tk);
+first.focus();
 }
 function endEdit(id, quiet) {
-  if (editingId !== id) return;
-  editingId = null;
-  const tk = byId(id), li = els.get(id);
-  if (tk && li) { fillItem(li, tk); if (!quiet) focusNext = {id, r: 'edit'}; }
-  render();
+if (editingId !== id) return;
+editingId = null;
+const tk = byId(id), li = els.get(id);
+if (tk && li) { fillItem(li, tk); if (!quiet) focusNext = {id, r: 'edit'}; }
+render();
 }
 async function saveEdit(id, f, orig) {
-  if (f.dataset.busy) return;
-  const tk = byId(id) || orig;
-  const v = n => f.elements[n].value;
-  const patch = {};
-  if (!v('title').trim()) { editErr(f, id, t('titleEmpty'), f.elements.title); f.elements.title.focus(); return; }
-  if (v('title').trim() !== tk.title) patch.title = v('title').trim();
-  if (v('notes') !== (tk.notes || '')) patch.notes = v('notes');
-  const dueWas = tk.due_at ? toInput(tk.due_at) : '';
-  if (v('due') !== dueWas) patch.due_at = v('due') ? fromInput(v('due')) : null;
-  const who = v('assignee').trim();
-  if (who !== (tk.assignee || '')) patch.assignee = who || null;
-  const rule = normRule(v('repeat'));
-  if (rule !== (tk.repeat || '')) patch.repeat = rule || null;
-  if (!Object.keys(patch).length) { endEdit(id); return; }
-  const sv = f.querySelector('[data-r="f-save"]');
-  f.dataset.busy = '1'; sv.setAttribute('aria-disabled', 'true'); sv.textContent = t('saving');
-  beginWrite();
-  try {
-    const r = await api('PATCH', '/v1/tasks/' + encodeURIComponent(id), patch);
-    if (r.data && r.data.id) upsert(r.data);
-    editingId = null;
-    const li = els.get(id); if (li && r.data) fillItem(li, r.data);
-    focusNext = {id, r: 'edit'};
-    announce(t('saved', {t: (r.data && r.data.title) || patch.title || tk.title}));
-  } catch (er) {
-    delete f.dataset.busy; sv.removeAttribute('aria-disabled'); sv.textContent = t('save');
-    const fld = fieldOf(er, {title: f.elements.title, notes: f.elements.notes, due_at: f.elements.due, assignee: f.elements.assignee, repeat: f.elements.repeat});
-    editErr(f, id, errText(er, true), fld);
-    if (fld) fld.focus();
-  } finally { endWrite(); render(); }
+if (f.dataset.busy) return;
+const tk = byId(id) || orig;
+const v = n => f.elements[n].value;
+const patch = {};
+if (!v('title').trim()) { editErr(f, id, t('titleEmpty'), f.elements.title); f.elements.title.focus(); return; }
+if (v('title').trim() !== tk.title) patch.title = v('title').trim();
+if (v('notes') !== (tk.notes || '')) patch.notes = v('notes');
+const dueWas = tk.due_at ? toInput(tk.due_at) : '';
+if (v('due') !== dueWas) patch.due_at = v('due') ? fromInput(v('due')) : null;
+const who = v('assignee').trim();
+if (who !== (tk.assignee || '')) patch.assignee = who || null;
+const rule = normRule(v('repeat'));
+if (rule !== (tk.repeat || '')) patch.repeat = rule || null;
+if (!Object.keys(patch).length) { endEdit(id); return; }
+const sv = f.querySelector('[data-r="f-save"]');
+f.dataset.busy = '1'; sv.setAttribute('aria-disabled', 'true'); sv.textContent = t('saving');
+beginWrite();
+try {
+const r = await api('PATCH', '/v1/tasks/' + encodeURIComponent(id), patch);
+if (r.data && r.data.id) upsert(r.data);
+editingId = null;
+const li = els.get(id); if (li && r.data) fillItem(li, r.data);
+focusNext = {id, r: 'edit'};
+announce(t('saved', {t: (r.data && r.data.title) || patch.title || tk.title}));
+} catch (er) {
+if (!er.status) {   // no Pi answered: the edit waits in the outbox, shown as made
+queue('PATCH', '/v1/tasks/' + encodeURIComponent(id), patch, patch.title || tk.title);
+Object.assign(tk, patch); editingId = null; const li = els.get(id); if (li) fillItem(li, tk); focusNext = {id, r: 'edit'}; return;
+}
+delete f.dataset.busy; sv.removeAttribute('aria-disabled'); sv.textContent = t('save');
+const fld = fieldOf(er, {title: f.elements.title, notes: f.elements.notes, due_at: f.elements.due, assignee: f.elements.assignee, repeat: f.elements.repeat});
+editErr(f, id, errText(er, true), fld);
+if (fld) fld.focus();
+} finally { endWrite(); render(); }
 }
 function editErr(f, id, text, field) {
-  f.querySelector('.error').textContent = text;
-  for (const x of f.querySelectorAll('input,textarea')) x.removeAttribute('aria-invalid');
-  if (field) { field.setAttribute('aria-invalid', 'true'); field.setAttribute('aria-errormessage', `e-err-${id}`); }
+f.querySelector('.error').textContent = text;
+for (const x of f.querySelectorAll('input,textarea')) x.removeAttribute('aria-invalid');
+if (field) { field.setAttribute('aria-invalid', 'true'); field.setAttribute('aria-errormessage', `e-err-${id}`); }
 }
 
 /* ---------- delete with undo ---------- */
 const toast = $('toast'), undoBtn = $('undo');
 let toastId = null, toastTimer = 0;
 function removeTask(id, series) {
-  const tk = byId(id); if (!tk) return;
-  if (editingId === id) editingId = null;
-  for (const other of [...pendingDel.keys()]) commitDelete(other);
-  const next = neighbour(id);
-  pendingDel.set(id, {task: tk, next, series: !!series});
-  focusNext = next;
-  render();
-  toastId = id;
-  $('toast-text').textContent = t(series ? 'deletedS' : 'deleted', {t: tk.title});
-  toast.hidden = false;
-  armToast();
-  announce(t('deletedSR', {t: tk.title}));
+const tk = byId(id); if (!tk) return;
+if (editingId === id) editingId = null;
+for (const other of [...pendingDel.keys()]) commitDelete(other);
+const next = neighbour(id);
+pendingDel.set(id, {task: tk, next, series: !!series});
+focusNext = next;
+render();
+toastId = id;
+$('toast-text').textContent = t(series ? 'deletedS' : 'deleted', {t: tk.title});
+toast.hidden = false;
+armToast();
+announce(t('deletedSR', {t: tk.title}));
 }
 function armToast() { clearTimeout(toastTimer); toastTimer = setTimeout(() => { if (toastId) commitDelete(toastId); }, 5000); }
 function hideToast() {
-  clearTimeout(toastTimer);
-  const hadFocus = toast.contains(document.activeElement);
-  const p = toastId && pendingDel.get(toastId);
-  toastId = null; toast.hidden = true;
-  if (hadFocus) focusTarget(p ? p.next : {heading: 'open-h'}) || $('open-h').focus();
+clearTimeout(toastTimer);
+const hadFocus = toast.contains(document.activeElement);
+const p = toastId && pendingDel.get(toastId);
+toastId = null; toast.hidden = true;
+if (hadFocus) focusTarget(p ? p.next : {heading: 'open-h'}) || $('open-h').focus();
 }
 toast.addEventListener('focusin', () => clearTimeout(toastTimer));
 toast.addEventListener('focusout', e => { if (toastId && !toast.contains(e.relatedTarget)) armToast(); });
 function undo() {
-  const id = toastId; const p = id && pendingDel.get(id);
-  if (!p) return;
-  pendingDel.delete(id);
-  clearTimeout(toastTimer); toastId = null; toast.hidden = true;
-  focusNext = {id, r: 'del'};
-  render();
-  announce(t('restored', {t: p.task.title}));
+const id = toastId; const p = id && pendingDel.get(id);
+if (!p) return;
+pendingDel.delete(id);
+clearTimeout(toastTimer); toastId = null; toast.hidden = true;
+focusNext = {id, r: 'del'};
+render();
+announce(t('restored', {t: p.task.title}));
 }
 undoBtn.addEventListener('click', undo);
 document.addEventListener('keydown', e => {
-  if ((e.ctrlKey || e.metaKey) && !e.shiftKey && e.key.toLowerCase() === 'z' && toastId) {
-    const a = document.activeElement;
-    if (a && (a.tagName === 'INPUT' && a.type !== 'checkbox' || a.tagName === 'TEXTAREA')) return;
-    e.preventDefault(); undo();
-  }
+if ((e.ctrlKey || e.metaKey) && !e.shiftKey && e.key.toLowerCase() === 'z' && toastId) {
+const a = document.activeElement;
+if (a && (a.tagName === 'INPUT' && a.type !== 'checkbox' || a.tagName === 'TEXTAREA')) return;
+e.preventDefault(); undo();
+}
 });
 async function commitDelete(id) {
-  const p = pendingDel.get(id); if (!p) return;
-  if (toastId === id) hideToast();
-  beginWrite();
-  try {
-    await api('DELETE', '/v1/tasks/' + encodeURIComponent(id) + (p.series ? '?series=true' : ''));
-    tasks = tasks.filter(x => x.id !== id);
-    if (p.series) schedule(0);
-  } catch (er) {
-    if (er.status === 404) tasks = tasks.filter(x => x.id !== id);
-    else showMsg(t('delFailed', {t: p.task.title, m: errText(er, false, true)}));
-  } finally { pendingDel.delete(id); endWrite(); render(); }
+const p = pendingDel.get(id); if (!p) return;
+if (toastId === id) hideToast();
+beginWrite();
+try {
+await api('DELETE', '/v1/tasks/' + encodeURIComponent(id) + (p.series ? '?series=true' : ''));
+tasks = tasks.filter(x => x.id !== id);
+if (p.series) schedule(0);
+} catch (er) {
+if (er.status === 404) tasks = tasks.filter(x => x.id !== id);
+else if (!er.status) { tasks = tasks.filter(x => x.id !== id); queue('DELETE', '/v1/tasks/' + encodeURIComponent(id) + (p.series ? '?series=true' : ''), undefined, p.task.title); }
+else showMsg(t('delFailed', {t: p.task.title, m: errText(er, false, true)}));
+} finally { pendingDel.delete(id); endWrite(); render(); }
 }
 function flushDeletes() {   // the page is going away: send what is pending so it is not lost
-  if (!pendingDel.size) return;
-  const headers = {}; const tok = LS.get(K_TOKEN); if (tok) headers.Authorization = 'Bearer ' + tok;
-  for (const id of [...pendingDel.keys()]) {
-    try { fetch('/v1/tasks/' + encodeURIComponent(id) + (pendingDel.get(id).series ? '?series=true' : ''), {method: 'DELETE', headers, keepalive: true}); } catch (e) {}
-    pendingDel.delete(id); tasks = tasks.filter(x => x.id !== id);
-  }
-  clearTimeout(toastTimer); toastId = null; toast.hidden = true;
+if (!pendingDel.size) return;
+const headers = {}; const tok = LS.get(K_TOKEN); if (tok) headers.Authorization = 'Bearer ' + tok;
+for (const id of [...pendingDel.keys()]) {
+try { fetch('/v1/tasks/' + encodeURIComponent(id) + (pendingDel.get(id).series ? '?series=true' : ''), {method: 'DELETE', headers, keepalive: true}); } catch (e) {}
+pendingDel.delete(id); tasks = tasks.filter(x => x.id !== id);
+}
+clearTimeout(toastTimer); toastId = null; toast.hidden = true;
 }
 window.addEventListener('pagehide', flushDeletes);
 

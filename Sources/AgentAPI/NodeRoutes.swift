@@ -9,11 +9,15 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// `/v1/node`, `/v1/series`, `/v1/status`.
+/// `/v1/peers`, `/v1/node`, `/v1/series`, `/v1/status`.
 struct NodeRoutes<Context: RequestContext> {
     let environment: AgentAPI.Environment
 
     func register(_ group: RouterGroup<Context>) {
+        group.get("peers") { _, _ -> Response in
+            // The household's other Pis, for the page to switch to when this one stops answering.
+            try JSONResponse.make(["peers": environment.peers.urls])
+        }
         group.get("node") { _, _ -> Response in
             guard let latest = environment.latest.value else { throw APIError.notReady("no hardware reading has been taken yet") }
             let data = try latest.reading.jsonData(

@@ -285,6 +285,26 @@ enum OpenAPIDocument {
         }
       }
     },
+    "/v1/peers": {
+      "get": {
+        "tags": ["node"],
+        "operationId": "listPeers",
+        "summary": "The household's other Pis",
+        "security": [{"bearerAuth": []}],
+        "description": "The base URLs of the household's other Pis, as phones reach them (`--peer-urls` / `EDGE_PEER_URLS`). The household page switches to one of them when this Pi stops answering; this agent answers cross-origin requests (CORS) from their pages and from no other origin.",
+        "responses": {
+          "200": {
+            "description": "The list, possibly empty.",
+            "content": {"application/json": {"schema": {
+              "type": "object",
+              "required": ["peers"],
+              "properties": {"peers": {"type": "array", "items": {"type": "string", "format": "uri"}, "maxItems": 32}}
+            }, "example": {"peers": ["http://192.168.1.11:8080", "http://pi-c.local:8080"]}}}
+          },
+          "401": {"$ref": "#/components/responses/Unauthorized"}
+        }
+      }
+    },
     "/v1/node": {
       "get": {
         "tags": ["node"],

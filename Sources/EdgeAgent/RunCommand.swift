@@ -46,7 +46,7 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         let startedAt = WallClock.system.nowMillis()
         Self.boundMallocArenas()
-        let local: LocalStore, listen: ListenAddress, apiTokenFile: WatchedSecretFile?
+        let local: LocalStore, listen: ListenAddress, apiTokenFile: WatchedSecretFile?, peers: HouseholdPeers
         var reader: HardwareReader
         let collectors: CollectorSelection, stored: StoredMetrics
         let limits: ConnectionLimits
@@ -60,6 +60,7 @@ struct RunCommand: AsyncParsableCommand {
             // free?), then the data directory, which is created only after all of that passed.
             listen = try server.listenAddress()
             apiTokenFile = try server.apiTokenFile()
+            peers = try server.peers()
             limits = try connections.limits(envPrefix: "EDGE_", defaultMaxConnections: 256).effective()
             reader = try probes.reader()
             collectors = try probes.collectorSelection()
@@ -110,12 +111,13 @@ struct RunCommand: AsyncParsableCommand {
         // With a central, raw samples are kept until delivered (unless the size budget needs the room).
         let maintenance = MetricsMaintenance(store: local, policy: policy, protectUndelivered: central != nil, logger: logger)
         let syncSource: any SyncStatusSource = central.map { RecordedSync(store: local, centralURL: $0.url) } ?? StandaloneSync(store: local)
-        let environment = AgentAPI.Environment(
+        var environment = AgentAPI.Environment(
             store: local, latest: latest, readiness: readiness, sync: syncSource,
             syncErrors: { syncService?.errorCounts() ?? [:] }, nodeName: node,
             version: EdgeAgent.version, startedAt: startedAt, apiToken: apiTokenFile.map(Self.apiToken),
             connections: counters, maxDatabaseBytes: policy.maxBytes,
             scrapeHardware: { scrapeReader.scrape(collectors).families }, onWrite: { syncService?.nudge() })
+        environment.peers = peers
         let app = Application(
             router: AgentAPI.router(environment),
             server: .limitedHTTP1(limits, counters: counters),

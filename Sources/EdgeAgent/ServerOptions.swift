@@ -1,10 +1,11 @@
 import CommandLineSupport
+import AgentAPI
 import ArgumentParser
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// `--listen` and `--api-token-file`.
+/// `--listen`, `--api-token-file` and `--peer-urls`.
 struct ServerOptions: ParsableArguments {
     @Option(name: .customLong("listen"), help: ArgumentHelp(
         "Address and port of the HTTP API and web page, e.g. 0.0.0.0:8080 to serve phones on the LAN. "
@@ -15,6 +16,17 @@ struct ServerOptions: ParsableArguments {
         "File holding a token that every /v1/* request must send as 'Authorization: Bearer <token>'. "
             + "[env: EDGE_API_TOKEN_FILE] [default: none, the API is open]", valueName: "file"))
     var apiTokenFileFlag: String?
+
+    @Option(name: .customLong("peer-urls"), help: ArgumentHelp(
+        "The household's other Pis as phones reach them, comma-separated base URLs (http://192.168.1.11:8080,...): "
+            + "the page switches to one when this Pi stops answering, and their pages may call this API. "
+            + "[env: EDGE_PEER_URLS] [default: none]", valueName: "urls"))
+    var peerURLsFlag: String?
+
+    func peers() throws -> HouseholdPeers {
+        let text = Settings.resolve(flag: peerURLsFlag, env: "EDGE_PEER_URLS") { "" }
+        do { return try HouseholdPeers.parse(text) } catch { throw CLIError.configuration("--peer-urls / EDGE_PEER_URLS: \(error.description)") }
+    }
 
     func listenAddress() throws -> ListenAddress {
         let text = Settings.resolve(flag: listenFlag, env: "EDGE_LISTEN") { "127.0.0.1:8080" }

@@ -14,7 +14,7 @@ import Testing
 struct TestAgent {
     let dir = TemporaryDirectory()
     let store: LocalStore
-    let environment: AgentAPI.Environment
+    var environment: AgentAPI.Environment
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Fixtures").path
     static let t0: Int64 = 1_763_788_800_000

@@ -6,6 +6,8 @@ Environment:
   EDGE_AGENT_TOKEN     the agent's API token, when it was started with --api-token-file (optional)
   CHROMEDRIVER         chromedriver path (default /usr/bin/chromedriver)
   CHROMIUM             browser binary (default /usr/bin/chromium)
+  EDGE_AGENT_BIN       the edge-agent binary, for the tests that start Pis of their own (the outbox and
+                       switching between Pis)
 
 Every test opens its own browser and uses titles of its own, so the tests can run in any order
 against one agent. Waits are explicit (WebDriverWait); nothing sleeps for a fixed time.
@@ -14,7 +16,12 @@ against one agent. Waits are explicit (WebDriverWait); nothing sleeps for a fixe
 import datetime as dt
 import json
 import os
+import signal
+import socket
 import struct
+import subprocess
+import tempfile
+import time
 import urllib.error
 import urllib.request
 import uuid
@@ -438,6 +445,110 @@ def test_language_switch_is_remembered(browser):
     browser.find_element(By.ID, "lang-switch").click()
     wait(browser).until(lambda d: d.find_element(By.ID, "app-title").text == "Household tasks")
     assert browser.execute_script("return localStorage.getItem('edge-agent.lang')") == "en"
+
+
+class Pi:
+    """An edge-agent of its own for one test: its data directory, the shared token, a port."""
+
+    def __init__(self, host, port, peers):
+        self.dir = tempfile.mkdtemp(prefix="edge-page-pi-")
+        self.token_file = os.path.join(self.dir, "token")
+        with open(self.token_file, "w") as f:
+            f.write((TOKEN or "page-test-token") + "\n")
+        os.chmod(self.token_file, 0o600)
+        self.log = open(os.path.join(self.dir, "log"), "wb")
+        fixtures = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "Fixtures", "rpi4")
+        self.proc = subprocess.Popen(
+            [os.environ["EDGE_AGENT_BIN"], "run", "--data-dir", self.dir, "--node-name", f"pi-{host.split('.')[-1]}",
+             "--listen", f"{host}:{port}", "--host-root", fixtures, "--api-token-file", self.token_file, "--peer-urls", peers],
+            stdout=self.log, stderr=subprocess.STDOUT)
+        self.url = None
+        deadline = time.monotonic() + 30
+        while self.url is None:
+            assert self.proc.poll() is None, open(os.path.join(self.dir, "log")).read()
+            assert time.monotonic() < deadline, "the agent did not start listening"
+            text = open(os.path.join(self.dir, "log"), errors="replace").read()
+            for line in text.splitlines():
+                if "listening" in line and "address=" in line:
+                    self.url = "http://" + line.split("address=")[1].split()[0]
+            time.sleep(0.05)
+
+    def tasks(self):
+        req = urllib.request.Request(self.url + "/v1/tasks?state=all", headers={"Authorization": "Bearer " + (TOKEN or "page-test-token")})
+        with urllib.request.urlopen(req, timeout=5) as res:
+            return json.loads(res.read())["tasks"]
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            self.proc.wait(timeout=20)
+
+
+def free_port(host):
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.skipif(not os.environ.get("EDGE_AGENT_BIN"), reason="EDGE_AGENT_BIN is not set (live-tests.sh sets it)")
+def test_a_page_whose_pi_stops_keeps_writes_waiting_and_carries_on_with_another_pi(browser):
+    # Pi B's address is chosen first (on 127.0.0.2, where nothing else listens), so that Pi A
+    # can name it; B starts only later, and names A, whose page it then serves cross-origin.
+    port_b = free_port("127.0.0.2")
+    url_b = f"http://127.0.0.2:{port_b}"
+    a = Pi("127.0.0.1", 0, url_b)
+    b = None
+    try:
+        if not TOKEN:
+            browser.get(a.url + "/")
+            browser.execute_script("localStorage.setItem('edge-agent.token', 'page-test-token')")
+        browser.get(a.url + "/")
+        if TOKEN:
+            browser.execute_script("localStorage.setItem('edge-agent.token', arguments[0])", TOKEN)
+            browser.get(a.url + "/")
+        wait(browser).until(lambda d: d.execute_script("return !document.getElementById('app').hidden"))
+        wait(browser, 15).until(lambda d: url_b in (d.execute_script("return localStorage.getItem('edge-agent.peers')") or ""))
+        a.stop()
+
+        open_add(browser)
+        titles = [unique("Buy bread"), unique("Call the plumber")]
+        for title in titles:
+            browser.find_element(By.ID, "add-title").send_keys(title)
+            browser.find_element(By.ID, "add-submit").click()
+            wait(browser, 15).until(lambda d: task_item(d, title) is not None)
+            assert "waiting" in task_item(browser, title).text.lower()
+        # One the Pis will refuse (201 characters): it waits too, and then stays with the reason.
+        too_long = "y" * 193 + uuid.uuid4().hex[:8]
+        browser.find_element(By.ID, "add-title").send_keys(too_long)
+        browser.find_element(By.ID, "add-submit").click()
+        wait(browser, 15).until(lambda d: len(d.execute_script("return JSON.parse(localStorage.getItem('edge-agent.outbox')) || []")) == 3)
+        assert browser.find_element(By.ID, "ob-card").is_displayed()
+        screenshot(browser, "outbox-waiting.png")
+
+        b = Pi("127.0.0.2", port_b, a.url)
+        wait(browser, 30).until(lambda d: d.find_element(By.ID, "switched").is_displayed())
+        assert "127.0.0.2" in browser.find_element(By.ID, "switched").text
+        wait(browser, 15).until(lambda d: sorted(t["title"] for t in b.tasks()) == sorted(titles))
+        refused = browser.find_element(By.ID, "ob-list")
+        wait(browser, 15).until(lambda d: "title" in refused.text.lower() and "200" in refused.text)
+        assert len(browser.execute_script("return JSON.parse(localStorage.getItem('edge-agent.outbox'))")) == 1, "the refused one is kept"
+        assert no_horizontal_overflow(browser), "a long refused title wraps"
+        screenshot(browser, "outbox-refused.png")
+        refused.find_element(By.XPATH, ".//button[text()='Discard']").click()
+        wait(browser).until(lambda d: not d.find_element(By.ID, "ob-card").is_displayed())
+        assert browser.execute_script("return localStorage.getItem('edge-agent.outbox')") is None
+        assert sorted(t["title"] for t in b.tasks()) == sorted(titles), "each waiting task arrived once at the other Pi"
+        wait(browser).until(lambda d: all(task_item(d, t) is not None and "waiting" not in task_item(d, t).text.lower() for t in titles))
+        screenshot(browser, "switched-to-another-pi.png")
+        # A write now goes to the Pi the page switched to.
+        browser.find_element(By.ID, "add-title").send_keys("after the switch")
+        browser.find_element(By.ID, "add-submit").click()
+        wait(browser, 10).until(lambda d: any(t["title"] == "after the switch" for t in b.tasks()))
+        assert len(b.tasks()) == 3
+    finally:
+        a.stop()
+        if b:
+            b.stop()
 
 
 def test_overdue_task_has_a_marker_that_is_not_colour_alone(browser):
