@@ -33,7 +33,7 @@ public enum AgentAPI {
         public var scrapeHardware: (@Sendable () -> [MetricFamily])?
         /// The household's other Pis (`--peer-urls`): listed at `/v1/peers`, and allowed to call
         /// this API from their pages.
-        public var peers: HouseholdPeers = HouseholdPeers()
+        public var peers = PeerDirectory()
 
         public init(store: LocalStore, latest: LatestReading, readiness: Readiness, sync: any SyncStatusSource,
                     syncErrors: @escaping @Sendable () -> [String: Int] = { [:] }, nodeName: String, version: String,
@@ -61,7 +61,7 @@ public enum AgentAPI {
     public static func router(_ env: Environment, logRequests: Bool = true) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         if logRequests { router.add(middleware: LogRequestsMiddleware(.debug)) }
-        if !env.peers.urls.isEmpty { router.add(middleware: PeerCORSMiddleware(peers: env.peers)) }
+        router.add(middleware: PeerCORSMiddleware(peers: env.peers))
         router.add(middleware: ErrorMiddleware(routes: AgentRoutes.table, serviceName: "agent", translate: APIError.translating))
         ProbeRoutes(environment: env).register(router)
         let v1 = router.group("v1")

@@ -1,6 +1,10 @@
+import Sync
+import Synchronization
+
 /// The household's other Pis, as phones reach them (`--peer-urls`): the page lists them from
 /// `GET /v1/peers` and switches to one when its own Pi stops answering, and this agent answers
-/// cross-origin requests from their pages (and only theirs: `PeerCORSMiddleware`).
+/// cross-origin requests from their pages (and only theirs: `PeerCORSMiddleware`). Those learned
+/// from central join them in ``PeerDirectory``.
 public struct HouseholdPeers: Sendable, Equatable {
     /// Base URLs, `http(s)://host[:port]`, as configured (normalised: lowercase scheme and host,
     /// no default port, no trailing slash).
@@ -33,33 +37,34 @@ public struct HouseholdPeers: Sendable, Equatable {
         return urls.contains(normalised)
     }
 
-    /// `scheme://host[:port]` in the form browsers send as `Origin`, or nil.
-    static func origin(of text: String) -> String? {
-        var rest = Substring(text.hasSuffix("/") ? String(text.dropLast()) : text)
-        let scheme: String
-        if rest.lowercased().hasPrefix("http://") { scheme = "http"; rest = rest.dropFirst(7) }
-        else if rest.lowercased().hasPrefix("https://") { scheme = "https"; rest = rest.dropFirst(8) }
-        else { return nil }
-        guard !rest.isEmpty, rest.utf8.count <= 260,
-              rest.unicodeScalars.allSatisfy({ $0.isASCII && $0.value > 0x20 && !"/?#@\\\"<>".unicodeScalars.contains($0) })
-        else { return nil }
-        var host = rest.lowercased()
-        var port: String?
-        if let colon = host.lastIndex(of: ":"), !host.hasSuffix("]") {
-            port = String(host[host.index(after: colon)...])
-            host = String(host[..<colon])
-        }
-        guard !host.isEmpty else { return nil }
-        if let p = port {
-            guard let n = Int(p), (1...65535).contains(n), p.utf8.allSatisfy({ (0x30...0x39).contains($0) }) else { return nil }
-            port = (scheme == "http" && n == 80) || (scheme == "https" && n == 443) ? nil : String(n)
-        }
-        return scheme + "://" + host + (port.map { ":" + $0 } ?? "")
-    }
+    static func origin(of text: String) -> String? { PeerURL.normalise(text) }
 }
 
 private extension Substring {
     var trimmingSpaces: String {
         String(drop(while: { $0 == " " }).reversed().drop(while: { $0 == " " }).reversed())
+    }
+}
+
+/// The household's other Pis as this agent knows them: the configured ones (`--peer-urls`),
+/// then those learned from central (`--advertise-url` on each Pi), kept in memory and
+/// replaced at every sync cycle that reaches central.
+public final class PeerDirectory: Sendable {
+    public let configured: HouseholdPeers
+    private let learned = Mutex<[String]>([])
+
+    public init(configured: HouseholdPeers = HouseholdPeers()) { self.configured = configured }
+
+    public func learn(_ urls: [String]) { learned.withLock { $0 = urls } }
+
+    /// Configured first, then learned, without repeats.
+    public var urls: [String] {
+        let extra = learned.withLock { $0 }
+        return configured.urls + extra.filter { !configured.urls.contains($0) }
+    }
+
+    public func allows(origin: String) -> Bool {
+        guard let normalised = PeerURL.normalise(origin) else { return false }
+        return urls.contains(normalised)
     }
 }

@@ -5,7 +5,7 @@ import Hummingbird
 /// `CORSMiddleware` for those origins, nothing for any other (a web page elsewhere gets no
 /// CORS headers, so the browser keeps it from reading or writing the household's tasks).
 struct PeerCORSMiddleware<Context: RequestContext>: RouterMiddleware {
-    let peers: HouseholdPeers
+    let peers: PeerDirectory
     let cors = CORSMiddleware<Context>(
         allowOrigin: .originBased,
         allowHeaders: [.accept, .authorization, .contentType, .ifNoneMatch],

@@ -11,7 +11,7 @@ public enum CentralAPI {
         (["v1", "tasks"], [.get, .post]), (["v1", "tasks", ":id"], [.get, .patch, .delete]),
         (["v1", "nodes"], [.get]), (["v1", "series"], [.get]),
         (["v1", "enroll"], [.post]),
-        (["v1", "sync", "changes"], [.get, .post]), (["v1", "sync", "samples"], [.post]), (["v1", "sync", "resync"], [.post]),
+        (["v1", "sync", "changes"], [.get, .post]), (["v1", "sync", "samples"], [.post]), (["v1", "sync", "resync"], [.post]), (["v1", "sync", "peers"], [.post]),
     ])
 
     public static func router(store: CentralStore, metrics: CentralMetrics, logRequests: Bool = true) -> Router<CentralRequestContext> {

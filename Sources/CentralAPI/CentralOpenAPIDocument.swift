@@ -477,6 +477,45 @@ enum CentralOpenAPIDocument {
         }
       }
     },
+    "/v1/sync/peers": {
+      "post": {
+        "tags": ["sync"],
+        "operationId": "exchangePeers",
+        "summary": "This node's address; the other nodes' addresses",
+        "security": [{"bearerAuth": []}],
+        "description": "Records where phones reach this node's page (`--advertise-url`; null withdraws it) and answers the other nodes' addresses (revoked nodes left out), ordered by node name: agents list them at their `GET /v1/peers` and answer CORS requests from their pages. Agents call it at every sync cycle while `--advertise-url` is set. `node` must be the token's node (403 `wrong_node`); `url` must be an http(s) base URL (422 `invalid_field`).",
+        "requestBody": {
+          "required": true,
+          "content": {"application/json": {"schema": {
+            "type": "object",
+            "required": ["node"],
+            "properties": {
+              "node": {"allOf": [{"$ref": "#/components/schemas/NodeName"}], "description": "Must be the token's node."},
+              "url": {"type": "string", "nullable": true, "maxLength": 300, "pattern": "^[hH][tT][tT][pP][sS]?://([A-Za-z0-9.-]{1,253}|\\[[0-9A-Fa-f:.]{2,45}\\])(:([1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?/?$", "description": "`http(s)://host[:port]`; stored normalised (lowercase, no default port)."}
+            },
+            "example": {"node": "rpi-worker-1", "url": "http://192.168.1.11:8080"}
+          }}}
+        },
+        "responses": {
+          "200": {
+            "description": "The other nodes' addresses.",
+            "content": {"application/json": {"schema": {
+              "type": "object",
+              "required": ["peers"],
+              "properties": {"peers": {"type": "array", "items": {"type": "string"}}}
+            }, "example": {"peers": ["http://192.168.1.12:8080"]}}}
+          },
+          "400": {"$ref": "#/components/responses/SyncBadRequest"},
+          "401": {"$ref": "#/components/responses/Unauthorized"},
+          "429": {"$ref": "#/components/responses/TooManyFailures"},
+          "403": {"$ref": "#/components/responses/WrongNode"},
+          "413": {"$ref": "#/components/responses/SyncBodyTooLarge"},
+          "415": {"$ref": "#/components/responses/SyncUnsupportedMediaType"},
+          "422": {"$ref": "#/components/responses/InvalidField"},
+          "503": {"$ref": "#/components/responses/DatabaseUnavailable"}
+        }
+      }
+    },
     "/v1/sync/resync": {
       "post": {
         "tags": ["sync"],

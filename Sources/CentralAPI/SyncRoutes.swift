@@ -77,6 +77,20 @@ struct SyncRoutes {
             metrics.samplesIngested(inserted: ack.inserted, duplicates: ack.duplicates, expired: ack.expired)
             return try JSONResponse.make(ack)
         }
+        group.post("sync/peers") { request, context -> Response in
+            let node = try context.requireNode()
+            let body = try await SyncBody.decode(SyncWire.PeerNotice.self, request, SyncBody.small)
+            guard body.node == node.name else {
+                throw APIError(.forbidden, "wrong_node", "this token belongs to node \(node.name), not \(body.node.prefix(60))")
+            }
+            let url = try body.url.map { text -> String in
+                guard let url = PeerURL.normalise(text) else {
+                    throw APIError.invalidField("url must be a base URL such as http://192.168.1.11:8080 (http or https, a host, an optional port, no path)")
+                }
+                return url
+            }
+            return try JSONResponse.make(SyncWire.PeerList(peers: try await store.exchangePeers(node, url: url)))
+        }
         group.post("sync/resync") { request, context -> Response in
             let node = try context.requireNode()
             let body = try await SyncBody.decode(SyncWire.ResyncRequest.self, request, SyncBody.small)

@@ -208,5 +208,10 @@ enum CentralMigrations {
             """,
             "INSERT INTO central_secret (id, key) VALUES (1, decode(replace(gen_random_uuid()::text || gen_random_uuid()::text, '-', ''), 'hex'))",
         ]),
+        ("2026-12-03 node addresses", [
+            // Where phones reach each node's page (`--advertise-url`), so that agents learn
+            // the household's other Pis from central (`POST /v1/sync/peers`).
+            "ALTER TABLE node ADD COLUMN api_url text CHECK (api_url IS NULL OR length(api_url) <= 300)",
+        ]),
     ]
 }

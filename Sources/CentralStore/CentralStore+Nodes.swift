@@ -124,4 +124,15 @@ extension CentralStore {
             return rows.first.map { AuthenticatedNode(id: $0.0, name: $0.1) }
         }
     }
+
+    /// Records `node`'s address (nil withdraws it) and answers the other live nodes' addresses,
+    /// ordered by node name.
+    public func exchangePeers(_ node: AuthenticatedNode, url: String?) async throws -> [String] {
+        try await operation("exchange peers") { [client, logger] in
+            try await client.query("UPDATE node SET api_url = \(url) WHERE id = \(node.id)", logger: logger)
+            return try await client.query("""
+                SELECT api_url FROM node WHERE id <> \(node.id) AND revoked_at IS NULL AND api_url IS NOT NULL ORDER BY name
+                """, logger: logger).collect(String.self)
+        }
+    }
 }

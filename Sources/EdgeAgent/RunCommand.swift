@@ -46,7 +46,7 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         let startedAt = WallClock.system.nowMillis()
         Self.boundMallocArenas()
-        let local: LocalStore, listen: ListenAddress, apiTokenFile: WatchedSecretFile?, peers: HouseholdPeers
+        let local: LocalStore, listen: ListenAddress, apiTokenFile: WatchedSecretFile?, peers: HouseholdPeers, advertise: String?
         var reader: HardwareReader
         let collectors: CollectorSelection, stored: StoredMetrics
         let limits: ConnectionLimits
@@ -61,6 +61,7 @@ struct RunCommand: AsyncParsableCommand {
             listen = try server.listenAddress()
             apiTokenFile = try server.apiTokenFile()
             peers = try server.peers()
+            advertise = try server.advertiseURL()
             limits = try connections.limits(envPrefix: "EDGE_", defaultMaxConnections: 256).effective()
             reader = try probes.reader()
             collectors = try probes.collectorSelection()
@@ -85,10 +86,13 @@ struct RunCommand: AsyncParsableCommand {
         // Damage is found before anything writes to the file, not by the first request that
         // trips on it; the agent still starts, serving what it can, with readiness at 503.
         local.quickCheck()  // the lifecycle service reports what it finds
+        let directory = PeerDirectory(configured: peers)
         let syncService: SyncService?
         if let central {
             do {
-                let (engine, token, enrollment) = try SyncOptions.engine(central, store: local, logger: logger)
+                var (engine, token, enrollment) = try SyncOptions.engine(central, store: local, logger: logger)
+                engine.advertiseURL = advertise
+                engine.onPeers = { directory.learn($0) }
                 syncService = SyncService(engine: engine, token: token, enrollment: enrollment,
                                           intervalMillis: central.intervalMillis, logger: logger)
             } catch {
@@ -117,7 +121,7 @@ struct RunCommand: AsyncParsableCommand {
             version: EdgeAgent.version, startedAt: startedAt, apiToken: apiTokenFile.map(Self.apiToken),
             connections: counters, maxDatabaseBytes: policy.maxBytes,
             scrapeHardware: { scrapeReader.scrape(collectors).families }, onWrite: { syncService?.nudge() })
-        environment.peers = peers
+        environment.peers = directory
         let app = Application(
             router: AgentAPI.router(environment),
             server: .limitedHTTP1(limits, counters: counters),

@@ -1,5 +1,6 @@
 import CommandLineSupport
 import AgentAPI
+import Sync
 import ArgumentParser
 #if canImport(Glibc)
 import Glibc
@@ -22,6 +23,20 @@ struct ServerOptions: ParsableArguments {
             + "the page switches to one when this Pi stops answering, and their pages may call this API. "
             + "[env: EDGE_PEER_URLS] [default: none]", valueName: "urls"))
     var peerURLsFlag: String?
+
+    @Option(name: .customLong("advertise-url"), help: ArgumentHelp(
+        "This Pi's address as phones reach it (http://192.168.1.11:8080): told to central, which tells the other Pis, "
+            + "whose pages can then switch to this one. [env: EDGE_ADVERTISE_URL] [default: none]", valueName: "url"))
+    var advertiseURLFlag: String?
+
+    func advertiseURL() throws -> String? {
+        let text = Settings.resolve(flag: advertiseURLFlag, env: "EDGE_ADVERTISE_URL") { "" }
+        guard !text.isEmpty else { return nil }
+        guard let url = PeerURL.normalise(text) else {
+            throw CLIError.configuration("--advertise-url / EDGE_ADVERTISE_URL: \"\(text.prefix(80))\" is not a base URL such as http://192.168.1.11:8080")
+        }
+        return url
+    }
 
     func peers() throws -> HouseholdPeers {
         let text = Settings.resolve(flag: peerURLsFlag, env: "EDGE_PEER_URLS") { "" }

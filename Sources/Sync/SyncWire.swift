@@ -234,6 +234,23 @@ public enum SyncWire {
         }
     }
 
+    /// `POST /v1/sync/peers` body: this node's address as phones reach it (`--advertise-url`),
+    /// or null to withdraw it. Central answers with ``PeerList``.
+    public struct PeerNotice: Codable, Sendable, Equatable {
+        public var node: String
+        public var url: String?
+        public init(node: String, url: String?) {
+            self.node = node
+            self.url = url
+        }
+    }
+
+    /// The other nodes' addresses, as they gave them (not revoked ones), ordered by node name.
+    public struct PeerList: Codable, Sendable, Equatable {
+        public var peers: [String]
+        public init(peers: [String]) { self.peers = peers }
+    }
+
     /// `POST /v1/sync/resync` body.
     public struct ResyncRequest: Codable, Sendable, Equatable {
         public var node: String

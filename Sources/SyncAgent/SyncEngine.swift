@@ -24,6 +24,10 @@ public struct SyncEngine: Sendable {
     /// Sample batches per cycle before the cycle ends (task changes get a turn in between).
     public var sampleBatchesPerCycle = 20
     public var makeUUID: @Sendable () -> UUID = { UUID() }
+    /// This Pi's address as phones reach it (`--advertise-url`): told to central at every
+    /// cycle, which answers the other Pis' addresses, handed to `onPeers`.
+    public var advertiseURL: String?
+    public var onPeers: (@Sendable ([String]) -> Void)?
 
     public init(store: LocalStore, client: any CentralTransport, node: String, logger: Logger) {
         self.store = store
@@ -70,6 +74,7 @@ public struct SyncEngine: Sendable {
             try await pushChanges(&report, shouldStop)
             try await pull(&report, shouldStop)
             try await pushSamples(&report, shouldStop)
+            await exchangePeers()
         } catch let failure where failure.needsResync && !report.resynced {
             logger.warning("central lost history; starting a full resync", metadata: ["reason": "\(failure.message)"])
             try local { try store.beginResync(centralSamplesThrough: nil) }
@@ -79,6 +84,18 @@ public struct SyncEngine: Sendable {
             try await pushSamples(&report, shouldStop)
         }
         return report
+    }
+
+    /// Tells central where phones reach this Pi and learns the others' addresses. A central
+    /// that predates `POST /v1/sync/peers` (404) or fails here does not fail the cycle.
+    func exchangePeers() async {
+        guard let advertiseURL, let onPeers else { return }
+        do {
+            let answer = try await client.send(.POST, "/v1/sync/peers", json: try encode(SyncWire.PeerNotice(node: node, url: advertiseURL)))
+            onPeers(try decode(SyncWire.PeerList.self, answer).peers.compactMap(PeerURL.normalise))
+        } catch {
+            logger.debug("peer addresses not exchanged with central", metadata: ["error": "\(error.message)"])
+        }
     }
 
     func local<T>(_ body: () throws -> T) throws(SyncFailure) -> T {

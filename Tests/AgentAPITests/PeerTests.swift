@@ -15,19 +15,30 @@ import Testing
         #expect(!peers.allows(origin: "https://evil.example"))
         #expect(!peers.allows(origin: "null"))
         #expect(try HouseholdPeers.parse("").urls.isEmpty)
-        for bad in ["192.168.1.11:8080", "ftp://pi", "http://pi/path", "http://pi:99999", "http://user@pi", "http://", "http://pi:8x"] {
+        #expect(try HouseholdPeers.parse("http://[fe80::1]:8080").urls == ["http://[fe80::1]:8080"])
+        for bad in ["192.168.1.11:8080", "ftp://pi", "http://pi/path", "http://pi:99999", "http://user@pi", "http://", "http://pi:8x",
+                    "http://pi:080", "http://pi_x", "http://pi:", "http://[zz::1]", "http://pi//"] {
             #expect(throws: HouseholdPeers.ParseError.self, "\(bad)") { _ = try HouseholdPeers.parse(bad) }
         }
     }
 
     @Test func peersAreListedAndOnlyTheirPagesGetCORS() async throws {
         var agent = try TestAgent(token: "s3cret")
-        agent.environment.peers = try HouseholdPeers.parse("http://192.168.1.11:8080")
+        let directory = PeerDirectory(configured: try HouseholdPeers.parse("http://192.168.1.11:8080"))
+        agent.environment.peers = directory
         try await agent.application.test(.router) { client in
             let auth: HTTPFields = [.authorization: "Bearer s3cret"]
             try await client.execute(uri: "/v1/peers", method: .get, headers: auth) { response in
                 #expect(response.status == .ok)
                 #expect(response.json["peers"] as? [String] == ["http://192.168.1.11:8080"])
+            }
+            // One learned from central joins the list and may call too; a repeat is listed once.
+            directory.learn(["http://192.168.1.12:8080", "http://192.168.1.11:8080"])
+            try await client.execute(uri: "/v1/peers", method: .get, headers: auth) { response in
+                #expect(response.json["peers"] as? [String] == ["http://192.168.1.11:8080", "http://192.168.1.12:8080"])
+            }
+            try await client.execute(uri: "/v1/tasks", method: .get, headers: [.authorization: "Bearer s3cret", .origin: "http://192.168.1.12:8080"]) { response in
+                #expect(response.headers[.accessControlAllowOrigin] == "http://192.168.1.12:8080")
             }
             // A peer's page: the preflight (no token in it) is answered, then the real request.
             let preflight: HTTPFields = [.origin: "http://192.168.1.11:8080", .accessControlRequestMethod: "POST",

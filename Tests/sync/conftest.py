@@ -135,9 +135,9 @@ class HTTPResult:
 
 
 def http(method: str, url: str, body=None, token: str | None = None, timeout: float = 15,
-         context: ssl.SSLContext | None = None) -> HTTPResult:
+         context: ssl.SSLContext | None = None, headers: dict | None = None) -> HTTPResult:
     data = None
-    headers = {"Accept": "application/json"}
+    headers = {"Accept": "application/json", **(headers or {})}
     if body is not None:
         data = json.dumps(body).encode()
         headers["Content-Type"] = "application/json"
