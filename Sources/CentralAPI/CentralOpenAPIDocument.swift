@@ -491,7 +491,7 @@ enum CentralOpenAPIDocument {
             "required": ["node"],
             "properties": {
               "node": {"allOf": [{"$ref": "#/components/schemas/NodeName"}], "description": "Must be the token's node."},
-              "url": {"type": "string", "nullable": true, "maxLength": 300, "pattern": "^[hH][tT][tT][pP][sS]?://([A-Za-z0-9.-]{1,253}|\\[[0-9A-Fa-f:.]{2,45}\\])(:([1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?/?$", "description": "`http(s)://host[:port]`; stored normalised (lowercase, no default port)."}
+              "url": {"type": "string", "nullable": true, "maxLength": 300, "pattern": "\#(PeerURL.pattern.replacing("\\", with: "\\\\"))", "description": "`http(s)://host[:port]`; stored normalised (lowercase, no default port)."}
             },
             "example": {"node": "rpi-worker-1", "url": "http://192.168.1.11:8080"}
           }}}

@@ -2,6 +2,11 @@
 /// `--advertise-url`), in the form browsers send as `Origin`: `scheme://host[:port]`, lowercase
 /// scheme and host, no default port, no path.
 public enum PeerURL {
+    /// Exactly the texts ``normalise(_:)`` takes, as a JSON Schema (ECMA-262) pattern: the
+    /// OpenAPI documents state it for every address field.
+    public static let pattern = "^[hH][tT][tT][pP][sS]?://([A-Za-z0-9.-]{1,253}|\\[[0-9A-Fa-f:.]{2,45}\\])"
+        + "(:([1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?/?$"
+
     /// The normalised form of `text`, or nil when it is not an http(s) base URL.
     public static func normalise(_ text: String) -> String? {
         var rest = Substring(text.hasSuffix("/") ? String(text.dropLast()) : text)

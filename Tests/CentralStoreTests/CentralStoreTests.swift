@@ -23,6 +23,21 @@ struct CentralStoreTests {
         return (node, token)
     }
 
+    @Test func nodesLearnEachOthersAddressesAndRevokedOnesAreLeftOut() async throws {
+        try await TestDatabase.withStore { store, _ in
+            let (a, _) = try await node(store, "pi-a")
+            let (b, _) = try await node(store, "pi-b")
+            let (c, _) = try await node(store, "pi-c")
+            #expect(try await store.exchangePeers(a, url: "http://192.168.1.11:8080") == [])
+            #expect(try await store.exchangePeers(b, url: "http://pi-b.local") == ["http://192.168.1.11:8080"])
+            #expect(try await store.exchangePeers(c, url: nil) == ["http://192.168.1.11:8080", "http://pi-b.local"])
+            try await store.revokeNode("pi-b")
+            #expect(try await store.exchangePeers(c, url: nil) == ["http://192.168.1.11:8080"])
+            #expect(try await store.exchangePeers(a, url: nil) == [], "nil withdraws the address")
+            #expect(try await store.exchangePeers(c, url: "http://pi-c.local") == [])
+        }
+    }
+
     @Test func migrationsRunOnceWhenStartedTogether() async throws {
         try await TestDatabase.withStore { first, url in
             var logger = Logger(label: "t")
