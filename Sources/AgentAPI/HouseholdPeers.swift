@@ -22,7 +22,7 @@ public struct HouseholdPeers: Sendable, Equatable {
         for entry in text.split(separator: ",") {
             let raw = entry.trimmingSpaces
             if raw.isEmpty { continue }
-            guard let url = origin(of: raw) else {
+            guard let url = PeerURL.normalise(raw) else {
                 throw ParseError(description: "\"\(raw.prefix(80))\" is not a base URL such as http://192.168.1.11:8080 (http or https, a host, an optional port, no path)")
             }
             if !urls.contains(url) { urls.append(url) }
@@ -33,11 +33,10 @@ public struct HouseholdPeers: Sendable, Equatable {
 
     /// Whether a page served from `origin` (a request's `Origin` header) belongs to the household.
     public func allows(origin: String) -> Bool {
-        guard let normalised = Self.origin(of: origin) else { return false }
+        guard let normalised = PeerURL.normalise(origin) else { return false }
         return urls.contains(normalised)
     }
 
-    static func origin(of text: String) -> String? { PeerURL.normalise(text) }
 }
 
 private extension Substring {

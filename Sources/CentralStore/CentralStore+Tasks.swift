@@ -82,20 +82,10 @@ extension CentralStore {
         } followUp: { [self] tx, occurrence, stamp in
             // A recurring chore completed gets its next occurrence; a completion undone
             // withdraws the one it created if nobody touched it (RecurringChorePlan).
-            guard requestedPatch.done != nil, occurrence.doneStamp == stamp else { return [] }
+            guard requestedPatch.done != nil else { return [] }
             let next = try await self.storedRecord(RecurringChore.nextID(after: id), tx)
-            if occurrence.done, let completedAt = occurrence.completedAt, occurrence.repeatRule != nil, next == nil || next!.deleted {
-                let change = RecurringChorePlan.nextOccurrence(
-                    after: occurrence, existingNext: next, completedAt: completedAt, stamp: stamp,
-                    changeID: self.configuration.makeUUID(), zone: self.configuration.timeZone)
-                return change.map { [$0] } ?? []
-            }
-            if !occurrence.done, let next, !next.deleted, RecurringChore.isUntouched(next) {
-                let change = RecurringChorePlan.withdrawal(of: next, stamp: stamp,
-                                                           changeID: self.configuration.makeUUID())
-                return change.map { [$0] } ?? []
-            }
-            return []
+            return RecurringChorePlan.followUp(after: occurrence, next: next, stamp: stamp, changeID: self.configuration.makeUUID(),
+                                               zone: self.configuration.timeZone).map { [$0] } ?? []
         }.item
     }
 

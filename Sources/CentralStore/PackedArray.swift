@@ -44,31 +44,27 @@ struct PackedArray<Element: PackedArrayElement>: PostgresNonThrowingEncodable {
     }
 }
 
+/// The integers: their big-endian bytes, as wide as the type.
+extension PackedArrayElement where Self: FixedWidthInteger {
+    static var width: Int { MemoryLayout<Self>.size }
+    func store(to raw: UnsafeMutableRawBufferPointer, at offset: Int) {
+        raw.storeBytes(of: bigEndian, toByteOffset: offset, as: Self.self)
+    }
+}
+
 extension Int16: PackedArrayElement {
     static var elementType: PostgresDataType { .int2 }
     static var arrayType: PostgresDataType { .int2Array }
-    static var width: Int { 2 }
-    func store(to raw: UnsafeMutableRawBufferPointer, at offset: Int) {
-        raw.storeBytes(of: bigEndian, toByteOffset: offset, as: Int16.self)
-    }
 }
 
 extension Int32: PackedArrayElement {
     static var elementType: PostgresDataType { .int4 }
     static var arrayType: PostgresDataType { .int4Array }
-    static var width: Int { 4 }
-    func store(to raw: UnsafeMutableRawBufferPointer, at offset: Int) {
-        raw.storeBytes(of: bigEndian, toByteOffset: offset, as: Int32.self)
-    }
 }
 
 extension Int64: PackedArrayElement {
     static var elementType: PostgresDataType { .int8 }
     static var arrayType: PostgresDataType { .int8Array }
-    static var width: Int { 8 }
-    func store(to raw: UnsafeMutableRawBufferPointer, at offset: Int) {
-        raw.storeBytes(of: bigEndian, toByteOffset: offset, as: Int64.self)
-    }
 }
 
 extension Double: PackedArrayElement {

@@ -9,6 +9,20 @@ import Foundation
 /// occurrence's own change. The same on every replica that takes household edits (agent and
 /// central); the next occurrence's ID is ``RecurringChore/nextID(after:)``.
 public enum RecurringChorePlan {
+    /// What an edit of `occurrence` stamped `stamp` brings about in its next occurrence `next`
+    /// (nil if absent): when the edit completed it, the next occurrence's creation; when it
+    /// reopened it, the next occurrence's withdrawal; else nothing. The follow-up carries the
+    /// edit's own stamp: wherever a completion and an undo of it meet, the one that wins the
+    /// occurrence's `done` also wins the next occurrence's `deleted`.
+    public static func followUp(after occurrence: TaskRecord, next: TaskRecord?, stamp: HLCTimestamp, changeID: UUID,
+                                zone: HouseholdTimeZone) -> TaskChange? {
+        guard occurrence.doneStamp == stamp else { return nil }
+        if occurrence.done, let completedAt = occurrence.completedAt {
+            return nextOccurrence(after: occurrence, existingNext: next, completedAt: completedAt, stamp: stamp, changeID: changeID, zone: zone)
+        }
+        return occurrence.done ? nil : withdrawal(of: next, stamp: stamp, changeID: changeID)
+    }
+
     /// The change that creates the occurrence after `occurrence` (its record once completed),
     /// or nil: it does not repeat, or its next occurrence is there already and live (created by
     /// an earlier completion that was undone, and edited since). A next occurrence that was

@@ -64,9 +64,7 @@ extension LocalStore {
                                              String(decoding: change.json(), as: UTF8.self), proof])
                 }
                 if changed {
-                    let stamps = [merged.titleStamp, merged.notesStamp, merged.dueAtStamp, merged.assigneeStamp, merged.doneStamp, merged.deletedStamp,
-                                  merged.repeatStamp]
-                        .compactMap { $0?.description }
+                    let stamps = merged.fieldStamps.compactMap { $0?.description }
                     try db.cachedStatement(sql: "DELETE FROM proven_change WHERE task_id = ? AND stamp NOT IN (?, ?, ?, ?, ?, ?, ?)")
                         .execute(arguments: StatementArguments([change.taskID.lowercasedString] + (0..<7).map { $0 < stamps.count ? stamps[$0] : "" }))
                 }

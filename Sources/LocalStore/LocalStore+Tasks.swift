@@ -55,25 +55,16 @@ extension LocalStore {
                 id: configuration.makeUUID(), taskID: id, stamp: stamp,
                 createdAt: existing.createdAt, origin: existing.origin, patch: final)
             let updated = try record(change, existing: existing, db)
-            try followRecurrence(of: updated, completion: final.done, stamp: stamp, db)
+            if final.done != nil {
+                // A recurring chore completed gets its next occurrence; an undo withdraws it.
+                let next = try TaskRecord.fetch(db, id: RecurringChore.nextID(after: id))
+                if let follow = RecurringChorePlan.followUp(after: updated, next: next, stamp: stamp, changeID: configuration.makeUUID(),
+                                                            zone: configuration.timeZone) {
+                    _ = try record(follow, existing: next, db)
+                }
+            }
             return updated.item
         }
-    }
-
-    /// A recurring chore completed gets its next occurrence; a completion undone withdraws
-    /// the occurrence it created if nobody touched it (``RecurringChorePlan``). The follow-up
-    /// carries the completion's own stamp: wherever a completion and an undo of it meet, the
-    /// one that wins the occurrence's `done` also wins the next occurrence's `deleted`.
-    func followRecurrence(of occurrence: TaskRecord, completion: DoneState?, stamp: HLCTimestamp, _ db: Database) throws {
-        guard let completion, occurrence.repeatRule != nil || !completion.done else { return }
-        let next = try TaskRecord.fetch(db, id: RecurringChore.nextID(after: occurrence.id))
-        let change = if completion.done, let completedAt = completion.completedAt {
-            RecurringChorePlan.nextOccurrence(after: occurrence, existingNext: next, completedAt: completedAt, stamp: stamp,
-                                              changeID: configuration.makeUUID(), zone: configuration.timeZone)
-        } else {
-            RecurringChorePlan.withdrawal(of: next, stamp: stamp, changeID: configuration.makeUUID())
-        }
-        if let change { _ = try record(change, existing: next, db) }
     }
 
     /// Deletes a task (a tombstone that replicates), or with `series` every live occurrence of

@@ -48,8 +48,7 @@ public enum RecurringChore {
     /// Whether `record` is still as its creation left it: every field carries one stamp.
     /// Undoing a completion withdraws the generated next occurrence only then.
     public static func isUntouched(_ record: TaskRecord) -> Bool {
-        let stamps = [record.titleStamp, record.notesStamp, record.dueAtStamp, record.assigneeStamp,
-                      record.doneStamp, record.deletedStamp, record.repeatStamp].compactMap { $0 }
+        let stamps = record.fieldStamps.compactMap { $0 }
         guard let first = stamps.first else { return true }
         return stamps.allSatisfy { $0 == first }
     }

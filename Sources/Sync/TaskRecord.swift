@@ -37,9 +37,14 @@ public struct TaskRecord: Sendable, Equatable {
         self.origin = origin
     }
 
+    /// Every field's stamp (nil for a field never set), one per mergeable field.
+    public var fieldStamps: [HLCTimestamp?] {
+        [titleStamp, notesStamp, dueAtStamp, assigneeStamp, doneStamp, deletedStamp, repeatStamp]
+    }
+
     /// The newest stamp of any field.
     public var latestStamp: HLCTimestamp? {
-        [titleStamp, notesStamp, dueAtStamp, assigneeStamp, doneStamp, deletedStamp, repeatStamp].compactMap { $0 }.max()
+        fieldStamps.compactMap { $0 }.max()
     }
 
     /// Derived, so that every replica computes the same value: the clock time of the newest
