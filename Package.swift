@@ -225,7 +225,7 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "CentralAPITests",
-            dependencies: ["CentralAPI", "HouseholdAPI"],
+            dependencies: ["CentralAPI", "HouseholdAPI", "Sync", "TestSupport"],
             swiftSettings: strict),
         .testTarget(name: "HostProbesTests", dependencies: ["HostProbes", "Libgpiod"], swiftSettings: strict),
         .testTarget(
@@ -240,7 +240,7 @@ let package = Package(
             name: "SamplingTests",
             dependencies: ["Sampling", "HostProbes", "LocalStore", "Sync", "TestSupport", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
-        // What several test targets share (temporary directories, a seeded generator).
+        // What several test targets share (temporary directories, a seeded generator, openapi/).
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(
             name: "LocalStoreTests",
