@@ -11,13 +11,19 @@ case "$profile" in
   # The live tests: curl, a Python venv (schemathesis, Selenium), Debian's Chromium and its driver;
   # PostgreSQL 15 (Debian 12) for the throwaway clusters of scripts/pg-cluster.sh and psql;
   # openssl makes the private CA of the HTTPS sync test; faketime sets wrong clocks in the sync tests;
-  # python3-yaml for scripts/check-monitoring.sh (and scripts/deploy/kustomize.py).
+  # python3-yaml for scripts/check-monitoring.sh. kubectl (for `kubectl kustomize`) is not a
+  # Debian 12 package: the deployment checks need it on PATH (checked below).
   test) packages+=(sqlite3 procps curl openssl faketime python3-venv python3-yaml chromium chromium-driver postgresql postgresql-client) ;;
   *) echo "install-deps: unknown profile '$profile' (use run or test)" >&2; exit 2 ;;
 esac
 
 if ! command -v swift >/dev/null 2>&1; then
   echo "install-deps: the Swift toolchain (6.2 or newer) is not on PATH; install it from swift.org and retry" >&2
+  exit 1
+fi
+
+if [ "$profile" = test ] && ! command -v kubectl >/dev/null 2>&1; then
+  echo "install-deps: kubectl is not on PATH; make test renders k8s/ with kubectl kustomize: install kubectl 1.27 or later" >&2
   exit 1
 fi
 
