@@ -3,9 +3,6 @@ import Logging
 import ServiceLifecycle
 import Synchronization
 import Sync
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// The sync loop of `edge-agent run`: a cycle every `interval`, soon after any local write
 /// (from the API, or from the CLI in another process, seen through the change log), and
@@ -17,16 +14,23 @@ public final class SyncService: Service, Sendable {
     let enrollment: Enrollment?
     let interval: Int64
     let logger: Logger
+    let clock: LoopClock
+    let random: any RandomNumberGenerator & Sendable
     let nudged = Atomic<Bool>(false)
     let errors = Mutex<[String: Int]>(Dictionary(uniqueKeysWithValues: SyncFailure.Reason.allCases.map { ($0.rawValue, 0) }))
     let lastOffset = Mutex<Int64?>(nil)
 
-    public init(engine: SyncEngine, token: TokenFile, enrollment: Enrollment? = nil, intervalMillis: Int64, logger: Logger) {
+    /// `clock` and `random` (the jitter of ``Backoff``) are the system's unless a test supplies
+    /// its own.
+    public init(engine: SyncEngine, token: TokenFile, enrollment: Enrollment? = nil, intervalMillis: Int64, logger: Logger,
+                clock: LoopClock = .monotonic, random: any RandomNumberGenerator & Sendable = SystemRandomNumberGenerator()) {
         self.engine = engine
         self.token = token
         self.enrollment = enrollment
         self.interval = intervalMillis
         self.logger = logger
+        self.clock = clock
+        self.random = random
     }
 
     /// A local write happened: push soon.
@@ -44,7 +48,7 @@ public final class SyncService: Service, Sendable {
 
     public func run() async throws {
         var backoff = Backoff()
-        var random = SystemRandomNumberGenerator()
+        var random = self.random
         var record = (try? engine.store.syncRecord()) ?? SyncRecord(centralURL: engine.client.baseURL, state: "starting")
         record.centralURL = engine.client.baseURL
         // Errors counted before this start stay in the database for `status`; the metric restarts at 0.
@@ -55,7 +59,7 @@ public final class SyncService: Service, Sendable {
         var lastFailureLog: Int64?
         logger.info("sync with central", metadata: ["url": "\(engine.client.baseURL)", "interval_ms": "\(interval)"])
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            let now = Self.monotonicMillis()
+            let now = clock.nowMillis()
             var due = now >= nextAt
             // A write here or in another process (the CLI): push within about a second, even
             // during backoff, but not more than once a second.
@@ -69,7 +73,8 @@ public final class SyncService: Service, Sendable {
             }
             if token.changed { due = true }
             guard due else {
-                try? await Task.sleep(for: .milliseconds(200))
+                // Wake for the next attempt, and at least every 200 ms for writes and the token.
+                await clock.sleep(max(1, min(200, nextAt - now)))
                 continue
             }
             lastAttempt = now
@@ -89,13 +94,13 @@ public final class SyncService: Service, Sendable {
                     record.clockOffsetMillis = offset
                     if abs(offset) > 60_000 { logger.warning("this node's clock differs from central's", metadata: ["offset_s": "\(offset / 1000)"]) }
                 }
-                nextAt = Self.monotonicMillis() + (report.moreWork ? 0 : interval)
+                nextAt = clock.nowMillis() + (report.moreWork ? 0 : interval)
             } catch {
                 let delay = backoff.failed(retryAfterMillis: error.retryAfterMillis, using: &random)
                 errors.withLock { $0[error.reason.rawValue, default: 0] += 1 }
                 record.errors[error.reason.rawValue, default: 0] += 1
                 // A new state is logged at once; the same one again at most once a minute.
-                let logNow = Self.monotonicMillis()
+                let logNow = clock.nowMillis()
                 let sinceLog = lastFailureLog.map { logNow - $0 } ?? .max
                 if record.state != error.state || (record.lastError != error.message && sinceLog >= 60_000) || sinceLog >= 600_000 {
                     lastFailureLog = logNow
@@ -103,18 +108,12 @@ public final class SyncService: Service, Sendable {
                 }
                 record.state = error.state
                 record.lastError = error.message
-                nextAt = Self.monotonicMillis() + delay
+                nextAt = clock.nowMillis() + delay
             }
             do { try engine.store.saveSyncRecord(record) } catch {
                 logger.error("saving sync status failed", metadata: ["error": "\(error)"])
             }
         }
         await engine.client.shutdown()
-    }
-
-    static func monotonicMillis() -> Int64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
     }
 }
