@@ -3,7 +3,7 @@ SWIFT    ?= swift
 DATA_DIR ?= ./.data
 BIN      := .build/debug
 
-.PHONY: run test build deps test-deps bench clean arm64 check-arm64 check-systemd arm64-figures test-arm64
+.PHONY: run test build deps test-deps bench clean format arm64 check-arm64 check-systemd arm64-figures test-arm64
 
 ## make run: install what is missing, build, and run the agent on ./.data (no central).
 run: deps build
@@ -11,7 +11,8 @@ run: deps build
 	@echo "  EDGE_DATA_DIR=$(DATA_DIR) $(BIN)/edge-agent tasks list    (or --data-dir $(DATA_DIR))"
 	$(BIN)/edge-agent run --data-dir $(DATA_DIR)
 
-## make test: install what the tests need, build everything, run every test:
+## make test: install what the tests need, lint with swift-format (.swift-format), build
+## everything, run every test:
 ## the Swift suites (those needing PostgreSQL get a throwaway PostgreSQL 15 cluster);
 ## the end-to-end sync tests (real agents, central, PostgreSQL and a fault proxy); the
 ## attack suite (hostile input, a hostile LAN and a hostile disk, Tests/attack); the
@@ -23,6 +24,7 @@ run: deps build
 ## aarch64 cross-build (needs root; the first run downloads about 1.1 GB) and its proof
 ## under qemu (cross/README.md).
 test: test-deps
+	$(SWIFT) format lint --strict --parallel --recursive Sources Tests Package.swift
 	$(SWIFT) build --build-tests
 	EDGE_REQUIRE_POSTGRES=1 scripts/with-postgres.sh $(SWIFT) test --skip-build
 	scripts/sync-tests.sh
@@ -55,6 +57,11 @@ bench: deps
 
 build:
 	$(SWIFT) build --product edge-agent
+
+## make format: rewrite Sources, Tests and Package.swift as .swift-format says (make test
+## fails on any difference).
+format:
+	$(SWIFT) format format -i --parallel --recursive Sources Tests Package.swift
 
 ## make arm64: release edge-agent and edge-central for aarch64 Debian 12 (static Swift
 ## runtime, stripped) in .build-cross/out/arm64, cross-built with Debian sid's swiftlang

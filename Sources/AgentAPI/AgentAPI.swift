@@ -1,7 +1,7 @@
 import ConnectionLimits
 import HostProbes
-import Hummingbird
 import HouseholdAPI
+import Hummingbird
 import LocalStore
 import Logging
 import Sampling
@@ -35,12 +35,14 @@ public enum AgentAPI {
         /// this API from their pages.
         public var peers = PeerDirectory()
 
-        public init(store: LocalStore, latest: LatestReading, readiness: Readiness, sync: any SyncStatusSource,
-                    syncErrors: @escaping @Sendable () -> [String: Int] = { [:] }, nodeName: String, version: String,
-                    startedAt: Int64?, wallClock: WallClock = .system, apiToken: APIToken? = nil,
-                    connections: ConnectionCounters = ConnectionCounters(), maxDatabaseBytes: Int64? = nil,
-                    scrapeHardware: (@Sendable () -> [MetricFamily])? = nil,
-                    onWrite: @escaping @Sendable () -> Void = {}) {
+        public init(
+            store: LocalStore, latest: LatestReading, readiness: Readiness, sync: any SyncStatusSource,
+            syncErrors: @escaping @Sendable () -> [String: Int] = { [:] }, nodeName: String, version: String,
+            startedAt: Int64?, wallClock: WallClock = .system, apiToken: APIToken? = nil,
+            connections: ConnectionCounters = ConnectionCounters(), maxDatabaseBytes: Int64? = nil,
+            scrapeHardware: (@Sendable () -> [MetricFamily])? = nil,
+            onWrite: @escaping @Sendable () -> Void = {}
+        ) {
             self.store = store
             self.latest = latest
             self.readiness = readiness

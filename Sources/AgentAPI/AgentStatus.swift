@@ -1,9 +1,10 @@
 import LocalStore
 import Sync
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// What `GET /v1/status` and `edge-agent status --json` print (docs/agent-api.md). Every key is
@@ -71,9 +72,11 @@ public struct AgentStatus: Sendable, Equatable, Encodable {
         /// Readings sent marked `untrusted` (their boot's true time never became known).
         public var readingsSentUntrusted: Int64 = 0
 
-        public init(centralURL: String?, state: String, pendingTaskChanges: Int, pendingSamples: Int,
-                    oldestPendingAgeSeconds: Double?, lastSuccessAt: Int64?, lastError: String?, errors: [String: Int] = [:],
-                    clockOffsetSeconds: Double? = nil) {
+        public init(
+            centralURL: String?, state: String, pendingTaskChanges: Int, pendingSamples: Int,
+            oldestPendingAgeSeconds: Double?, lastSuccessAt: Int64?, lastError: String?, errors: [String: Int] = [:],
+            clockOffsetSeconds: Double? = nil
+        ) {
             self.centralURL = centralURL
             self.state = state
             self.pendingTaskChanges = pendingTaskChanges
@@ -179,24 +182,29 @@ extension AgentStatus {
 
 extension AgentStatus {
     /// Reads the current status from the store and the sync source.
-    public static func current(store: LocalStore, node: String, version: String, startedAt: Int64?,
-                               sync: any SyncStatusSource, now: Int64, clockSynchronized: Bool? = nil) throws -> AgentStatus {
+    public static func current(
+        store: LocalStore, node: String, version: String, startedAt: Int64?,
+        sync: any SyncStatusSource, now: Int64, clockSynchronized: Bool? = nil
+    ) throws -> AgentStatus {
         let health = store.health()
         // A damaged database may fail any read: the status still says what is wrong.
         let counts = health == .ok ? try store.taskCounts() : ((try? store.taskCounts()) ?? (open: 0, done: 0))
         let dropped = health == .ok ? try store.samplesDroppedTotal() : ((try? store.samplesDroppedTotal()) ?? 0)
-        var syncState = health == .ok
+        var syncState =
+            health == .ok
             ? try sync.syncState(now: now)
             : ((try? sync.syncState(now: now))
-                ?? AgentStatus.SyncState(centralURL: nil, state: "error", pendingTaskChanges: 0, pendingSamples: 0,
-                                         oldestPendingAgeSeconds: nil, lastSuccessAt: nil, lastError: health.description))
+                ?? AgentStatus.SyncState(
+                    centralURL: nil, state: "error", pendingTaskChanges: 0, pendingSamples: 0,
+                    oldestPendingAgeSeconds: nil, lastSuccessAt: nil, lastError: health.description))
         syncState.changesRestamped = (try? store.changesRestampedTotal()) ?? 0
         syncState.clock = clockText(clockSynchronized)
         syncState.noteReadingClocks(store, now: now)
         return AgentStatus(
             node: node, version: version, startedAt: startedAt,
-            store: Store(path: store.path, state: health.state, problem: health == .ok ? nil : health.description,
-                         bytes: store.diskUsage(), tasksOpen: counts.open, tasksDone: counts.done, samplesDropped: dropped),
+            store: Store(
+                path: store.path, state: health.state, problem: health == .ok ? nil : health.description,
+                bytes: store.diskUsage(), tasksOpen: counts.open, tasksDone: counts.done, samplesDropped: dropped),
             sync: syncState)
     }
 }

@@ -22,9 +22,9 @@ struct BearerAuthMiddleware<Context: RequestContext>: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let expected = token.current(),
-              let header = request.headers[.authorization], header.count > 7,
-              header.prefix(7).lowercased() == "bearer ",
-              Self.constantTimeEqual(Array(header.dropFirst(7).utf8), expected)
+            let header = request.headers[.authorization], header.count > 7,
+            header.prefix(7).lowercased() == "bearer ",
+            Self.constantTimeEqual(Array(header.dropFirst(7).utf8), expected)
         else { throw APIError.unauthorized }
         return try await next(request, context)
     }

@@ -23,7 +23,8 @@ public struct HouseholdPeers: Sendable, Equatable {
             let raw = entry.trimmingSpaces
             if raw.isEmpty { continue }
             guard let url = PeerURL.normalise(raw) else {
-                throw ParseError(description: "\"\(raw.prefix(80))\" is not a base URL such as http://192.168.1.11:8080 (http or https, a host, an optional port, no path)")
+                throw ParseError(
+                    description: "\"\(raw.prefix(80))\" is not a base URL such as http://192.168.1.11:8080 (http or https, a host, an optional port, no path)")
             }
             if !urls.contains(url) { urls.append(url) }
         }
@@ -39,8 +40,8 @@ public struct HouseholdPeers: Sendable, Equatable {
 
 }
 
-private extension Substring {
-    var trimmingSpaces: String {
+extension Substring {
+    fileprivate var trimmingSpaces: String {
         String(drop(while: { $0 == " " }).reversed().drop(while: { $0 == " " }).reversed())
     }
 }

@@ -2,10 +2,11 @@ import HouseholdAPI
 import Hummingbird
 import LocalStore
 import Sync
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// The node's SQLite store as the household task API's repository. SQLite calls run on the

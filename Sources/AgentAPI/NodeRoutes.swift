@@ -3,10 +3,11 @@ import Hummingbird
 import LocalStore
 import Sampling
 import Sync
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// `/v1/peers`, `/v1/node`, `/v1/series`, `/v1/status`.
@@ -31,23 +32,30 @@ struct NodeRoutes<Context: RequestContext> {
                 let series = try await blocking {
                     try store.series(name: query.name, labels: query.labels, since: query.since, until: query.until, step: step)
                 }
-                return try JSONResponse.make(SeriesResponse(name: query.name, step: query.stepText, series: series.map {
-                    .init(labels: $0.series.labelMap, points: $0.buckets.map { .stepped($0) })
-                }))
+                return try JSONResponse.make(
+                    SeriesResponse(
+                        name: query.name, step: query.stepText,
+                        series: series.map {
+                            .init(labels: $0.series.labelMap, points: $0.buckets.map { .stepped($0) })
+                        }))
             }
             let series = try await blocking {
                 try store.series(name: query.name, labels: query.labels, since: query.since, until: query.until)
             }
-            return try JSONResponse.make(SeriesResponse(name: query.name, step: nil, series: series.map {
-                .init(labels: $0.series.labelMap, points: $0.points.map { .raw($0) })
-            }))
+            return try JSONResponse.make(
+                SeriesResponse(
+                    name: query.name, step: nil,
+                    series: series.map {
+                        .init(labels: $0.series.labelMap, points: $0.points.map { .raw($0) })
+                    }))
         }
         group.get("status") { _, _ -> Response in
             let env = environment
             let status = try await blocking {
-                try AgentStatus.current(store: env.store, node: env.nodeName, version: env.version, startedAt: env.startedAt,
-                                        sync: env.sync, now: env.wallClock.nowMillis(),
-                                        clockSynchronized: env.latest.value?.reading.clockSynchronized)
+                try AgentStatus.current(
+                    store: env.store, node: env.nodeName, version: env.version, startedAt: env.startedAt,
+                    sync: env.sync, now: env.wallClock.nowMillis(),
+                    clockSynchronized: env.latest.value?.reading.clockSynchronized)
             }
             return try JSONResponse.make(status)
         }

@@ -2,10 +2,11 @@ import Hummingbird
 import LocalStore
 import Sync
 import Synchronization
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// The encoded `GET /v1/tasks` bodies, per state, with the task version they show. Phones poll

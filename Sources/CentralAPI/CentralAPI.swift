@@ -11,7 +11,8 @@ public enum CentralAPI {
         (["v1", "tasks"], [.get, .post]), (["v1", "tasks", ":id"], [.get, .patch, .delete]),
         (["v1", "nodes"], [.get]), (["v1", "series"], [.get]),
         (["v1", "enroll"], [.post]),
-        (["v1", "sync", "changes"], [.get, .post]), (["v1", "sync", "samples"], [.post]), (["v1", "sync", "resync"], [.post]), (["v1", "sync", "peers"], [.post]),
+        (["v1", "sync", "changes"], [.get, .post]), (["v1", "sync", "samples"], [.post]), (["v1", "sync", "resync"], [.post]),
+        (["v1", "sync", "peers"], [.post]),
     ])
 
     public static func router(store: CentralStore, metrics: CentralMetrics, logRequests: Bool = true) -> Router<CentralRequestContext> {
@@ -30,8 +31,9 @@ public enum CentralAPI {
             // Per-node figures come from PostgreSQL at scrape time; while it is down they are left out.
             let nodes = metrics.isDatabaseUp ? try? await store.nodes() : nil
             let storage = metrics.isDatabaseUp && store.isMigrated ? try? await store.storageSummary() : nil
-            return JSONResponse.text(metrics.render(nodes: nodes ?? [], storage: storage, now: store.nowMillis()),
-                                     contentType: "text/plain; version=0.0.4; charset=utf-8")
+            return JSONResponse.text(
+                metrics.render(nodes: nodes ?? [], storage: storage, now: store.nowMillis()),
+                contentType: "text/plain; version=0.0.4; charset=utf-8")
         }
         router.get("openapi.json") { _, _ in
             JSONResponse.text(CentralOpenAPIDocument.json, contentType: "application/json")

@@ -6,7 +6,8 @@ import Sync
 /// Central's errors in the shared JSON error form; each store error maps to one status and code.
 enum CentralErrors {
     static var unauthorized: APIError {
-        var error = APIError(.unauthorized, "unauthorized", "a valid node token is required: Authorization: Bearer <token> (unknown and revoked tokens are refused)")
+        var error = APIError(
+            .unauthorized, "unauthorized", "a valid node token is required: Authorization: Bearer <token> (unknown and revoked tokens are refused)")
         error.headers[.wwwAuthenticate] = #"Bearer realm="edge-central""#
         return error
     }

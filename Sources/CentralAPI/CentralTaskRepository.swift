@@ -2,10 +2,11 @@ import CentralStore
 import HouseholdAPI
 import Hummingbird
 import Sync
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// Central's PostgreSQL store as the household task API's repository.

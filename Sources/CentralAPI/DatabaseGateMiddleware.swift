@@ -8,8 +8,10 @@ struct DatabaseGateMiddleware: RouterMiddleware {
     let store: CentralStore
     let metrics: CentralMetrics
 
-    func handle(_ request: Request, context: CentralRequestContext,
-                next: (Request, CentralRequestContext) async throws -> Response) async throws -> Response {
+    func handle(
+        _ request: Request, context: CentralRequestContext,
+        next: (Request, CentralRequestContext) async throws -> Response
+    ) async throws -> Response {
         guard store.isMigrated, metrics.isDatabaseUp else {
             throw CentralStoreError.unavailable(store.isMigrated ? "PostgreSQL is unreachable" : "the schema is not migrated yet")
         }

@@ -17,8 +17,9 @@ struct EnrollRoutes {
         group.post("enroll") { request, context -> Response in
             let address = context.remoteAddress?.ipAddress ?? "unknown"
             if let seconds = metrics.authFailures.retryAfterSeconds(address) {
-                var error = APIError(.tooManyRequests, "too_many_failures",
-                                     "too many failed authentications from this address; retry in \(seconds) s")
+                var error = APIError(
+                    .tooManyRequests, "too_many_failures",
+                    "too many failed authentications from this address; retry in \(seconds) s")
                 error.headers[.retryAfter] = String(seconds)
                 throw error
             }
@@ -38,8 +39,11 @@ struct EnrollRoutes {
             do {
                 let enrolled = try await store.enroll(joinToken: joinToken, name: name)
                 metrics.enrolled()
-                context.logger.info("node enrolled", metadata: [
-                    "node": "\(name)", "join_token_id": "\(enrolled.joinTokenID)", "again": "\(enrolled.reenrolled)"])
+                context.logger.info(
+                    "node enrolled",
+                    metadata: [
+                        "node": "\(name)", "join_token_id": "\(enrolled.joinTokenID)", "again": "\(enrolled.reenrolled)",
+                    ])
                 return JSONResponse.text(
                     #"{"node":"# + JSONText.quote(name) + #","token":"# + JSONText.quote(enrolled.token) + "}",
                     contentType: "application/json", status: .created)
@@ -50,8 +54,11 @@ struct EnrollRoutes {
                 default: break
                 }
                 metrics.enrollmentRefused()
-                context.logger.warning("enrollment refused", metadata: [
-                    "node": "\(NodeName.isValid(name) ? name : "(not a valid name)")", "reason": "\(error)"])
+                context.logger.warning(
+                    "enrollment refused",
+                    metadata: [
+                        "node": "\(NodeName.isValid(name) ? name : "(not a valid name)")", "reason": "\(error)",
+                    ])
                 throw error
             }
         }

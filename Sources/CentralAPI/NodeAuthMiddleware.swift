@@ -11,12 +11,15 @@ struct NodeAuthMiddleware: RouterMiddleware {
     let store: CentralStore
     let limiter: AuthFailureLimiter
 
-    func handle(_ request: Request, context: CentralRequestContext,
-                next: (Request, CentralRequestContext) async throws -> Response) async throws -> Response {
+    func handle(
+        _ request: Request, context: CentralRequestContext,
+        next: (Request, CentralRequestContext) async throws -> Response
+    ) async throws -> Response {
         let address = context.remoteAddress?.ipAddress ?? "unknown"
         if let seconds = limiter.retryAfterSeconds(address) {
-            var error = APIError(.tooManyRequests, "too_many_failures",
-                                 "too many failed authentications from this address; retry in \(seconds) s")
+            var error = APIError(
+                .tooManyRequests, "too_many_failures",
+                "too many failed authentications from this address; retry in \(seconds) s")
             error.headers[.retryAfter] = String(seconds)
             throw error
         }

@@ -41,27 +41,31 @@ struct NodeRoutes {
             for (key, value) in query where !Self.reserved.contains(String(key)) {
                 labels[String(key)] = String(value)
             }
-            var out = #"{"node":"# + JSONText.quote(node) + #","name":"# + JSONText.quote(name)
+            var out =
+                #"{"node":"# + JSONText.quote(node) + #","name":"# + JSONText.quote(name)
                 + #","step":"# + (step.map { JSONText.quote($0.text) } ?? "null") + #","series":["#
             func labelsJSON(_ labels: [String: String]) -> String {
                 "{" + labels.sorted { $0.key < $1.key }.map { JSONText.quote($0.key) + ":" + JSONText.quote($0.value) }.joined(separator: ",") + "}"
             }
             do {
                 if let step {
-                    let series = try await store.series(node: node, name: name, labels: labels, since: since, until: until,
-                                                        step: step.millis, limit: Self.maxPoints)
+                    let series = try await store.series(
+                        node: node, name: name, labels: labels, since: since, until: until,
+                        step: step.millis, limit: Self.maxPoints)
                     out += series.map { s in
-                        #"{"labels":"# + labelsJSON(s.labels) + #","points":["# + s.buckets.map { b in
-                            #"{"t":""# + RFC3339.format(millis: b.start) + #"","avg":"# + "\(b.average)" + #","min":"# + "\(b.min)"
-                                + #","max":"# + "\(b.max)" + #","count":"# + "\(b.count)" + "}"
-                        }.joined(separator: ",") + "]}"
+                        #"{"labels":"# + labelsJSON(s.labels) + #","points":["#
+                            + s.buckets.map { b in
+                                #"{"t":""# + RFC3339.format(millis: b.start) + #"","avg":"# + "\(b.average)" + #","min":"# + "\(b.min)"
+                                    + #","max":"# + "\(b.max)" + #","count":"# + "\(b.count)" + "}"
+                            }.joined(separator: ",") + "]}"
                     }.joined(separator: ",")
                 } else {
                     let series = try await store.series(node: node, name: name, labels: labels, since: since, until: until, limit: Self.maxPoints)
                     out += series.map { s in
-                        #"{"labels":"# + labelsJSON(s.labels) + #","points":["# + s.points.map {
-                            #"{"t":""# + RFC3339.format(millis: $0.ts) + #"","v":"# + "\($0.value)" + #","clock":""# + $0.clock.rawValue + #""}"#
-                        }.joined(separator: ",") + "]}"
+                        #"{"labels":"# + labelsJSON(s.labels) + #","points":["#
+                            + s.points.map {
+                                #"{"t":""# + RFC3339.format(millis: $0.ts) + #"","v":"# + "\($0.value)" + #","clock":""# + $0.clock.rawValue + #""}"#
+                            }.joined(separator: ",") + "]}"
                     }.joined(separator: ",")
                 }
             } catch CentralStoreError.invalidChange(let why) {

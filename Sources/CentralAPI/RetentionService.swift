@@ -43,12 +43,15 @@ public struct RetentionService: Service {
             case .skipped:
                 logger.debug("retention: another edge-central holds the retention lock; skipped")
             default:
-                let worked = report.legacyRowsMoved > 0 || !report.partitionsCreated.isEmpty || !report.partitionsRolledUp.isEmpty
+                let worked =
+                    report.legacyRowsMoved > 0 || !report.partitionsCreated.isEmpty || !report.partitionsRolledUp.isEmpty
                     || !report.partitionsDropped.isEmpty || !report.minutePartitionsDropped.isEmpty
-                logger.log(level: worked ? .info : .debug, "retention run done", metadata: [
-                    "seconds": "\(report.seconds)", "rolled_up": "\(report.partitionsRolledUp.count)",
-                    "dropped": "\(report.partitionsDropped.count)", "rows_rolled_up": "\(report.rowsRolledUp)",
-                ])
+                logger.log(
+                    level: worked ? .info : .debug, "retention run done",
+                    metadata: [
+                        "seconds": "\(report.seconds)", "rolled_up": "\(report.partitionsRolledUp.count)",
+                        "dropped": "\(report.partitionsDropped.count)", "rows_rolled_up": "\(report.rowsRolledUp)",
+                    ])
             }
         } catch {
             var report = (error as? RetentionFailure)?.report ?? RetentionReport()

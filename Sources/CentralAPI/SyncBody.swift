@@ -2,10 +2,11 @@ import CompressNIO
 import HouseholdAPI
 import Hummingbird
 import NIOCore
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// Reads a sync request body: JSON, optionally `Content-Encoding: gzip`, within a limit on
@@ -24,8 +25,9 @@ enum SyncBody {
     static func decode<T: Decodable>(_ type: T.Type, _ request: Request, _ limits: Limits) async throws -> T {
         let contentType = request.headers[.contentType]?.lowercased() ?? ""
         guard contentType.hasPrefix("application/json") else { throw APIError.unsupportedMediaType }
-        let tooLarge = APIError(.contentTooLarge, "body_too_large",
-                                "the body is larger than \(limits.wire >> 10) KiB (\(limits.inflated >> 10) KiB inflated); send smaller batches")
+        let tooLarge = APIError(
+            .contentTooLarge, "body_too_large",
+            "the body is larger than \(limits.wire >> 10) KiB (\(limits.inflated >> 10) KiB inflated); send smaller batches")
         if let length = request.headers[.contentLength].flatMap(Int.init), length > limits.wire { throw tooLarge }
         var buffer: ByteBuffer
         do {

@@ -67,8 +67,9 @@ struct SyncRoutes {
             let batch = try await SyncBody.decode(SyncWire.SampleBatch.self, request, SyncBody.samples)
             let count = batch.sampleCount
             guard count <= Self.maxSamples, batch.readings.count <= Self.maxReadings, batch.series.count <= Self.maxSeries else {
-                throw APIError(.contentTooLarge, "body_too_large",
-                               "at most \(Self.maxSamples) samples, \(Self.maxReadings) readings and \(Self.maxSeries) series per batch")
+                throw APIError(
+                    .contentTooLarge, "body_too_large",
+                    "at most \(Self.maxSamples) samples, \(Self.maxReadings) readings and \(Self.maxSeries) series per batch")
             }
             if let problem = batch.structuralProblem() {
                 throw APIError(.badRequest, "malformed_batch", problem)

@@ -1,9 +1,10 @@
 import PostgresNIO
 import Sync
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 extension CentralStore {
@@ -47,7 +48,8 @@ extension CentralStore {
                 }
                 if push.mode == .snapshot {
                     let open = try await tx.query(
-                        "SELECT resync_open_until > now() FROM node WHERE id = \(node.id)", logger: logger).column(Bool?.self)
+                        "SELECT resync_open_until > now() FROM node WHERE id = \(node.id)", logger: logger
+                    ).column(Bool?.self)
                     guard case .some(.some(true)) = open.first else { throw CentralStoreError.resyncNotOpen }
                     // Relayed changes (another node's, or central's own): taken with the proof central
                     // gave them in a pull, which shows central took that very change before (after
@@ -56,8 +58,10 @@ extension CentralStore {
                     let relayed = push.changes.indices.filter { verdicts[$0] == nil && push.changes[$0].stamp.node != node.name }
                     if !relayed.isEmpty {
                         let ids = relayed.map { push.changes[$0].id }
-                        let known = Set(try await tx.query(
-                            "SELECT change_id FROM applied_change WHERE change_id = ANY(\(ids)::uuid[])", logger: logger).column(UUID.self))
+                        let known = Set(
+                            try await tx.query(
+                                "SELECT change_id FROM applied_change WHERE change_id = ANY(\(ids)::uuid[])", logger: logger
+                            ).column(UUID.self))
                         let key = push.proofs?.isEmpty == false ? try await Self.secretKey(tx, logger) : []
                         for i in relayed {
                             let change = push.changes[i]
@@ -67,9 +71,10 @@ extension CentralStore {
                             } else if let proof, CentralProof.verify(change.json(), proof: proof, key: key) {
                                 continue  // proven: merged below
                             } else {
-                                verdicts[i] = .refused("change \(change.id.lowercasedString) is stamped by \(change.stamp.node.prefix(60)), not by \(node.name); "
-                                    + (proof == nil ? "it carries no proof" : "its proof does not verify")
-                                    + " and central does not hold it, so it cannot tell it from a forgery")
+                                verdicts[i] = .refused(
+                                    "change \(change.id.lowercasedString) is stamped by \(change.stamp.node.prefix(60)), not by \(node.name); "
+                                        + (proof == nil ? "it carries no proof" : "its proof does not verify")
+                                        + " and central does not hold it, so it cannot tell it from a forgery")
                             }
                         }
                     }
@@ -79,7 +84,8 @@ extension CentralStore {
                 let outcomes = try await self.merge(accepted.map { push.changes[$0] }, pushedBy: node.id, tx, positions: &positions)
                 for (i, outcome) in zip(accepted, outcomes) { verdicts[i] = .merged(outcome) }
                 let own = push.changes.filter { $0.stamp.node == node.name }.map(\.stamp).max()
-                try await tx.query("""
+                try await tx.query(
+                    """
                     UPDATE node SET last_sync_at = now(),
                         (stamp_physical, stamp_counter) = (SELECT p, c FROM (VALUES (stamp_physical, stamp_counter),
                             (\(own?.physical ?? 0), \(Int32(own?.counter ?? 0)))) AS v(p, c) ORDER BY p DESC, c DESC LIMIT 1)
@@ -151,19 +157,25 @@ extension CentralStore {
     }
 
     /// As `merge(_:pushedBy:_:)`, also giving the feed position of each change appended.
-    func merge(_ changes: [TaskChange], pushedBy: Int32?, _ tx: PostgresConnection,
-               positions: inout [UUID: FeedCursor]) async throws -> [ApplyOutcome] {
+    func merge(
+        _ changes: [TaskChange], pushedBy: Int32?, _ tx: PostgresConnection,
+        positions: inout [UUID: FeedCursor]
+    ) async throws -> [ApplyOutcome] {
         guard !changes.isEmpty else { return [] }
         try await tx.query("SELECT pg_advisory_xact_lock(\(Self.feedLockKey))", logger: logger)
         let ids = changes.map(\.id)
-        let fresh = Set(try await tx.query("""
-            INSERT INTO applied_change (change_id, node_id) SELECT unnest(\(ids)::uuid[]), \(pushedBy)
-            ON CONFLICT DO NOTHING RETURNING change_id
-            """, logger: logger).column(UUID.self))
+        let fresh = Set(
+            try await tx.query(
+                """
+                INSERT INTO applied_change (change_id, node_id) SELECT unnest(\(ids)::uuid[]), \(pushedBy)
+                ON CONFLICT DO NOTHING RETURNING change_id
+                """, logger: logger
+            ).column(UUID.self))
         var records: [UUID: TaskRecord] = [:]
         let taskIDs = Array(Set(changes.map(\.taskID)))
         for (_, text) in try await tx.query(
-            "SELECT id, record FROM task WHERE id = ANY(\(taskIDs)::uuid[])", logger: logger).collect((UUID, String).self) {
+            "SELECT id, record FROM task WHERE id = ANY(\(taskIDs)::uuid[])", logger: logger
+        ).collect((UUID, String).self) {
             let record = try JSONDecoder().decode(TaskRecord.self, from: Data(text.utf8))
             records[record.id] = record
         }
@@ -191,7 +203,8 @@ extension CentralStore {
                 let r = records[id]!
                 return (id, String(decoding: r.json(), as: UTF8.self), r.deleted, r.done, r.createdAt)
             }
-            try await tx.query("""
+            try await tx.query(
+                """
                 INSERT INTO task (id, record, deleted, done, created_at)
                 SELECT * FROM unnest(\(rows.map(\.0))::uuid[], \(rows.map(\.1))::text[], \(rows.map(\.2))::bool[],
                                      \(rows.map(\.3))::bool[], \(rows.map(\.4))::int8[])
@@ -206,12 +219,14 @@ extension CentralStore {
             for (change, (seq, tag)) in zip(applied, zip(seqs, tags)) { positions[change.id] = FeedCursor(seq: seq, tag: tag) }
             let bodies = applied.map { String(decoding: $0.json(), as: UTF8.self) }
             if let newest = applied.map(\.stamp).max() {
-                try await tx.query("""
+                try await tx.query(
+                    """
                     UPDATE central_clock SET physical = \(newest.physical), counter = \(Int32(newest.counter))
                     WHERE id = 1 AND (physical, counter) < (\(newest.physical), \(Int32(newest.counter)))
                     """, logger: logger)
             }
-            try await tx.query("""
+            try await tx.query(
+                """
                 INSERT INTO change_feed (seq, tag, change_id, task_id, pushed_by, body)
                 SELECT s, t, c, k, \(pushedBy), b FROM unnest(\(seqs)::int8[], \(tags)::int8[], \(applied.map(\.id))::uuid[],
                     \(applied.map(\.taskID))::uuid[], \(bodies)::text[]) AS x(s, t, c, k, b)
@@ -230,12 +245,15 @@ extension CentralStore {
                 do {
                     for position in [cursor, check ?? .start] where position.seq > 0 {
                         let tags = try await connection.query(
-                            "SELECT tag FROM change_feed WHERE seq = \(position.seq)", logger: logger).column(Int64.self)
+                            "SELECT tag FROM change_feed WHERE seq = \(position.seq)", logger: logger
+                        ).column(Int64.self)
                         guard tags.first == position.tag else { throw CentralStoreError.cursorUnknown(position.description) }
                     }
-                    let rows = try await connection.query("""
+                    let rows = try await connection.query(
+                        """
                         SELECT seq, tag, body, change_id FROM change_feed WHERE seq > \(cursor.seq) ORDER BY seq LIMIT \(limit + 1)
-                        """, logger: logger).collect((Int64, Int64, String, UUID).self)
+                        """, logger: logger
+                    ).collect((Int64, Int64, String, UUID).self)
                     // Every change carries central's proof that it took it, for agents to keep (CentralProof).
                     var proofs: [(UUID, String)] = []
                     if !rows.isEmpty {
@@ -277,10 +295,12 @@ extension CentralStore {
     /// positions for it.
     public func beginResync(_ node: AuthenticatedNode) async throws -> SyncWire.ResyncResponse {
         try await operation("resync") { [client, logger] in
-            let rows = try await client.query("""
+            let rows = try await client.query(
+                """
                 UPDATE node SET resync_open_until = now() + interval '24 hours' WHERE id = \(node.id)
                 RETURNING samples_through, (extract(epoch FROM resync_open_until) * 1000)::bigint
-                """, logger: logger).collect((Int64?, Int64).self)
+                """, logger: logger
+            ).collect((Int64?, Int64).self)
             guard let row = rows.first else { throw CentralStoreError.nodeNotFound(node.name) }
             return SyncWire.ResyncResponse(samplesThrough: row.0, resyncOpenUntil: RFC3339.format(millis: row.1))
         }
@@ -289,7 +309,9 @@ extension CentralStore {
     /// The key central proves its own changes with (``CentralProof``).
     static func secretKey(_ connection: PostgresConnection, _ logger: Logger) async throws -> [UInt8] {
         let rows = try await connection.query("SELECT key FROM central_secret WHERE id = 1", logger: logger).collect(ByteBuffer.self)
-        guard let key = rows.first, key.readableBytes >= 16 else { throw CentralStoreError.unavailable("central_secret holds no key: run edge-central migrate") }
+        guard let key = rows.first, key.readableBytes >= 16 else {
+            throw CentralStoreError.unavailable("central_secret holds no key: run edge-central migrate")
+        }
         return Array(key.readableBytesView)
     }
 }

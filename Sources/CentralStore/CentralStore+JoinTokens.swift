@@ -40,11 +40,13 @@ extension CentralStore {
         let hash = ByteBuffer(bytes: NodeToken.hash(token))
         let expiresAt = now() + ttlMillis
         let id = try await operation("join-tokens create") { [client, logger] in
-            try await client.query("""
+            try await client.query(
+                """
                 INSERT INTO join_token (hash, expires_at, max_uses, node_pattern)
                 VALUES (\(hash), to_timestamp(\(Double(expiresAt) / 1000)), \(maxUses), \(nodePattern))
                 RETURNING id
-                """, logger: logger).column(Int32.self)
+                """, logger: logger
+            ).column(Int32.self)
         }
         guard let id = id.first else { throw CentralStoreError.unavailable("join-tokens create: no id returned") }
         return (id, token, expiresAt)
@@ -52,14 +54,16 @@ extension CentralStore {
 
     public func joinTokens() async throws -> [JoinTokenInfo] {
         try await operation("join-tokens list") { [client, logger] in
-            try await client.query("""
+            try await client.query(
+                """
                 SELECT id, (extract(epoch FROM created_at) * 1000)::bigint, (extract(epoch FROM expires_at) * 1000)::bigint,
                        max_uses, uses, node_pattern, revoked_at IS NOT NULL, (extract(epoch FROM last_used_at) * 1000)::bigint
                 FROM join_token ORDER BY id
                 """, logger: logger
             ).collect((Int32, Int64, Int64, Int32?, Int32, String?, Bool, Int64?).self).map {
-                JoinTokenInfo(id: $0.0, createdAt: $0.1, expiresAt: $0.2, maxUses: $0.3, uses: $0.4, nodePattern: $0.5,
-                              revoked: $0.6, lastUsedAt: $0.7)
+                JoinTokenInfo(
+                    id: $0.0, createdAt: $0.1, expiresAt: $0.2, maxUses: $0.3, uses: $0.4, nodePattern: $0.5,
+                    revoked: $0.6, lastUsedAt: $0.7)
             }
         }
     }
@@ -86,10 +90,12 @@ extension CentralStore {
         let hash = ByteBuffer(bytes: NodeToken.hash(token))
         return try await operation("enroll") { [client, logger] in
             try await client.withTransaction(logger: logger) { tx in
-                let rows = try await tx.query("""
+                let rows = try await tx.query(
+                    """
                     SELECT id, expires_at > now(), max_uses, uses, node_pattern, revoked_at IS NOT NULL
                     FROM join_token WHERE hash = \(joinHash) FOR UPDATE
-                    """, logger: logger).collect((Int32, Bool, Int32?, Int32, String?, Bool).self)
+                    """, logger: logger
+                ).collect((Int32, Bool, Int32?, Int32, String?, Bool).self)
                 guard let join = rows.first else { throw CentralStoreError.invalidJoinToken("unknown") }
                 if join.5 { throw CentralStoreError.invalidJoinToken("revoked") }
                 if !join.1 { throw CentralStoreError.invalidJoinToken("expired") }
@@ -98,7 +104,8 @@ extension CentralStore {
                     throw CentralStoreError.nameNotAllowed("this join token enrolls only names matching \(pattern), not \(name)")
                 }
                 let existing = try await tx.query(
-                    "SELECT id, enroll_open FROM node WHERE name = \(name) FOR UPDATE", logger: logger).collect((Int32, Bool).self)
+                    "SELECT id, enroll_open FROM node WHERE name = \(name) FOR UPDATE", logger: logger
+                ).collect((Int32, Bool).self)
                 let nodeID: Int32
                 if let node = existing.first {
                     guard node.1 else { throw CentralStoreError.nodeEnrolled(name) }
@@ -109,10 +116,12 @@ extension CentralStore {
                     try await tx.query(
                         "UPDATE node_token SET revoked_at = coalesce(revoked_at, now()) WHERE node_id = \(nodeID)", logger: logger)
                 } else {
-                    let inserted = try await tx.query("""
+                    let inserted = try await tx.query(
+                        """
                         INSERT INTO node (name, enrolled_by) VALUES (\(name), \(join.0))
                         ON CONFLICT (name) DO NOTHING RETURNING id
-                        """, logger: logger).column(Int32.self)
+                        """, logger: logger
+                    ).column(Int32.self)
                     guard let id = inserted.first else { throw CentralStoreError.nodeEnrolled(name) }
                     nodeID = id
                 }

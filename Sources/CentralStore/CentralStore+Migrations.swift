@@ -38,9 +38,12 @@ extension CentralStore {
         return applied
     }
 
-    private static func applyMissing(_ connection: PostgresConnection, _ logger: Logger,
-                                     _ migrations: [(name: String, sql: [String])]) async throws -> [String] {
-        try await connection.query("""
+    private static func applyMissing(
+        _ connection: PostgresConnection, _ logger: Logger,
+        _ migrations: [(name: String, sql: [String])]
+    ) async throws -> [String] {
+        try await connection.query(
+            """
             CREATE TABLE IF NOT EXISTS schema_migration (
                 name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())
             """, logger: logger)

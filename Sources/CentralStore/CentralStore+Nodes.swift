@@ -1,10 +1,11 @@
 import NIOCore
 import PostgresNIO
 import Sync
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// A node as `nodes list` and `GET /v1/nodes` show it.
@@ -93,7 +94,8 @@ extension CentralStore {
 
     public func nodes() async throws -> [NodeInfo] {
         try await operation("nodes list") { [client, logger] in
-            try await client.query("""
+            try await client.query(
+                """
                 SELECT name, (extract(epoch FROM created_at) * 1000)::bigint,
                        (extract(epoch FROM last_seen_at) * 1000)::bigint, (extract(epoch FROM last_sync_at) * 1000)::bigint,
                        samples_stored, revoked_at IS NOT NULL
@@ -111,7 +113,8 @@ extension CentralStore {
     public func authenticate(token: String) async throws -> AuthenticatedNode? {
         let hash = ByteBuffer(bytes: NodeToken.hash(token))
         return try await operation("authenticate") { [client, logger] in
-            let rows = try await client.query("""
+            let rows = try await client.query(
+                """
                 WITH hit AS (
                     SELECT n.id, n.name FROM node_token t JOIN node n ON n.id = t.node_id
                     WHERE t.hash = \(hash) AND t.revoked_at IS NULL AND n.revoked_at IS NULL),
@@ -120,7 +123,8 @@ extension CentralStore {
                     WHERE node.id = hit.id
                       AND (node.last_seen_at IS NULL OR node.last_seen_at < now() - interval '1 minute' OR node.enroll_open))
                 SELECT id, name FROM hit
-                """, logger: logger).collect((Int32, String).self)
+                """, logger: logger
+            ).collect((Int32, String).self)
             return rows.first.map { AuthenticatedNode(id: $0.0, name: $0.1) }
         }
     }
@@ -130,9 +134,11 @@ extension CentralStore {
     public func exchangePeers(_ node: AuthenticatedNode, url: String?) async throws -> [String] {
         try await operation("exchange peers") { [client, logger] in
             try await client.query("UPDATE node SET api_url = \(url) WHERE id = \(node.id)", logger: logger)
-            return try await client.query("""
+            return try await client.query(
+                """
                 SELECT api_url FROM node WHERE id <> \(node.id) AND revoked_at IS NULL AND api_url IS NOT NULL ORDER BY name
-                """, logger: logger).collect(String.self)
+                """, logger: logger
+            ).collect(String.self)
         }
     }
 }

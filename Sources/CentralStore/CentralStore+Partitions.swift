@@ -22,8 +22,8 @@ public struct SampleDay: Sendable, Hashable, Comparable, CustomStringConvertible
         guard name.hasPrefix("sample_"), name.utf8.count == 15 else { return nil }
         let digits = name.dropFirst(7)
         guard digits.allSatisfy({ $0.isASCII && $0.isNumber }), let year = Int(digits.prefix(4)),
-              let month = Int(digits.dropFirst(4).prefix(2)), let day = Int(digits.suffix(2)),
-              (1...12).contains(month), (1...31).contains(day)
+            let month = Int(digits.dropFirst(4).prefix(2)), let day = Int(digits.suffix(2)),
+            (1...12).contains(month), (1...31).contains(day)
         else { return nil }
         index = RFC3339.daysFromCivil(year: year, month: month, day: day)
     }
@@ -67,7 +67,7 @@ public struct SampleMonth: Sendable, Hashable, Comparable, CustomStringConvertib
         guard name.hasPrefix("sample_minute_"), name.utf8.count == 20 else { return nil }
         let digits = name.dropFirst(14)
         guard digits.allSatisfy({ $0.isASCII && $0.isNumber }), let year = Int(digits.prefix(4)),
-              let month = Int(digits.suffix(2)), (1...12).contains(month)
+            let month = Int(digits.suffix(2)), (1...12).contains(month)
         else { return nil }
         self.init(year: year, month: month)
     }
@@ -114,7 +114,8 @@ extension CentralStore {
     /// on (CREATE TABLE ... PARTITION OF would take ACCESS EXCLUSIVE). Returns the partitions
     /// that exist afterwards among those wanted, and the ones created.
     static func createPartitions(_ tx: PostgresConnection, _ logger: Logger, _ days: [SampleDay], minute: Bool)
-        async throws -> (existing: [String], created: [String]) {
+        async throws -> (existing: [String], created: [String])
+    {
         try await tx.query("SET LOCAL lock_timeout = '3s'", logger: logger)
         try await tx.query("SELECT pg_advisory_xact_lock(\(partitionLockKey))", logger: logger)
         let rawFrom = try await tx.query("SELECT raw_from FROM sample_state", logger: logger).column(Int64.self).first ?? 0
@@ -132,22 +133,30 @@ extension CentralStore {
         }
         guard !wanted.isEmpty else { return ([], []) }
         let parent = minute ? "sample_minute" : "sample"
-        let present = Set(try await tx.query("""
-            SELECT c.relname::text FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-            WHERE i.inhparent = \(parent)::regclass AND c.relname::text = ANY(\(wanted.map(\.name))::text[])
-            """, logger: logger).column(String.self))
+        let present = Set(
+            try await tx.query(
+                """
+                SELECT c.relname::text FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+                WHERE i.inhparent = \(parent)::regclass AND c.relname::text = ANY(\(wanted.map(\.name))::text[])
+                """, logger: logger
+            ).column(String.self))
         var created: [String] = []
         for partition in wanted where !present.contains(partition.name) {
-            let columns = minute
+            let columns =
+                minute
                 ? "avg double precision NOT NULL, min double precision NOT NULL, max double precision NOT NULL, count integer NOT NULL"
                 : "value double precision NOT NULL, clock smallint NOT NULL"
-            try await tx.query(PostgresQuery(unsafeSQL: """
-                CREATE TABLE \(partition.name) (node_id integer NOT NULL, series_id integer NOT NULL, ts bigint NOT NULL,
-                    \(columns), PRIMARY KEY (node_id, series_id, ts))
-                """), logger: logger)
-            try await tx.query(PostgresQuery(unsafeSQL: """
-                ALTER TABLE \(parent) ATTACH PARTITION \(partition.name) FOR VALUES FROM (\(partition.lower)) TO (\(partition.upper))
-                """), logger: logger)
+            try await tx.query(
+                PostgresQuery(
+                    unsafeSQL: """
+                        CREATE TABLE \(partition.name) (node_id integer NOT NULL, series_id integer NOT NULL, ts bigint NOT NULL,
+                            \(columns), PRIMARY KEY (node_id, series_id, ts))
+                        """), logger: logger)
+            try await tx.query(
+                PostgresQuery(
+                    unsafeSQL: """
+                        ALTER TABLE \(parent) ATTACH PARTITION \(partition.name) FOR VALUES FROM (\(partition.lower)) TO (\(partition.upper))
+                        """), logger: logger)
             created.append(partition.name)
         }
         return (wanted.map(\.name), created)
@@ -163,10 +172,12 @@ extension CentralStore {
     }
 
     static func childNames(_ connection: PostgresConnection, _ logger: Logger, parent: String) async throws -> [String] {
-        try await connection.query("""
+        try await connection.query(
+            """
             SELECT c.relname::text FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
             WHERE i.inhparent = \(parent)::regclass ORDER BY c.relname
-            """, logger: logger).column(String.self)
+            """, logger: logger
+        ).column(String.self)
     }
 }
 

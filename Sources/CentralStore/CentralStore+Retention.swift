@@ -80,14 +80,18 @@ extension CentralStore {
     /// anywhere (SIGKILL, PostgreSQL restarting) leaves nothing half done: the next run
     /// carries on where it stopped, and nothing is rolled up twice or dropped unrolled.
     /// `progress` hears one line per step done (the CLI prints them).
-    public func runRetention(steps: RetentionSteps = .all,
-                             progress: (@Sendable (String) -> Void)? = nil) async throws -> RetentionReport {
+    public func runRetention(
+        steps: RetentionSteps = .all,
+        progress: (@Sendable (String) -> Void)? = nil
+    ) async throws -> RetentionReport {
         let started = ContinuousClock.now
         let policy = configuration.retention
         let now = self.now()
         var report = try await client.withConnection { [logger] connection -> RetentionReport in
-            let locked = try await connection.query(
-                "SELECT pg_try_advisory_lock(\(Self.retentionLockKey))", logger: logger).column(Bool.self).first ?? false
+            let locked =
+                try await connection.query(
+                    "SELECT pg_try_advisory_lock(\(Self.retentionLockKey))", logger: logger
+                ).column(Bool.self).first ?? false
             guard locked else {
                 var report = RetentionReport()
                 report.outcome = .skipped
@@ -120,8 +124,10 @@ extension CentralStore {
     /// A transaction of a retention run on the run's connection, within `limit`: the backstop
     /// for a query PostgresNIO would wait for forever (it loses a write to a connection that
     /// closed under it, say when PostgreSQL restarts between two statements).
-    func transaction<T: Sendable>(_ connection: PostgresConnection, limit: Duration = .seconds(300),
-                                  _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+    func transaction<T: Sendable>(
+        _ connection: PostgresConnection, limit: Duration = .seconds(300),
+        _ body: @escaping @Sendable (PostgresConnection) async throws -> T
+    ) async throws -> T {
         guard !connection.isClosed else { throw CentralStoreError.unavailable("retention: the connection to PostgreSQL closed") }
         do {
             return try await withDeadline(limit, "retention") { [logger] in try await connection.readCommitted(logger, body) }
@@ -139,8 +145,10 @@ extension CentralStore {
         return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     }
 
-    private func retentionSteps(_ connection: PostgresConnection, _ steps: RetentionSteps, _ policy: RetentionPolicy,
-                                _ now: Int64, _ progress: (@Sendable (String) -> Void)?, _ report: inout RetentionReport) async throws {
+    private func retentionSteps(
+        _ connection: PostgresConnection, _ steps: RetentionSteps, _ policy: RetentionPolicy,
+        _ now: Int64, _ progress: (@Sendable (String) -> Void)?, _ report: inout RetentionReport
+    ) async throws {
         let say = progress ?? { _ in }
         if steps.contains(.move) {
             try await moveLegacy(connection, &report, say)
@@ -197,8 +205,10 @@ extension CentralStore {
         let minuteCutoff = policy.minuteCutoff(now: now)
         for month in try await transaction(connection, { [self] tx in try await self.minutePartitions(tx) }) where month.end <= minuteCutoff.start {
             let dropped = try await transaction(connection) { [logger] tx -> Bool in
-                let rolledThrough = try await tx.query(
-                    "SELECT rolled_through FROM sample_state FOR UPDATE", logger: logger).column(Int64.self).first ?? 0
+                let rolledThrough =
+                    try await tx.query(
+                        "SELECT rolled_through FROM sample_state FOR UPDATE", logger: logger
+                    ).column(Int64.self).first ?? 0
                 // Only months whose every day has its hourly rollups.
                 guard month.end <= rolledThrough else { return false }
                 try await Self.dropPartition(tx, logger, month.partition)
@@ -225,28 +235,33 @@ extension CentralStore {
         return try await transaction(connection, limit: .seconds(3600)) { [logger] tx -> Int64? in
             try await tx.query("INSERT INTO sample_day (day) VALUES (\(day.index)) ON CONFLICT DO NOTHING", logger: logger)
             let rolled = try await tx.query(
-                "SELECT rolled_up_at IS NOT NULL FROM sample_day WHERE day = \(day.index) FOR UPDATE", logger: logger).column(Bool.self)
+                "SELECT rolled_up_at IS NOT NULL FROM sample_day WHERE day = \(day.index) FOR UPDATE", logger: logger
+            ).column(Bool.self)
             if rolled.first == true { return nil }
             // One day of ten nodes is about 1.8 million minute groups: let the hash aggregate
             // keep them in memory rather than spill.
             try await tx.query("SET LOCAL work_mem = '128MB'", logger: logger)
-            let counts = try await tx.query(PostgresQuery(unsafeSQL: """
-                WITH m AS MATERIALIZED (
-                    SELECT node_id, series_id, ts - ts % 60000 AS ts,
-                           avg(value) AS avg, min(value) AS min, max(value) AS max, count(*)::int4 AS count
-                    FROM \(day.partition) GROUP BY 1, 2, 3),
-                minutes AS (
-                    INSERT INTO sample_minute (node_id, series_id, ts, avg, min, max, count)
-                    SELECT node_id, series_id, ts, avg, min, max, count FROM m),
-                hours AS (
-                    INSERT INTO sample_hour (node_id, series_id, ts, avg, min, max, count)
-                    SELECT node_id, series_id, ts - ts % 3600000, sum(avg * count) / sum(count), min(min), max(max), sum(count)::int4
-                    FROM m GROUP BY 1, 2, 3)
-                SELECT coalesce(sum(count), 0)::int8, count(*)::int8 FROM m
-                """), logger: logger).collect((Int64, Int64).self)
+            let counts = try await tx.query(
+                PostgresQuery(
+                    unsafeSQL: """
+                        WITH m AS MATERIALIZED (
+                            SELECT node_id, series_id, ts - ts % 60000 AS ts,
+                                   avg(value) AS avg, min(value) AS min, max(value) AS max, count(*)::int4 AS count
+                            FROM \(day.partition) GROUP BY 1, 2, 3),
+                        minutes AS (
+                            INSERT INTO sample_minute (node_id, series_id, ts, avg, min, max, count)
+                            SELECT node_id, series_id, ts, avg, min, max, count FROM m),
+                        hours AS (
+                            INSERT INTO sample_hour (node_id, series_id, ts, avg, min, max, count)
+                            SELECT node_id, series_id, ts - ts % 3600000, sum(avg * count) / sum(count), min(min), max(max), sum(count)::int4
+                            FROM m GROUP BY 1, 2, 3)
+                        SELECT coalesce(sum(count), 0)::int8, count(*)::int8 FROM m
+                        """), logger: logger
+            ).collect((Int64, Int64).self)
             let rows = counts.first?.0 ?? 0
             let minuteRows = counts.first?.1 ?? 0
-            try await tx.query("""
+            try await tx.query(
+                """
                 UPDATE sample_day SET rolled_up_at = now(), raw_rows = \(rows), minute_rows = \(minuteRows) WHERE day = \(day.index)
                 """, logger: logger)
             // Stepped reads take raw rows from here on, rollups before.
@@ -261,11 +276,14 @@ extension CentralStore {
         let rows = try await transaction(connection) { [logger] tx -> Int64? in
             let record = try await tx.query(
                 "SELECT rolled_up_at IS NOT NULL, coalesce(raw_rows, 0) FROM sample_day WHERE day = \(day.index) FOR UPDATE",
-                logger: logger).collect((Bool, Int64).self)
+                logger: logger
+            ).collect((Bool, Int64).self)
             guard let first = record.first, first.0 else { return nil }
             let rows = first.1
-            let exists = try await tx.query(
-                "SELECT to_regclass(\(day.partition)) IS NOT NULL", logger: logger).column(Bool.self).first ?? false
+            let exists =
+                try await tx.query(
+                    "SELECT to_regclass(\(day.partition)) IS NOT NULL", logger: logger
+                ).column(Bool.self).first ?? false
             guard exists else { return nil }
             try await Self.dropPartition(tx, logger, day.partition)
             try await tx.query("UPDATE sample_day SET dropped_at = now() WHERE day = \(day.index)", logger: logger)
@@ -291,8 +309,10 @@ extension CentralStore {
     // MARK: The move out of the table of before the partitioning migration
 
     func legacyPending(_ connection: PostgresConnection) async throws -> Bool {
-        let pending = try await connection.query(
-            "SELECT legacy_next_block IS NOT NULL FROM sample_state", logger: logger).column(Bool.self).first ?? false
+        let pending =
+            try await connection.query(
+                "SELECT legacy_next_block IS NOT NULL FROM sample_state", logger: logger
+            ).column(Bool.self).first ?? false
         if !pending { legacyGone.store(true, ordering: .releasing) }
         return pending
     }
@@ -322,9 +342,11 @@ extension CentralStore {
         // About 128 rows fit a page (60 bytes of heap per row).
         let pagesPerBatch = Int64(max(1, configuration.legacyMoveBatch / 128))
         let state = try await transaction(connection) { [logger] tx in
-            try await tx.query("""
+            try await tx.query(
+                """
                 SELECT legacy_next_block, pg_relation_size('sample_legacy') / current_setting('block_size')::int8 FROM sample_state
-                """, logger: logger).collect((Int64?, Int64).self)
+                """, logger: logger
+            ).collect((Int64?, Int64).self)
         }
         guard let first = state.first, let from = first.0 else { return true }
         let pages = first.1
@@ -335,10 +357,12 @@ extension CentralStore {
         }
         let to = min(pages, from + pagesPerBatch)
         let days = try await transaction(connection) { [logger] tx in
-            try await tx.query("""
+            try await tx.query(
+                """
                 SELECT DISTINCT (CASE WHEN ts >= 0 THEN ts / 86400000 ELSE (ts + 1) / 86400000 - 1 END)::int8 FROM sample_legacy
                 WHERE ctid >= format('(%s,0)', \(from)::int8)::tid AND ctid < format('(%s,0)', \(to)::int8)::tid
-                """, logger: logger).column(Int64.self).map(SampleDay.init(index:))
+                """, logger: logger
+            ).column(Int64.self).map(SampleDay.init(index:))
         }
         let (existing, created) = try await transaction(connection) { [logger] tx in
             try await Self.createPartitions(tx, logger, days.sorted(), minute: false)
@@ -346,10 +370,13 @@ extension CentralStore {
         knownDays.withLock { $0.formUnion(existing.compactMap(SampleDay.init(partition:))) }
         report.partitionsCreated += created
         let moved = try await transaction(connection, limit: .seconds(900)) { [logger] tx -> Int64 in
-            let position = try await tx.query(
-                "SELECT legacy_next_block FROM sample_state FOR UPDATE", logger: logger).column(Int64?.self).first ?? nil
+            let position =
+                try await tx.query(
+                    "SELECT legacy_next_block FROM sample_state FOR UPDATE", logger: logger
+                ).column(Int64?.self).first ?? nil
             guard position == from else { return 0 }  // moved by someone else (not under the run lock)
-            let counts = try await tx.query("""
+            let counts = try await tx.query(
+                """
                 WITH moved AS (
                     DELETE FROM sample_legacy
                     WHERE ctid >= format('(%s,0)', \(from)::int8)::tid AND ctid < format('(%s,0)', \(to)::int8)::tid
@@ -358,7 +385,8 @@ extension CentralStore {
                     INSERT INTO sample (node_id, series_id, ts, value, clock) SELECT * FROM moved
                     ON CONFLICT DO NOTHING)
                 SELECT (SELECT count(*) FROM moved)::int8
-                """, logger: logger).column(Int64.self)
+                """, logger: logger
+            ).column(Int64.self)
             try await tx.query("UPDATE sample_state SET legacy_next_block = \(to)", logger: logger)
             return counts.first ?? 0
         }

@@ -1,9 +1,10 @@
 import PostgresNIO
 import Sync
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// Raw samples of one series of one node, as received.
@@ -33,7 +34,8 @@ extension CentralStore {
         let now = self.now()
         // Readings are in strictly increasing ts order (checked by the API before this).
         if let last = batch.readings.last, last.ts > now + configuration.maxFuture,
-           let index = batch.readings.firstIndex(where: { $0.ts > now + configuration.maxFuture }) {
+            let index = batch.readings.firstIndex(where: { $0.ts > now + configuration.maxFuture })
+        {
             let ts = batch.readings[index].ts
             throw CentralStoreError.sampleInFuture(
                 "readings[\(index)].ts \(ts) (\(RFC3339.representable.contains(ts) ? RFC3339.format(millis: ts) : "out of range")) "
@@ -75,16 +77,19 @@ extension CentralStore {
         // usual batch is new, and PostgreSQL then searches each row's index page once instead
         // of twice (ON CONFLICT probes before it inserts). A replayed batch (its answer was
         // lost) is run again with ON CONFLICT DO NOTHING.
-        let insert: @Sendable (_ legacy: Bool, _ replay: Bool) async throws -> SyncWire.SampleAck = { [client, logger, sids, tss, values, clocks] legacy, replay in
+        let insert: @Sendable (_ legacy: Bool, _ replay: Bool) async throws -> SyncWire.SampleAck = {
+            [client, logger, sids, tss, values, clocks] legacy, replay in
             try await client.withConnection { connection in
                 try await connection.readCommitted(logger) { tx in
                     // The node's row lock: one node's batches in turn, and what retention waits
                     // for before it moves `raw_from` (it then holds the table EXCLUSIVE). The
                     // INSERT below reads `raw_from` after this, so it sees any move committed.
-                    let locked = try await tx.query("""
+                    let locked = try await tx.query(
+                        """
                         SELECT samples_through, (SELECT greatest(raw_from, \(keep)) FROM sample_state)
                         FROM node WHERE id = \(node.id) FOR UPDATE OF node
-                        """, logger: logger).collect((Int64?, Int64).self)
+                        """, logger: logger
+                    ).collect((Int64?, Int64).self)
                     let held = locked.first?.0 ?? nil
                     if let after, held == nil || held! < after {
                         throw CentralStoreError.rewound(
@@ -96,7 +101,8 @@ extension CentralStore {
                     var inserted = 0
                     if expired < tss.count {
                         if !replay && !legacy {
-                            try await tx.query("""
+                            try await tx.query(
+                                """
                                 INSERT INTO sample (node_id, series_id, ts, value, clock)
                                 SELECT \(node.id), u.s, u.t, u.v, u.c
                                 FROM unnest(\(PackedArray(sids))::int4[], \(PackedArray(tss))::int8[], \(PackedArray(values))::float8[], \(PackedArray(clocks))::int2[]) AS u(s, t, v, c)
@@ -106,10 +112,13 @@ extension CentralStore {
                         } else {
                             // While rows of the table of before partitioning wait to be moved, a
                             // sample already there is a duplicate too.
-                            let notMoved = legacy ? """
+                            let notMoved =
+                                legacy
+                                ? """
                                 AND NOT EXISTS (SELECT 1 FROM sample_legacy l WHERE l.node_id = \(node.id) AND l.series_id = u.s AND l.ts = u.t)
                                 """ : ""
-                            let rows = try await tx.query("""
+                            let rows = try await tx.query(
+                                """
                                 WITH ins AS (
                                     INSERT INTO sample (node_id, series_id, ts, value, clock)
                                     SELECT \(node.id), u.s, u.t, u.v, u.c
@@ -117,16 +126,19 @@ extension CentralStore {
                                     WHERE u.t >= \(kept) \(unescaped: notMoved)
                                     ON CONFLICT DO NOTHING RETURNING 1)
                                 SELECT count(*)::int8 FROM ins
-                                """, logger: logger).collect(Int64.self)
+                                """, logger: logger
+                            ).collect(Int64.self)
                             inserted = Int(rows.first ?? 0)
                         }
                     }
-                    try await tx.query("""
+                    try await tx.query(
+                        """
                         UPDATE node SET samples_through = greatest(samples_through, \(last)), samples_stored = samples_stored + \(Int64(inserted)),
                             last_sync_at = now() WHERE id = \(node.id)
                         """, logger: logger)
-                    return SyncWire.SampleAck(storedThrough: last ?? after, samples: total, inserted: inserted,
-                                              duplicates: total - inserted - expired, expired: expired)
+                    return SyncWire.SampleAck(
+                        storedThrough: last ?? after, samples: total, inserted: inserted,
+                        duplicates: total - inserted - expired, expired: expired)
                 }
             }
         }
@@ -174,14 +186,17 @@ extension CentralStore {
             let names = missing.map { keys[$0].name }
             let labels = missing.map { keys[$0].labelText }
             let found = try await operation("resolve series") { [client, logger] in
-                try await client.query("""
+                try await client.query(
+                    """
                     INSERT INTO series (name, labels) SELECT * FROM unnest(\(names)::text[], \(labels)::text[])
                     ON CONFLICT DO NOTHING
                     """, logger: logger)
-                return try await client.query("""
+                return try await client.query(
+                    """
                     SELECT s.id, s.name, s.labels FROM series s
                     JOIN unnest(\(names)::text[], \(labels)::text[]) AS k(name, labels) ON s.name = k.name AND s.labels = k.labels
-                    """, logger: logger).collect((Int32, String, String).self)
+                    """, logger: logger
+                ).collect((Int32, String, String).self)
             }
             let byText = Dictionary(found.map { ("\($0.1)\u{0}\($0.2)", $0.0) }, uniquingKeysWith: { a, _ in a })
             seriesIDs.withLock { cache in
@@ -200,8 +215,10 @@ extension CentralStore {
 
     /// Raw samples of one node's series in `[since, until]`, in time order, at most `limit`
     /// points in all. Series are matched by name and labels first; only their points are read.
-    public func series(node: String, name: String, labels: [String: String], since: Int64, until: Int64,
-                       limit: Int) async throws -> [CentralSeriesPoints] {
+    public func series(
+        node: String, name: String, labels: [String: String], since: Int64, until: Int64,
+        limit: Int
+    ) async throws -> [CentralSeriesPoints] {
         try await operation("read series") { [self] in
             let matching = try await matchingSeries(name: name, labels: labels)
             guard !matching.isEmpty else { return [] }
@@ -209,18 +226,22 @@ extension CentralStore {
             let idList = ids.map(String.init).joined(separator: ",")
             let rows = try await withLegacy { [client, logger] legacy in
                 // Numbers only, written out: this part is spliced into the query text.
-                let old = legacy ? """
+                let old =
+                    legacy
+                    ? """
                     UNION ALL SELECT l.series_id, l.ts, l.value, l.clock FROM sample_legacy l, nd
                     WHERE l.node_id = nd.id AND l.series_id = ANY(ARRAY[\(idList)]::int4[]) AND l.ts BETWEEN \(since) AND \(until)
                     """ : ""
-                return try await client.query("""
+                return try await client.query(
+                    """
                     WITH nd AS (SELECT id FROM node WHERE name = \(node))
                     SELECT * FROM (
                         SELECT p.series_id, p.ts, p.value, p.clock FROM sample p, nd
                         WHERE p.node_id = nd.id AND p.series_id = ANY(\(ids)::int4[]) AND p.ts BETWEEN \(since) AND \(until)
                         \(unescaped: old)) q
                     ORDER BY 1, 2 LIMIT \(limit + 1)
-                    """, logger: logger).collect((Int32, Int64, Double, Int16).self)
+                    """, logger: logger
+                ).collect((Int32, Int64, Double, Int16).self)
             }
             if rows.count > limit {
                 throw CentralStoreError.invalidChange("more than \(limit) points; narrow the time range")
@@ -239,8 +260,10 @@ extension CentralStore {
     /// `rolled_through` on, per-minute rollups from `minute_from` to `rolled_through`, hourly
     /// ones before `minute_from`. A rollup that starts before `since` counts in `since`'s
     /// bucket, as on the agent. At most `limit` buckets in all.
-    public func series(node: String, name: String, labels: [String: String], since: Int64, until: Int64,
-                       step: Int64, limit: Int) async throws -> [CentralSeriesBuckets] {
+    public func series(
+        node: String, name: String, labels: [String: String], since: Int64, until: Int64,
+        step: Int64, limit: Int
+    ) async throws -> [CentralSeriesBuckets] {
         precondition(step > 0)
         return try await operation("read series") { [self] in
             let matching = try await matchingSeries(name: name, labels: labels)
@@ -249,12 +272,15 @@ extension CentralStore {
             let idList = ids.map(String.init).joined(separator: ",")
             let rows = try await withLegacy { [client, logger] legacy in
                 // Numbers only, written out: this part is spliced into the query text.
-                let old = legacy ? """
+                let old =
+                    legacy
+                    ? """
                     UNION ALL SELECT l.series_id, l.ts, l.value, l.value, l.value, 1 FROM sample_legacy l, nd, st
                     WHERE l.node_id = nd.id AND l.series_id = ANY(ARRAY[\(idList)]::int4[]) AND l.ts BETWEEN \(since) AND \(until)
                       AND l.ts >= st.r
                     """ : ""
-                return try await client.query("""
+                return try await client.query(
+                    """
                     WITH nd AS (SELECT id FROM node WHERE name = \(node)),
                     st AS (SELECT rolled_through AS r, minute_from AS m FROM sample_state),
                     pts (series_id, t, lo, hi, total, n) AS (
@@ -273,7 +299,8 @@ extension CentralStore {
                     SELECT series_id, t - ((t % \(step)) + \(step)) % \(step) AS bucket,
                            min(lo), max(hi), sum(total), sum(n)::int8
                     FROM pts GROUP BY 1, 2 ORDER BY 1, 2 LIMIT \(limit + 1)
-                    """, logger: logger).collect((Int32, Int64, Double, Double, Double, Int64).self)
+                    """, logger: logger
+                ).collect((Int32, Int64, Double, Double, Double, Int64).self)
             }
             if rows.count > limit {
                 throw CentralStoreError.invalidChange("more than \(limit) buckets; narrow the time range or widen the step")
@@ -292,7 +319,8 @@ extension CentralStore {
     func matchingSeries(name: String, labels: [String: String]) async throws -> [(Int32, [String: String])] {
         var matching: [(Int32, [String: String])] = []
         for try await (id, text) in try await client.query(
-            "SELECT id, labels FROM series WHERE name = \(name) ORDER BY labels", logger: logger).decode((Int32, String).self) {
+            "SELECT id, labels FROM series WHERE name = \(name) ORDER BY labels", logger: logger
+        ).decode((Int32, String).self) {
             let parsed = Dictionary((SeriesKey.parseLabels(text) ?? []).map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a })
             if labels.allSatisfy({ parsed[$0.key] == $0.value }) { matching.append((id, parsed)) }
         }

@@ -1,10 +1,11 @@
 import HouseholdTime
 import PostgresNIO
 import Sync
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// The household task API on central (docs/central-api.md). Central's own edits are stamped by the
@@ -15,11 +16,12 @@ extension CentralStore {
 
     public func tasks(_ state: TaskState) async throws -> [TaskItem] {
         try await operation("list tasks") { [client, logger] in
-            let filter: PostgresQuery = switch state {
-            case .all: "SELECT record FROM task WHERE NOT deleted ORDER BY created_at DESC, id"
-            case .open: "SELECT record FROM task WHERE NOT deleted AND NOT done ORDER BY created_at DESC, id"
-            case .done: "SELECT record FROM task WHERE NOT deleted AND done ORDER BY created_at DESC, id"
-            }
+            let filter: PostgresQuery =
+                switch state {
+                case .all: "SELECT record FROM task WHERE NOT deleted ORDER BY created_at DESC, id"
+                case .open: "SELECT record FROM task WHERE NOT deleted AND NOT done ORDER BY created_at DESC, id"
+                case .done: "SELECT record FROM task WHERE NOT deleted AND done ORDER BY created_at DESC, id"
+                }
             let decoder = JSONDecoder()
             return try await client.query(filter, logger: logger).column(String.self).map {
                 try decoder.decode(TaskRecord.self, from: Data($0.utf8)).item
@@ -60,9 +62,10 @@ extension CentralStore {
                 if let conflict = existing.conflict(withCreation: patch) { throw CentralStoreError.taskConflict(conflict) }
                 return nil
             }
-            return TaskChange(id: self.configuration.makeUUID(), taskID: taskID, stamp: stamp, createdAt: stamp.physical,
-                              origin: Self.replicaName,
-                              patch: RepeatRule.withFirstDue(patch, now: stamp.physical, zone: self.configuration.timeZone))
+            return TaskChange(
+                id: self.configuration.makeUUID(), taskID: taskID, stamp: stamp, createdAt: stamp.physical,
+                origin: Self.replicaName,
+                patch: RepeatRule.withFirstDue(patch, now: stamp.physical, zone: self.configuration.timeZone))
         }
         return TaskCreation(item: item, created: changed)
     }
@@ -77,15 +80,18 @@ extension CentralStore {
             var effective = requestedPatch.effective(on: existing)
             guard !effective.isEmpty else { return nil }
             if let done = effective.done, done.done { effective.done = DoneState(done: true, completedAt: stamp.physical) }
-            return TaskChange(id: self.configuration.makeUUID(), taskID: id, stamp: stamp, createdAt: existing.createdAt,
-                              origin: existing.origin, patch: effective)
+            return TaskChange(
+                id: self.configuration.makeUUID(), taskID: id, stamp: stamp, createdAt: existing.createdAt,
+                origin: existing.origin, patch: effective)
         } followUp: { [self] tx, occurrence, stamp in
             // A recurring chore completed gets its next occurrence; a completion undone
             // withdraws the one it created if nobody touched it (RecurringChorePlan).
             guard requestedPatch.done != nil else { return [] }
             let next = try await self.storedRecord(RecurringChore.nextID(after: id), tx)
-            return RecurringChorePlan.followUp(after: occurrence, next: next, stamp: stamp, changeID: self.configuration.makeUUID(),
-                                               zone: self.configuration.timeZone).map { [$0] } ?? []
+            return RecurringChorePlan.followUp(
+                after: occurrence, next: next, stamp: stamp, changeID: self.configuration.makeUUID(),
+                zone: self.configuration.timeZone
+            ).map { [$0] } ?? []
         }.item
     }
 
@@ -93,19 +99,23 @@ extension CentralStore {
     public func deleteTask(id: UUID, series: Bool = false) async throws {
         _ = try await edit(id, creating: false) { existing, stamp in
             guard let existing else { return nil }
-            return TaskChange(id: self.configuration.makeUUID(), taskID: id, stamp: stamp, createdAt: existing.createdAt,
-                              origin: existing.origin, patch: TaskPatch(deleted: true))
+            return TaskChange(
+                id: self.configuration.makeUUID(), taskID: id, stamp: stamp, createdAt: existing.createdAt,
+                origin: existing.origin, patch: TaskPatch(deleted: true))
         } followUp: { [self] tx, deleted, stamp in
             guard series else { return [] }
             let seriesID = deleted.seriesID
             let decoder = JSONDecoder()
-            let others = try await tx.query("""
+            let others = try await tx.query(
+                """
                 SELECT record FROM task WHERE NOT deleted AND id <> \(id)
                   AND (id = \(seriesID) OR record::jsonb->>'series' = \(seriesID.lowercasedString))
-                """, logger: logger).column(String.self).map { try decoder.decode(TaskRecord.self, from: Data($0.utf8)) }
+                """, logger: logger
+            ).column(String.self).map { try decoder.decode(TaskRecord.self, from: Data($0.utf8)) }
             return others.map { record in
-                TaskChange(id: self.configuration.makeUUID(), taskID: record.id, stamp: stamp,
-                           createdAt: record.createdAt, origin: record.origin, patch: TaskPatch(deleted: true))
+                TaskChange(
+                    id: self.configuration.makeUUID(), taskID: record.id, stamp: stamp,
+                    createdAt: record.createdAt, origin: record.origin, patch: TaskPatch(deleted: true))
             }
         }
     }
@@ -115,17 +125,21 @@ extension CentralStore {
     /// gives the changes the edit brings about in other tasks (a recurring chore's next
     /// occurrence, the rest of a series deleted), under the edit's own stamp, so that they win
     /// or lose together with it wherever they meet other replicas' changes.
-    private func edit(_ id: UUID, creating: Bool,
-                      _ makeChange: @escaping @Sendable (TaskRecord?, HLCTimestamp) throws -> TaskChange?,
-                      followUp: (@Sendable (PostgresConnection, TaskRecord, HLCTimestamp) async throws -> [TaskChange])? = nil)
-        async throws -> (item: TaskItem, changed: Bool) {
+    private func edit(
+        _ id: UUID, creating: Bool,
+        _ makeChange: @escaping @Sendable (TaskRecord?, HLCTimestamp) throws -> TaskChange?,
+        followUp: (@Sendable (PostgresConnection, TaskRecord, HLCTimestamp) async throws -> [TaskChange])? = nil
+    )
+        async throws -> (item: TaskItem, changed: Bool)
+    {
         try await operation("edit task") { [self] in
             try await client.withTransaction(logger: logger) { tx in
                 try await tx.query("SELECT pg_advisory_xact_lock(\(Self.feedLockKey))", logger: logger)
                 let existing = try await self.storedRecord(id, tx)
                 if !creating && (existing == nil || existing!.deleted) { throw CentralStoreError.taskNotFound(id.lowercasedString) }
                 // Central's persisted clock, past every stamp it has merged and this task's newest.
-                let row = try await tx.query("SELECT physical, counter FROM central_clock WHERE id = 1", logger: logger)
+                let row =
+                    try await tx.query("SELECT physical, counter FROM central_clock WHERE id = 1", logger: logger)
                     .collect((Int64, Int32).self).first ?? (Int64(0), Int32(0))
                 var clock = HybridLogicalClock(physical: row.0, counter: UInt16(clamping: row.1))
                 if let latest = existing?.latestStamp, (latest.physical, latest.counter) > (clock.physical, clock.counter) {

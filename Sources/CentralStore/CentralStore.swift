@@ -1,12 +1,13 @@
-import Logging
 import HouseholdTime
+import Logging
 import PostgresNIO
-import Synchronization
 import Sync
+import Synchronization
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// Central's PostgreSQL database: nodes and their tokens, the household's tasks with their

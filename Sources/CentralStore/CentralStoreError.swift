@@ -54,7 +54,8 @@ public enum CentralStoreError: Error, Equatable, CustomStringConvertible {
         case .invalidJoinToken(let why): "the join token is \(why); ask the operator for a new one (`edge-central join-tokens create`)"
         case .nameNotAllowed(let why): why
         case .joinTokenNotFound(let id): "no join token with ID \(id) (see `edge-central join-tokens list`)"
-        case .nodeEnrolled(let name): "a node named \(name) is enrolled already; a join token cannot take over its identity (an operator resets it with `edge-central nodes rotate \(name)`)"
+        case .nodeEnrolled(let name):
+            "a node named \(name) is enrolled already; a join token cannot take over its identity (an operator resets it with `edge-central nodes rotate \(name)`)"
         case .invalidInput(let why): "a value in the request cannot be stored: \(why)"
         case .sampleInFuture(let why): why
         case .newerSchema(let names): "the database has migrations this edge-central does not know (\(names.joined(separator: ", "))); run a newer edge-central"

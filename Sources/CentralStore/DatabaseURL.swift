@@ -1,8 +1,9 @@
 import PostgresNIO
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// `--database-url`: a `postgres://user[:password]@host[:port]/database[?sslmode=disable|require]`
@@ -17,7 +18,8 @@ public struct DatabaseURL: Sendable, CustomStringConvertible {
 
     public init(_ text: String) throws(DatabaseURLError) {
         guard let components = URLComponents(string: text), let scheme = components.scheme,
-              scheme == "postgres" || scheme == "postgresql" else {
+            scheme == "postgres" || scheme == "postgresql"
+        else {
             throw DatabaseURLError("must be a postgres:// URL such as postgres://edge@127.0.0.1:5432/edge")
         }
         guard let host = components.host, !host.isEmpty else { throw DatabaseURLError("names no host") }

@@ -25,11 +25,11 @@ struct PackedArray<Element: PackedArrayElement>: PostgresNonThrowingEncodable {
 
     func encode<JSONEncoder: PostgresJSONEncoder>(into buffer: inout ByteBuffer, context: PostgresEncodingContext<JSONEncoder>) {
         buffer.writeInteger(elements.isEmpty ? 0 : 1, as: Int32.self)  // dimensions
-        buffer.writeInteger(0, as: Int32.self)                         // no NULLs
+        buffer.writeInteger(0, as: Int32.self)  // no NULLs
         buffer.writeInteger(Element.elementType.rawValue)
         guard !elements.isEmpty else { return }
-        buffer.writeInteger(Int32(elements.count))                     // length
-        buffer.writeInteger(1, as: Int32.self)                         // lower bound
+        buffer.writeInteger(Int32(elements.count))  // length
+        buffer.writeInteger(1, as: Int32.self)  // lower bound
         let width = Element.width
         let size = elements.count * (4 + width)
         buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: size) { raw in

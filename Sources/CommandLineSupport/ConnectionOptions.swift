@@ -8,21 +8,27 @@ import Sync
 public struct ConnectionOptions: ParsableArguments {
     public init() {}
 
-    @Option(name: .customLong("header-timeout"), help: ArgumentHelp(
-        "Time a client has to send a request head, from connecting or from the first byte of its next request. "
-            + "[env: EDGE_HEADER_TIMEOUT, central: EDGE_CENTRAL_HEADER_TIMEOUT] [default: 10s]", valueName: "duration"))
+    @Option(
+        name: .customLong("header-timeout"),
+        help: ArgumentHelp(
+            "Time a client has to send a request head, from connecting or from the first byte of its next request. "
+                + "[env: EDGE_HEADER_TIMEOUT, central: EDGE_CENTRAL_HEADER_TIMEOUT] [default: 10s]", valueName: "duration"))
     public var headerTimeoutFlag: String?
 
-    @Option(name: .customLong("idle-timeout"), help: ArgumentHelp(
-        "Time a kept-alive connection may wait for its next request. "
-            + "[env: EDGE_IDLE_TIMEOUT, central: EDGE_CENTRAL_IDLE_TIMEOUT] [default: 60s]", valueName: "duration"))
+    @Option(
+        name: .customLong("idle-timeout"),
+        help: ArgumentHelp(
+            "Time a kept-alive connection may wait for its next request. "
+                + "[env: EDGE_IDLE_TIMEOUT, central: EDGE_CENTRAL_IDLE_TIMEOUT] [default: 60s]", valueName: "duration"))
     public var idleTimeoutFlag: String?
 
-    @Option(name: .customLong("max-connections"), help: ArgumentHelp(
-        "Connections open at once. At the cap a new connection evicts the oldest one that has not sent a complete "
-            + "request, else the oldest idle keep-alive one; when all are in a request it is closed at once. "
-            + "Always kept below the open-file limit. "
-            + "[env: EDGE_MAX_CONNECTIONS, central: EDGE_CENTRAL_MAX_CONNECTIONS] [default: 256, central: 4096]", valueName: "n"))
+    @Option(
+        name: .customLong("max-connections"),
+        help: ArgumentHelp(
+            "Connections open at once. At the cap a new connection evicts the oldest one that has not sent a complete "
+                + "request, else the oldest idle keep-alive one; when all are in a request it is closed at once. "
+                + "Always kept below the open-file limit. "
+                + "[env: EDGE_MAX_CONNECTIONS, central: EDGE_CENTRAL_MAX_CONNECTIONS] [default: 256, central: 4096]", valueName: "n"))
     public var maxConnectionsFlag: String?
 
     /// The configured limits; `prefix` is `EDGE_` or `EDGE_CENTRAL_`. The agent's default cap

@@ -1,7 +1,8 @@
 import Logging
 import Sync
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// One JSON object per line on standard error:

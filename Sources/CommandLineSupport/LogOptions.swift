@@ -1,7 +1,8 @@
 import ArgumentParser
 import Logging
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `--log-format text|json` and `--log-level`; logs go to standard error, where journald and
@@ -12,8 +13,10 @@ public struct LogOptions: ParsableArguments {
     @Option(name: .customLong("log-format"), help: ArgumentHelp("text or json. [env: EDGE_LOG_FORMAT] [default: text]", valueName: "format"))
     public var formatFlag: String?
 
-    @Option(name: .customLong("log-level"), help: ArgumentHelp(
-        "trace, debug, info, notice, warning, error or critical. [env: EDGE_LOG_LEVEL] [default: info]", valueName: "level"))
+    @Option(
+        name: .customLong("log-level"),
+        help: ArgumentHelp(
+            "trace, debug, info, notice, warning, error or critical. [env: EDGE_LOG_LEVEL] [default: info]", valueName: "level"))
     public var levelFlag: String?
 
     public enum Format: String, Sendable { case text, json }
@@ -35,10 +38,11 @@ public struct LogOptions: ParsableArguments {
     public func bootstrap() throws {
         let (format, level) = try resolved()
         LoggingSystem.bootstrap { label in
-            var handler: any LogHandler = switch format {
-            case .text: StreamLogHandler.standardError(label: label)
-            case .json: JSONLogHandler(label: label)
-            }
+            var handler: any LogHandler =
+                switch format {
+                case .text: StreamLogHandler.standardError(label: label)
+                case .json: JSONLogHandler(label: label)
+                }
             handler.logLevel = level
             return handler
         }

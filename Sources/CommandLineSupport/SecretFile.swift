@@ -1,10 +1,10 @@
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Secrets read from files (Kubernetes Secret mounts, systemd credentials): trailing
@@ -24,9 +24,10 @@ public enum SecretFile {
             throw ConfigurationError("\(option): \(path) is not a regular file")
         }
         if requirePrivate && (info.st_mode & 0o077 != 0 || info.st_uid != geteuid()) {
-            throw ConfigurationError("\(option): \(path) has mode \(String(info.st_mode & 0o777, radix: 8)) (owner \(info.st_uid)); "
-                + "a node credential must be this user's, mode 600. It was not used or replaced: fix it (chmod 600), or delete it "
-                + "and have an operator run `edge-central nodes rotate NAME` so the node enrolls again")
+            throw ConfigurationError(
+                "\(option): \(path) has mode \(String(info.st_mode & 0o777, radix: 8)) (owner \(info.st_uid)); "
+                    + "a node credential must be this user's, mode 600. It was not used or replaced: fix it (chmod 600), or delete it "
+                    + "and have an operator run `edge-central nodes rotate NAME` so the node enrolls again")
         }
         var bytes: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)

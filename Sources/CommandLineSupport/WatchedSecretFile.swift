@@ -1,6 +1,7 @@
 import Synchronization
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A secret read from its file (a Kubernetes Secret mount, a systemd credential) and read

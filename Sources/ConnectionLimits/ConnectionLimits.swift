@@ -6,7 +6,7 @@ import NIOHTTPTypesHTTP1
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// What one HTTP server lets a client on the LAN hold: a request head must arrive within

@@ -1,10 +1,12 @@
-import CommandLineSupport
 import ArgumentParser
-#if canImport(Glibc)
-import Glibc
-#endif
+import CommandLineSupport
 import HouseholdTime
 import LocalStore
+import Sync
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Options every command that touches the database shares: where it is and who we are.
 struct StoreOptions: ParsableArguments {
@@ -66,7 +68,3 @@ struct StoreOptions: ParsableArguments {
         }
     }
 }
-
-import Sync
-
-

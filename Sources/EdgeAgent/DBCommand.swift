@@ -1,5 +1,5 @@
-import CommandLineSupport
 import ArgumentParser
+import CommandLineSupport
 import LocalStore
 
 /// `edge-agent db ...`: look after the database file.
@@ -31,9 +31,10 @@ struct DBCommand: ParsableCommand {
                     findings = [error.description]
                 }
                 guard findings == ["ok"] else {
-                    findings.prefix(20).forEach { Output.error("edge-agent: integrity check: \($0)") }
-                    Output.error("edge-agent: to recover, stop the agent and keep a copy of \(local.path); then restore a backup "
-                        + "('edge-agent db backup' makes them), or salvage with: sqlite3 \(local.path) .recover | sqlite3 recovered.db")
+                    for finding in findings.prefix(20) { Output.error("edge-agent: integrity check: \(finding)") }
+                    Output.error(
+                        "edge-agent: to recover, stop the agent and keep a copy of \(local.path); then restore a backup "
+                            + "('edge-agent db backup' makes them), or salvage with: sqlite3 \(local.path) .recover | sqlite3 recovered.db")
                     throw CLIError.failed("\(local.path) failed the integrity check (\(findings.count) findings)")
                 }
                 let counts = try local.taskCounts()

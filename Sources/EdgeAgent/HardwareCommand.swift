@@ -1,11 +1,12 @@
-import CommandLineSupport
 import ArgumentParser
+import CommandLineSupport
 import HostProbes
 import Sync
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// `edge-agent hw`: one reading of this node's hardware, printed.
@@ -26,8 +27,10 @@ struct HardwareCommand: ParsableCommand {
 
     @Option(help: "Output format.") var format: Format = .text
     @OptionGroup var probes: ProbeOptions
-    @Option(name: .customLong("node-name"), help: ArgumentHelp(
-        "Node name shown in the output. [env: EDGE_NODE_NAME] [default: the host name]", valueName: "name"))
+    @Option(
+        name: .customLong("node-name"),
+        help: ArgumentHelp(
+            "Node name shown in the output. [env: EDGE_NODE_NAME] [default: the host name]", valueName: "name"))
     var nodeNameFlag: String?
     @Flag(help: "Also list, on standard error, each source that was absent or unreadable.") var verbose = false
 

@@ -1,37 +1,47 @@
-import CommandLineSupport
 import ArgumentParser
+import CommandLineSupport
 import HostProbes
-import Sync
 import Libgpiod
 import Sampling
+import Sync
 
 /// Where the hardware is read from: the host root and the GPIO lines to watch; which node_exporter collectors run.
 struct ProbeOptions: ParsableArguments {
-    @Option(name: .customLong("host-root"), help: ArgumentHelp(
-        "Directory where the host's /proc and /sys are found. [env: EDGE_HOST_ROOT] [default: /]", valueName: "dir"))
+    @Option(
+        name: .customLong("host-root"),
+        help: ArgumentHelp(
+            "Directory where the host's /proc and /sys are found. [env: EDGE_HOST_ROOT] [default: /]", valueName: "dir"))
     var hostRootFlag: String?
 
-    @Option(name: .customLong("host-rootfs"), help: ArgumentHelp(
-        "The host's root filesystem, for the free space of its mount points and its os-release (node_exporter's "
-            + "--path.rootfs). [env: EDGE_HOST_ROOTFS] [default: <host-root>/root when --host-root is not / and holds "
-            + "a root directory (the DaemonSet's read-only /host/root), else --host-root]", valueName: "dir"))
+    @Option(
+        name: .customLong("host-rootfs"),
+        help: ArgumentHelp(
+            "The host's root filesystem, for the free space of its mount points and its os-release (node_exporter's "
+                + "--path.rootfs). [env: EDGE_HOST_ROOTFS] [default: <host-root>/root when --host-root is not / and holds "
+                + "a root directory (the DaemonSet's read-only /host/root), else --host-root]", valueName: "dir"))
     var hostRootfsFlag: String?
 
-    @Option(name: .customLong("collector"), help: ArgumentHelp(
-        "Enable a node_exporter collector; written --collector.NAME, as node_exporter's flags are. Repeatable. "
-            + "NAME: node (every node_* collector at once), \(CollectorSelection.switchNames.dropFirst().joined(separator: ", ")). "
-            + "Every collector is on by default; edge_* families always are. A single collector's switch wins over node's. "
-            + "[env: EDGE_COLLECTORS, e.g. \"no-node,hwmon\"; flags win]", valueName: "NAME"))
+    @Option(
+        name: .customLong("collector"),
+        help: ArgumentHelp(
+            "Enable a node_exporter collector; written --collector.NAME, as node_exporter's flags are. Repeatable. "
+                + "NAME: node (every node_* collector at once), \(CollectorSelection.switchNames.dropFirst().joined(separator: ", ")). "
+                + "Every collector is on by default; edge_* families always are. A single collector's switch wins over node's. "
+                + "[env: EDGE_COLLECTORS, e.g. \"no-node,hwmon\"; flags win]", valueName: "NAME"))
     var enabledCollectors: [String] = []
 
-    @Option(name: .customLong("no-collector"), help: ArgumentHelp(
-        "Disable a node_exporter collector; written --no-collector.NAME. --no-collector.node leaves only the edge_* "
-            + "families (for nodes where node_exporter already runs).", valueName: "NAME"))
+    @Option(
+        name: .customLong("no-collector"),
+        help: ArgumentHelp(
+            "Disable a node_exporter collector; written --no-collector.NAME. --no-collector.node leaves only the edge_* "
+                + "families (for nodes where node_exporter already runs).", valueName: "NAME"))
     var disabledCollectors: [String] = []
 
-    @Option(name: .customLong("gpio-lines"), help: ArgumentHelp(
-        "GPIO input lines to export, separated by ';': chip=<label or name>,line=<offset or name>[,name=<friendly name>], "
-            + "e.g. chip=pinctrl-bcm2711,line=17,name=door. [env: EDGE_GPIO_LINES] [default: none]", valueName: "lines"))
+    @Option(
+        name: .customLong("gpio-lines"),
+        help: ArgumentHelp(
+            "GPIO input lines to export, separated by ';': chip=<label or name>,line=<offset or name>[,name=<friendly name>], "
+                + "e.g. chip=pinctrl-bcm2711,line=17,name=door. [env: EDGE_GPIO_LINES] [default: none]", valueName: "lines"))
     var gpioLinesFlag: String?
 
     var hostRoot: String { Settings.resolve(flag: hostRootFlag, env: "EDGE_HOST_ROOT") { "/" } }
@@ -116,25 +126,33 @@ struct ProbeOptions: ParsableArguments {
 
 /// `--sample-interval`, `--retention` and `--max-db-size` for the daemon.
 struct SamplingOptions: ParsableArguments {
-    @Option(name: .customLong("sample-interval"), help: ArgumentHelp(
-        "How often to read the hardware: 1s to 1h, e.g. 15s, 1m. [env: EDGE_SAMPLE_INTERVAL] [default: 15s]", valueName: "duration"))
+    @Option(
+        name: .customLong("sample-interval"),
+        help: ArgumentHelp(
+            "How often to read the hardware: 1s to 1h, e.g. 15s, 1m. [env: EDGE_SAMPLE_INTERVAL] [default: 15s]", valueName: "duration"))
     var intervalFlag: String?
 
-    @Option(name: .customLong("retention"), help: ArgumentHelp(
-        "How long raw samples are kept before they are rolled up, e.g. 7d, 36h. [env: EDGE_RETENTION] [default: 7d]",
-        valueName: "duration"))
+    @Option(
+        name: .customLong("retention"),
+        help: ArgumentHelp(
+            "How long raw samples are kept before they are rolled up, e.g. 7d, 36h. [env: EDGE_RETENTION] [default: 7d]",
+            valueName: "duration"))
     var retentionFlag: String?
 
-    @Option(name: .customLong("stored-metrics"), help: ArgumentHelp(
-        "Metric families stored locally and synced to central, comma-separated: default (the curated set: load, CPU, "
-            + "memory, temperatures, frequencies, filesystem, network and disk bytes, fans, the Pi's edge_* figures), "
-            + "family names, or prefixes ending in *, e.g. default,node_pressure_*. /metrics shows every family anyway. "
-            + "[env: EDGE_STORED_METRICS] [default: default]", valueName: "list"))
+    @Option(
+        name: .customLong("stored-metrics"),
+        help: ArgumentHelp(
+            "Metric families stored locally and synced to central, comma-separated: default (the curated set: load, CPU, "
+                + "memory, temperatures, frequencies, filesystem, network and disk bytes, fans, the Pi's edge_* figures), "
+                + "family names, or prefixes ending in *, e.g. default,node_pressure_*. /metrics shows every family anyway. "
+                + "[env: EDGE_STORED_METRICS] [default: default]", valueName: "list"))
     var storedMetricsFlag: String?
 
-    @Option(name: .customLong("max-db-size"), help: ArgumentHelp(
-        "Size the database is kept under by rolling up and then dropping old metrics (never tasks), e.g. 512MB, 2GB, 300MiB. "
-            + "[env: EDGE_MAX_DB_SIZE] [default: 512MB]", valueName: "size"))
+    @Option(
+        name: .customLong("max-db-size"),
+        help: ArgumentHelp(
+            "Size the database is kept under by rolling up and then dropping old metrics (never tasks), e.g. 512MB, 2GB, 300MiB. "
+                + "[env: EDGE_MAX_DB_SIZE] [default: 512MB]", valueName: "size"))
     var maxSizeFlag: String?
 
     func intervalMillis() throws -> Int64 {
@@ -190,7 +208,7 @@ enum ByteSize {
         }
         number = Substring(String(number).trimmingSpaces)
         guard !number.isEmpty, number.allSatisfy(\.isASCII), let value = Int64(number), value >= 0,
-              value <= Int64.max / scale
+            value <= Int64.max / scale
         else { return nil }
         return value * scale
     }

@@ -1,6 +1,6 @@
-import CommandLineSupport
 import AgentAPI
 import ArgumentParser
+import CommandLineSupport
 import ConnectionLimits
 import HostProbes
 import Hummingbird
@@ -13,8 +13,9 @@ import ServiceLifecycle
 import Sync
 import SyncAgent
 import Synchronization
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `edge-agent run`: the daemon. Its parts are services in one group, started in dependency
@@ -93,8 +94,9 @@ struct RunCommand: AsyncParsableCommand {
                 var (engine, token, enrollment) = try SyncOptions.engine(central, store: local, logger: logger)
                 engine.advertiseURL = advertise
                 engine.onPeers = { directory.learn($0) }
-                syncService = SyncService(engine: engine, token: token, enrollment: enrollment,
-                                          intervalMillis: central.intervalMillis, logger: logger)
+                syncService = SyncService(
+                    engine: engine, token: token, enrollment: enrollment,
+                    intervalMillis: central.intervalMillis, logger: logger)
             } catch {
                 let failure = CLIError(error)
                 Output.error("edge-agent: \(failure.message)")
@@ -109,8 +111,9 @@ struct RunCommand: AsyncParsableCommand {
         let notifier = SystemdNotifier()
         let readiness = Readiness()
         let latest = LatestReading()
-        let sampler = Sampler(reader: reader, store: local, interval: .milliseconds(interval), latest: latest, logger: logger,
-                              stored: stored, collectors: collectors)
+        let sampler = Sampler(
+            reader: reader, store: local, interval: .milliseconds(interval), latest: latest, logger: logger,
+            stored: stored, collectors: collectors)
         let scrapeReader = reader
         // With a central, raw samples are kept until delivered (unless the size budget needs the room).
         let maintenance = MetricsMaintenance(store: local, policy: policy, protectUndelivered: central != nil, logger: logger)
@@ -125,21 +128,29 @@ struct RunCommand: AsyncParsableCommand {
         let app = Application(
             router: AgentAPI.router(environment),
             server: .limitedHTTP1(limits, counters: counters),
-            configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: nil,
-                                 availableConnectionsDelegate: MaximumAvailableConnections(limits.acceptLimit)),
+            configuration: .init(
+                address: .hostname(listen.host, port: listen.port), serverName: nil,
+                availableConnectionsDelegate: MaximumAvailableConnections(limits.acceptLimit)),
             onServerRunning: { channel in
                 readiness.set(.ready)
                 let bound = channel.localAddress?.port.map { "\(listen.host):\($0)" } ?? listen.description
-                logger.info("listening", metadata: [
-                    "address": "\(bound)", "api_token": "\(apiTokenFile == nil ? "none" : "required")",
-                    "max_connections": "\(limits.maxConnections)"])
+                logger.info(
+                    "listening",
+                    metadata: [
+                        "address": "\(bound)", "api_token": "\(apiTokenFile == nil ? "none" : "required")",
+                        "max_connections": "\(limits.maxConnections)",
+                    ])
                 notifier.ready(status: "serving on \(bound)")
             },
             logger: logger)
-        logger.info("sampling", metadata: [
-            "host_root": "\(reader.root.path)", "host_rootfs": "\(reader.rootfs.path)", "interval_ms": "\(interval)",
-            "stored_metrics": "\(stored)",
-            "collectors": "\(collectors.enabled.count == NodeCollector.allCases.count ? "all" : collectors.enabled.sorted().map(\.rawValue).joined(separator: ","))"])
+        logger.info(
+            "sampling",
+            metadata: [
+                "host_root": "\(reader.root.path)", "host_rootfs": "\(reader.rootfs.path)", "interval_ms": "\(interval)",
+                "stored_metrics": "\(stored)",
+                "collectors":
+                    "\(collectors.enabled.count == NodeCollector.allCases.count ? "all" : collectors.enabled.sorted().map(\.rawValue).joined(separator: ","))",
+            ])
 
         // Dependency order: the store first (stopped last); the lifecycle service last, so it
         // hears of shutdown first and marks the agent not ready before the server drains.

@@ -1,32 +1,41 @@
-import CommandLineSupport
 import AgentAPI
-import Sync
 import ArgumentParser
+import CommandLineSupport
+import Sync
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `--listen`, `--api-token-file` and `--peer-urls`.
 struct ServerOptions: ParsableArguments {
-    @Option(name: .customLong("listen"), help: ArgumentHelp(
-        "Address and port of the HTTP API and web page, e.g. 0.0.0.0:8080 to serve phones on the LAN. "
-            + "[env: EDGE_LISTEN] [default: 127.0.0.1:8080]", valueName: "host:port"))
+    @Option(
+        name: .customLong("listen"),
+        help: ArgumentHelp(
+            "Address and port of the HTTP API and web page, e.g. 0.0.0.0:8080 to serve phones on the LAN. "
+                + "[env: EDGE_LISTEN] [default: 127.0.0.1:8080]", valueName: "host:port"))
     var listenFlag: String?
 
-    @Option(name: .customLong("api-token-file"), help: ArgumentHelp(
-        "File holding a token that every /v1/* request must send as 'Authorization: Bearer <token>'. "
-            + "[env: EDGE_API_TOKEN_FILE] [default: none, the API is open]", valueName: "file"))
+    @Option(
+        name: .customLong("api-token-file"),
+        help: ArgumentHelp(
+            "File holding a token that every /v1/* request must send as 'Authorization: Bearer <token>'. "
+                + "[env: EDGE_API_TOKEN_FILE] [default: none, the API is open]", valueName: "file"))
     var apiTokenFileFlag: String?
 
-    @Option(name: .customLong("peer-urls"), help: ArgumentHelp(
-        "The household's other Pis as phones reach them, comma-separated base URLs (http://192.168.1.11:8080,...): "
-            + "the page switches to one when this Pi stops answering, and their pages may call this API. "
-            + "[env: EDGE_PEER_URLS] [default: none]", valueName: "urls"))
+    @Option(
+        name: .customLong("peer-urls"),
+        help: ArgumentHelp(
+            "The household's other Pis as phones reach them, comma-separated base URLs (http://192.168.1.11:8080,...): "
+                + "the page switches to one when this Pi stops answering, and their pages may call this API. "
+                + "[env: EDGE_PEER_URLS] [default: none]", valueName: "urls"))
     var peerURLsFlag: String?
 
-    @Option(name: .customLong("advertise-url"), help: ArgumentHelp(
-        "This Pi's address as phones reach it (http://192.168.1.11:8080): told to central, which tells the other Pis, "
-            + "whose pages can then switch to this one. [env: EDGE_ADVERTISE_URL] [default: none]", valueName: "url"))
+    @Option(
+        name: .customLong("advertise-url"),
+        help: ArgumentHelp(
+            "This Pi's address as phones reach it (http://192.168.1.11:8080): told to central, which tells the other Pis, "
+                + "whose pages can then switch to this one. [env: EDGE_ADVERTISE_URL] [default: none]", valueName: "url"))
     var advertiseURLFlag: String?
 
     func advertiseURL() throws -> String? {
@@ -62,4 +71,3 @@ struct ServerOptions: ParsableArguments {
         return file
     }
 }
-

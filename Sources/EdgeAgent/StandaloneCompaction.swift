@@ -14,8 +14,9 @@ struct StandaloneCompaction: Service {
         do {
             let dropped = try store.compactChangeLogForStandalone()
             if dropped > 0 {
-                logger.info("standalone: change log folded into the task records; a central configured later receives them as a snapshot",
-                            metadata: ["changes": "\(dropped)"])
+                logger.info(
+                    "standalone: change log folded into the task records; a central configured later receives them as a snapshot",
+                    metadata: ["changes": "\(dropped)"])
             }
         } catch LocalStoreError.unavailable {
             // reported once by the lifecycle service

@@ -1,13 +1,14 @@
-import CommandLineSupport
 import AgentAPI
 import ArgumentParser
+import CommandLineSupport
 import HostProbes
 import LocalStore
 import Sync
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// `edge-agent status`: what `GET /v1/status` shows, read from the database directly.
@@ -40,8 +41,9 @@ struct StatusCommand: ParsableCommand {
             }
             let sync = status.sync
             Output.line("node:            \(status.node) (edge-agent \(status.version))")
-            Output.line("store:           \(status.store.path), \(ByteCount.format(status.store.bytes))"
-                + (status.store.state == "ok" ? "" : ", \(status.store.state.uppercased()): \(status.store.problem ?? "")"))
+            Output.line(
+                "store:           \(status.store.path), \(ByteCount.format(status.store.bytes))"
+                    + (status.store.state == "ok" ? "" : ", \(status.store.state.uppercased()): \(status.store.problem ?? "")"))
             Output.line("tasks:           \(status.store.tasksOpen) open, \(status.store.tasksDone) done")
             Output.line("sync:            \(sync.centralURL.map { "\(sync.state) with \($0)" } ?? "standalone (no central configured)")")
             if sync.centralURL == nil {
@@ -50,8 +52,9 @@ struct StatusCommand: ParsableCommand {
                 // later gets the whole list as a snapshot).
                 Output.line("saved:           every task on this Pi; no central to send to (a central configured later receives them all)")
             } else {
-                Output.line("pending:         \(Output.count(sync.pendingTaskChanges, "task change")), \(Output.count(sync.pendingSamples, "sample"))"
-                    + (sync.oldestPendingAgeSeconds.map { ", oldest \(Int($0)) s" } ?? ""))
+                Output.line(
+                    "pending:         \(Output.count(sync.pendingTaskChanges, "task change")), \(Output.count(sync.pendingSamples, "sample"))"
+                        + (sync.oldestPendingAgeSeconds.map { ", oldest \(Int($0)) s" } ?? ""))
             }
             Output.line("last sync:       \(sync.lastSuccessAt.map(RFC3339.format(millis:)) ?? "never")")
             Output.line("last error:      \(sync.lastError ?? "none")")
@@ -62,15 +65,18 @@ struct StatusCommand: ParsableCommand {
             let failures = sync.errors.filter { $0.value > 0 }.sorted { $0.key < $1.key }
             Output.line("sync errors:     \(failures.isEmpty ? "none" : failures.map { "\($0.key) \($0.value)" }.joined(separator: ", "))")
             Output.line("samples dropped: \(status.store.samplesDropped)")
-            Output.line("clock:           \(sync.clock ?? "unknown")"
-                + (sync.changesRestamped > 0 ? ", \(Output.count(Int(sync.changesRestamped), "change")) stamped again after the clock ran ahead" : ""))
+            Output.line(
+                "clock:           \(sync.clock ?? "unknown")"
+                    + (sync.changesRestamped > 0 ? ", \(Output.count(Int(sync.changesRestamped), "change")) stamped again after the clock ran ahead" : ""))
             if sync.readingsWaitingForClock > 0 || sync.readingsRetimed > 0 || sync.readingsSentUntrusted > 0 {
-                Output.line("reading times:   \(Output.count(sync.readingsWaitingForClock, "reading")) waiting for a clock, "
-                    + "\(sync.readingsRetimed) moved to their true times, \(sync.readingsSentUntrusted) sent untrusted")
+                Output.line(
+                    "reading times:   \(Output.count(sync.readingsWaitingForClock, "reading")) waiting for a clock, "
+                        + "\(sync.readingsRetimed) moved to their true times, \(sync.readingsSentUntrusted) sent untrusted")
             }
             if !sync.quarantined.isEmpty {
-                Output.line("quarantined:     \(Output.count(sync.quarantined.count, "change")) kept out of the queue "
-                    + "(edge-agent sync quarantine list|retry|drop)")
+                Output.line(
+                    "quarantined:     \(Output.count(sync.quarantined.count, "change")) kept out of the queue "
+                        + "(edge-agent sync quarantine list|retry|drop)")
                 for change in sync.quarantined {
                     Output.line("  \(change.changeID)  \(change.reason)")
                 }

@@ -64,12 +64,14 @@ struct SyncCommand: AsyncParsableCommand {
             record.lastSuccessAt = WallClock.system.nowMillis()
             record.lastError = nil
             record.clockOffsetMillis = report.clockOffsetMillis ?? record.clockOffsetMillis
-            Output.line("pushed \(Output.count(report.changesPushed, "change")) (\(report.changesApplied) applied, "
-                + "\(report.changesPushed - report.changesApplied) already known), \(Output.count(report.samplesPushed, "sample")); "
-                + "pulled \(Output.count(report.changesPulled, "change"))" + (report.resynced ? "; full resync done" : ""))
+            Output.line(
+                "pushed \(Output.count(report.changesPushed, "change")) (\(report.changesApplied) applied, "
+                    + "\(report.changesPushed - report.changesApplied) already known), \(Output.count(report.samplesPushed, "sample")); "
+                    + "pulled \(Output.count(report.changesPulled, "change"))" + (report.resynced ? "; full resync done" : ""))
             if report.changesQuarantined > 0 {
-                Output.error("edge-agent: central refused \(Output.count(report.changesQuarantined, "change")); quarantined "
-                    + "(see 'edge-agent sync quarantine list')")
+                Output.error(
+                    "edge-agent: central refused \(Output.count(report.changesQuarantined, "change")); quarantined "
+                        + "(see 'edge-agent sync quarantine list')")
                 status = 5
             } else {
                 status = 0

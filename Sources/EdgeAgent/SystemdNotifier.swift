@@ -1,6 +1,7 @@
 import CommandLineSupport
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The sd_notify protocol without libsystemd: datagrams to the unix socket in `$NOTIFY_SOCKET`

@@ -1,13 +1,14 @@
+import ArgumentParser
 import CommandLineSupport
 import HouseholdTime
-import ArgumentParser
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import LocalStore
 import Sync
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// `edge-agent tasks ...`: the household's task list, straight from the local database.
 /// Safe while the daemon runs; works offline; changes sync upstream like any other.
@@ -54,9 +55,11 @@ struct TasksCommand: ParsableCommand {
         @Option(help: "When it is due: RFC 3339, YYYY-MM-DD, today, tomorrow, a weekday (tue), +2h, +3d; dates end at 23:59:59 local time.") var due: String?
         @Option(help: "Longer notes (up to 4000 characters).") var notes: String = ""
         @Option(help: "Who should do it.") var assignee: String?
-        @Option(name: .customLong("repeat"), help: ArgumentHelp(
-            "Make it a recurring chore: \(RepeatRule.grammar). Completing it creates the next one; "
-                + "weekly:/monthly:/yearly: without --due start on the first matching day.", valueName: "rule"))
+        @Option(
+            name: .customLong("repeat"),
+            help: ArgumentHelp(
+                "Make it a recurring chore: \(RepeatRule.grammar). Completing it creates the next one; "
+                    + "weekly:/monthly:/yearly: without --due start on the first matching day.", valueName: "rule"))
         var repeatRule: String?
         @Flag(help: "Print the task as JSON.") var json = false
 
@@ -187,8 +190,10 @@ struct TasksCommand: ParsableCommand {
 
 /// Shared by done, undo and edit: resolve the ID, apply, say what happened.
 enum TaskEdit {
-    static func apply(store: StoreOptions, zone: HouseholdTimeZone, id: String, json: Bool, verb: String, already: String,
-                      patch: () throws -> TaskPatch) throws {
+    static func apply(
+        store: StoreOptions, zone: HouseholdTimeZone, id: String, json: Bool, verb: String, already: String,
+        patch: () throws -> TaskPatch
+    ) throws {
         let local = try store.openStore(zone: zone)
         let uuid = try local.resolveTaskID(id)
         guard let before = try local.task(id: uuid) else { throw LocalStoreError.taskNotFound(id) }

@@ -1,9 +1,10 @@
-import CommandLineSupport
 import ArgumentParser
+import CommandLineSupport
 import LocalStore
 import Sync
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Adds tasks in a loop and prints each ID once its commit returned. The crash tests kill this

@@ -7,10 +7,11 @@ import Logging
 import NIOCore
 import PostgresNIO
 import Sync
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// Options shared by the central benchmarks: a running `edge-central serve` and its database.
@@ -106,7 +107,9 @@ struct CentralIngestBenchmark: AsyncParsableCommand {
                     readings.append(.init(ts: ts, clock: .synced, layout: 0, values: values))
                     rows.append((ts, values))
                 }
-                bodies.append(try BenchHTTP.gzipJSON(SyncWire.SampleBatch(node: name, after: after, series: seriesList, layouts: [Array(0..<seriesCount)], readings: readings)))
+                bodies.append(
+                    try BenchHTTP.gzipJSON(
+                        SyncWire.SampleBatch(node: name, after: after, series: seriesList, layouts: [Array(0..<seriesCount)], readings: readings)))
                 after = ts
             }
             let total = batches * perBatch * seriesCount
@@ -121,12 +124,17 @@ struct CentralIngestBenchmark: AsyncParsableCommand {
             }
 
             // The same rows through COPY (text format) into the same table, for another node.
-            let ids = try await store.postgresClient.query("SELECT id FROM node WHERE name = \(name + "-copy")").decode(Int32.self).reduce(into: [Int32]()) { $0.append($1) }
-            let seriesIDs = try await store.postgresClient.query("SELECT id FROM series WHERE name = 'bench_metric' ORDER BY (labels)").decode(Int32.self).reduce(into: [Int32]()) { $0.append($1) }
+            let ids = try await store.postgresClient.query("SELECT id FROM node WHERE name = \(name + "-copy")").decode(Int32.self).reduce(into: [Int32]()) {
+                $0.append($1)
+            }
+            let seriesIDs = try await store.postgresClient.query("SELECT id FROM series WHERE name = 'bench_metric' ORDER BY (labels)").decode(Int32.self)
+                .reduce(into: [Int32]()) { $0.append($1) }
             guard let nodeID = ids.first, seriesIDs.count >= seriesCount else { throw ValidationError("bench rows missing") }
             // Series ids by label n.
             var byLabel: [String: Int32] = [:]
-            for try await (id, labels) in try await store.postgresClient.query("SELECT id, labels FROM series WHERE name = 'bench_metric'").decode((Int32, String).self) {
+            for try await (id, labels) in try await store.postgresClient.query("SELECT id, labels FROM series WHERE name = 'bench_metric'").decode(
+                (Int32, String).self)
+            {
                 byLabel[labels] = id
             }
             let sids = (0..<seriesCount).map { byLabel[SeriesKey("bench_metric", ["n": "\($0)"]).labelText]! }
@@ -149,7 +157,10 @@ struct CentralIngestBenchmark: AsyncParsableCommand {
                 }
             }
             let copySeconds = Self.seconds(copyStart.duration(to: .now))
-            let stored = try await store.postgresClient.query("SELECT count(*)::int8 FROM sample WHERE node_id = \(nodeID) OR node_id = (SELECT id FROM node WHERE name = \(name))")
+            let stored =
+                try await store.postgresClient.query(
+                    "SELECT count(*)::int8 FROM sample WHERE node_id = \(nodeID) OR node_id = (SELECT id FROM node WHERE name = \(name))"
+                )
                 .decode(Int64.self).reduce(into: [Int64]()) { $0.append($1) }.first ?? 0
             guard stored == Int64(2 * total) else { throw ValidationError("expected \(2 * total) rows, found \(stored)") }
             let httpRate = Double(total) / httpSeconds, copyRate = Double(total) / copySeconds
@@ -175,36 +186,42 @@ struct CentralPushBenchmark: AsyncParsableCommand {
             let name = "bench-push-\(UInt32.random(in: 0...UInt32.max))"
             let token = try await store.addNode(name)
             var latencies: [Double] = try await BenchHTTP.withClient { http in
-            var latencies: [Double] = []
-            var tasks: [UUID] = []
-            var physical = WallClock.system.nowMillis() - 3_600_000
-            for round in 0..<(pushes + 20) {
-                var changes: [TaskChange] = []
-                for i in 0..<500 {
-                    physical += 1
-                    let stamp = HLCTimestamp(physical: physical, counter: 0, node: name)
-                    if tasks.count < 100 || i % 2 == 0 {
-                        let id = UUID()
-                        tasks.append(id)
-                        changes.append(TaskChange(id: UUID(), taskID: id, stamp: stamp, createdAt: physical, origin: name,
-                                                  patch: try NewTask(title: "task \(round)-\(i)").validatedPatch()))
-                    } else {
-                        let id = tasks[Int.random(in: 0..<tasks.count)]
-                        changes.append(TaskChange(id: UUID(), taskID: id, stamp: stamp, createdAt: physical, origin: name,
-                                                  patch: TaskPatch(title: "edit \(round)-\(i)")))
+                var latencies: [Double] = []
+                var tasks: [UUID] = []
+                var physical = WallClock.system.nowMillis() - 3_600_000
+                for round in 0..<(pushes + 20) {
+                    var changes: [TaskChange] = []
+                    for i in 0..<500 {
+                        physical += 1
+                        let stamp = HLCTimestamp(physical: physical, counter: 0, node: name)
+                        if tasks.count < 100 || i % 2 == 0 {
+                            let id = UUID()
+                            tasks.append(id)
+                            changes.append(
+                                TaskChange(
+                                    id: UUID(), taskID: id, stamp: stamp, createdAt: physical, origin: name,
+                                    patch: try NewTask(title: "task \(round)-\(i)").validatedPatch()))
+                        } else {
+                            let id = tasks[Int.random(in: 0..<tasks.count)]
+                            changes.append(
+                                TaskChange(
+                                    id: UUID(), taskID: id, stamp: stamp, createdAt: physical, origin: name,
+                                    patch: TaskPatch(title: "edit \(round)-\(i)")))
+                        }
                     }
+                    let body = try BenchHTTP.gzipJSON(SyncWire.ChangePush(node: name, changes: changes))
+                    let (status, ms) = try await BenchHTTP.post(http, central + "/v1/sync/changes", token: token, body: body, gzip: true)
+                    guard status == 200 else { throw ValidationError("central answered \(status)") }
+                    if round >= 20 { latencies.append(ms) }
+                    if ms > 50 { Output.progress("central-push: push \(round) took \(BenchHTTP.ms(ms))") }
                 }
-                let body = try BenchHTTP.gzipJSON(SyncWire.ChangePush(node: name, changes: changes))
-                let (status, ms) = try await BenchHTTP.post(http, central + "/v1/sync/changes", token: token, body: body, gzip: true)
-                guard status == 200 else { throw ValidationError("central answered \(status)") }
-                if round >= 20 { latencies.append(ms) }
-                if ms > 50 { Output.progress("central-push: push \(round) took \(BenchHTTP.ms(ms))") }
-            }
-            return latencies
+                return latencies
             }
             latencies.sort()
             Output.line("central-push: \(pushes) pushes of 500 changes (after 20 warm-up), one client")
-            Output.line("  p50 \(BenchHTTP.ms(BenchHTTP.percentile(latencies, 0.5)))  p90 \(BenchHTTP.ms(BenchHTTP.percentile(latencies, 0.9)))  p99 \(BenchHTTP.ms(BenchHTTP.percentile(latencies, 0.99)))  max \(BenchHTTP.ms(latencies.last ?? .nan))   target: p99 <= 50 ms")
+            Output.line(
+                "  p50 \(BenchHTTP.ms(BenchHTTP.percentile(latencies, 0.5)))  p90 \(BenchHTTP.ms(BenchHTTP.percentile(latencies, 0.9)))  p99 \(BenchHTTP.ms(BenchHTTP.percentile(latencies, 0.99)))  max \(BenchHTTP.ms(latencies.last ?? .nan))   target: p99 <= 50 ms"
+            )
         }
     }
 }
@@ -230,41 +247,49 @@ struct CentralFleetBenchmark: AsyncParsableCommand {
         Output.progress("central-fleet: \(nodeCount) nodes registered; running \(duration) s")
         let series = (0..<perPush).map { SyncWire.SampleBatch.Series(name: "fleet_metric", labels: ["n": "\($0)"]) }
         let start = ContinuousClock.now
-        let results = try await BenchHTTP.withClient(connections: nodeCount) { http in try await withThrowingTaskGroup(of: ([Double], Int).self) { group in
-            for (index, (name, token)) in tokens.enumerated() {
-                group.addTask {
-                    var latencies: [Double] = []
-                    var errors = 0
-                    var after: Int64?
-                    // Recent timestamps: central's retention expires anything older than 14 days.
-                    var ts: Int64 = WallClock.system.nowMillis() - 3_600_000
-                    // Seeded phase: nodes spread over the 15 s period.
-                    let phase = Duration.milliseconds(index * 15_000 / nodeCount)
-                    var next = start + phase
-                    while next < start + .seconds(duration) {
-                        try await Task.sleep(until: next, clock: .continuous)
-                        ts += 15_000
-                        let reading = SyncWire.SampleBatch.Reading(ts: ts, clock: .synced, layout: 0, values: (0..<perPush).map { Double($0) + Double(ts % 1000) })
-                        let body = try BenchHTTP.gzipJSON(SyncWire.SampleBatch(node: name, after: after, series: series, layouts: [Array(0..<perPush)], readings: [reading]))
-                        do {
-                            let (status, ms) = try await BenchHTTP.post(http, central + "/v1/sync/samples", token: token, body: body, gzip: true)
-                            if status == 200 { latencies.append(ms); after = ts } else { errors += 1 }
-                        } catch {
-                            errors += 1
+        let results = try await BenchHTTP.withClient(connections: nodeCount) { http in
+            try await withThrowingTaskGroup(of: ([Double], Int).self) { group in
+                for (index, (name, token)) in tokens.enumerated() {
+                    group.addTask {
+                        var latencies: [Double] = []
+                        var errors = 0
+                        var after: Int64?
+                        // Recent timestamps: central's retention expires anything older than 14 days.
+                        var ts: Int64 = WallClock.system.nowMillis() - 3_600_000
+                        // Seeded phase: nodes spread over the 15 s period.
+                        let phase = Duration.milliseconds(index * 15_000 / nodeCount)
+                        var next = start + phase
+                        while next < start + .seconds(duration) {
+                            try await Task.sleep(until: next, clock: .continuous)
+                            ts += 15_000
+                            let reading = SyncWire.SampleBatch.Reading(
+                                ts: ts, clock: .synced, layout: 0, values: (0..<perPush).map { Double($0) + Double(ts % 1000) })
+                            let body = try BenchHTTP.gzipJSON(
+                                SyncWire.SampleBatch(node: name, after: after, series: series, layouts: [Array(0..<perPush)], readings: [reading]))
+                            do {
+                                let (status, ms) = try await BenchHTTP.post(http, central + "/v1/sync/samples", token: token, body: body, gzip: true)
+                                if status == 200 { latencies.append(ms); after = ts } else { errors += 1 }
+                            } catch {
+                                errors += 1
+                            }
+                            next = next + .seconds(15)
                         }
-                        next = next + .seconds(15)
+                        return (latencies, errors)
                     }
-                    return (latencies, errors)
                 }
+                var all: [Double] = []
+                var errors = 0
+                for try await (l, e) in group { all += l; errors += e }
+                return (all.sorted(), errors)
             }
-            var all: [Double] = []
-            var errors = 0
-            for try await (l, e) in group { all += l; errors += e }
-            return (all.sorted(), errors)
-        } }
+        }
         let (latencies, errors) = results
         let rate = Double(latencies.count) / Double(duration)
-        Output.line("central-fleet: \(nodeCount) nodes x \(perPush) samples every 15 s for \(duration) s: \(latencies.count) pushes (\(BenchHTTP.format1(rate)) req/s, \(Int(rate * Double(perPush))) samples/s), \(errors) errors")
-        Output.line("  p50 \(BenchHTTP.ms(BenchHTTP.percentile(latencies, 0.5)))  p99 \(BenchHTTP.ms(BenchHTTP.percentile(latencies, 0.99)))  max \(BenchHTTP.ms(latencies.last ?? .nan))   target: p99 <= 100 ms, 0 errors")
+        Output.line(
+            "central-fleet: \(nodeCount) nodes x \(perPush) samples every 15 s for \(duration) s: \(latencies.count) pushes (\(BenchHTTP.format1(rate)) req/s, \(Int(rate * Double(perPush))) samples/s), \(errors) errors"
+        )
+        Output.line(
+            "  p50 \(BenchHTTP.ms(BenchHTTP.percentile(latencies, 0.5)))  p99 \(BenchHTTP.ms(BenchHTTP.percentile(latencies, 0.99)))  max \(BenchHTTP.ms(latencies.last ?? .nan))   target: p99 <= 100 ms, 0 errors"
+        )
     }
 }

@@ -3,8 +3,8 @@ import CentralStore
 import CommandLineSupport
 import Logging
 import PostgresNIO
-import Synchronization
 import Sync
+import Synchronization
 
 /// `central-retention`: fills central's database with `--days` days of `--nodes` nodes (a
 /// reading of `--series` samples every `--interval` per node) on a compressed clock, runs
@@ -26,7 +26,7 @@ struct CentralRetentionBenchmark: AsyncParsableCommand {
 
     func run() async throws {
         guard let raw = DurationText.parseMillis(sampleRetention), let rollup = DurationText.parseMillis(rollupRetention),
-              raw >= RetentionPolicy.day, rollup >= raw, nodes > 0, days > 0, series > 0, interval >= 1000, parallel > 0
+            raw >= RetentionPolicy.day, rollup >= raw, nodes > 0, days > 0, series > 0, interval >= 1000, parallel > 0
         else { throw ValidationError("bad options") }
         let simulated = SimulatedClock()
         var configuration = CentralStore.Configuration()
@@ -56,8 +56,9 @@ struct CentralRetentionBenchmark: AsyncParsableCommand {
         let seriesList = (0..<series).map { SyncWire.SampleBatch.Series(name: "bench_metric", labels: ["n": "\($0)"]) }
         let perBatch = max(1, 10_000 / series)
         let readingsPerDay = Int(SampleDay.millis / interval)
-        Output.line("central-retention: \(nodes) nodes x \(series) series every \(interval / 1000) s, \(days) simulated days from \(first), "
-            + "--sample-retention \(sampleRetention) --rollup-retention \(rollupRetention)")
+        Output.line(
+            "central-retention: \(nodes) nodes x \(series) series every \(interval / 1000) s, \(days) simulated days from \(first), "
+                + "--sample-retention \(sampleRetention) --rollup-retention \(rollupRetention)")
         var dayStats: [(day: Int, raw: Int64, rawPartitions: Int, minute: Int64, hour: Int64, total: Int64)] = []
         var fullRawDays: [Int64] = []
         var rolledDays = 0
@@ -69,32 +70,33 @@ struct CentralRetentionBenchmark: AsyncParsableCommand {
             let ingestStart = ContinuousClock.now
             // Each node posts its day in batches of about 10,000 samples, `parallel` nodes at a time.
             let post = { @Sendable (index: Int) async throws -> Void in
-                    let node = nodeList[index]
-                    do {
-                        var after: Int64? = d == 0 ? nil : day.start - interval
-                        var r = 0
-                        while r < readingsPerDay {
-                            var readings: [SyncWire.SampleBatch.Reading] = []
-                            for k in r..<min(readingsPerDay, r + perBatch) {
-                                let ts = day.start + Int64(k) * interval
-                                let step = Double(d * readingsPerDay + k)
-                                // Gauges with two decimals and growing counters, like a Pi's.
-                                let values = (0..<series).map { i in
-                                    i % 3 == 0 ? step * Double(i + 1) * 0.25 : ((Double((k * 31 + i * 17) % 1000) / 10) + Double(index)).rounded() / 100
-                                }
-                                readings.append(.init(ts: ts, clock: .synced, layout: 0, values: values))
+                let node = nodeList[index]
+                do {
+                    var after: Int64? = d == 0 ? nil : day.start - interval
+                    var r = 0
+                    while r < readingsPerDay {
+                        var readings: [SyncWire.SampleBatch.Reading] = []
+                        for k in r..<min(readingsPerDay, r + perBatch) {
+                            let ts = day.start + Int64(k) * interval
+                            let step = Double(d * readingsPerDay + k)
+                            // Gauges with two decimals and growing counters, like a Pi's.
+                            let values = (0..<series).map { i in
+                                i % 3 == 0 ? step * Double(i + 1) * 0.25 : ((Double((k * 31 + i * 17) % 1000) / 10) + Double(index)).rounded() / 100
                             }
-                            let batch = SyncWire.SampleBatch(node: node.name, after: after, series: seriesList,
-                                                             layouts: [Array(0..<series)], readings: readings)
-                            // The simulated clock stands at the start of the day: nothing is "in the future".
-                            let ack = try await store.ingest(batch, from: node)
-                            guard ack.inserted == batch.sampleCount else {
-                                throw ValidationError("day \(day): \(ack.inserted) of \(batch.sampleCount) samples stored (\(ack.expired) expired)")
-                            }
-                            after = readings.last?.ts
-                            r += readings.count
+                            readings.append(.init(ts: ts, clock: .synced, layout: 0, values: values))
                         }
+                        let batch = SyncWire.SampleBatch(
+                            node: node.name, after: after, series: seriesList,
+                            layouts: [Array(0..<series)], readings: readings)
+                        // The simulated clock stands at the start of the day: nothing is "in the future".
+                        let ack = try await store.ingest(batch, from: node)
+                        guard ack.inserted == batch.sampleCount else {
+                            throw ValidationError("day \(day): \(ack.inserted) of \(batch.sampleCount) samples stored (\(ack.expired) expired)")
+                        }
+                        after = readings.last?.ts
+                        r += readings.count
                     }
+                }
             }
             let nodeIDs = nodeList
             try await withThrowingTaskGroup(of: Void.self) { group in
@@ -121,13 +123,16 @@ struct CentralRetentionBenchmark: AsyncParsableCommand {
             // A raw day partition that is complete: every node's whole day.
             if let size = sizes.partitionBytes[day.partition] { fullRawDays.append(size) }
             dayStats.append((d + 1, sizes.raw, sizes.rawPartitions, sizes.minute, sizes.hour, sizes.database))
-            Output.line("  day \(Self.pad(String(d + 1), 2)) \(day): database \(Self.mb(sizes.database)); raw \(Self.mb(sizes.raw)) in "
-                + "\(sizes.rawPartitions) partitions; per-minute \(Self.mb(sizes.minute)); hourly \(Self.mb(sizes.hour)); "
-                + "retention \(BenchHTTP.format1(report.seconds)) s (\(report.partitionsRolledUp.count) rolled up, \(report.partitionsDropped.count) dropped)")
+            Output.line(
+                "  day \(Self.pad(String(d + 1), 2)) \(day): database \(Self.mb(sizes.database)); raw \(Self.mb(sizes.raw)) in "
+                    + "\(sizes.rawPartitions) partitions; per-minute \(Self.mb(sizes.minute)); hourly \(Self.mb(sizes.hour)); "
+                    + "retention \(BenchHTTP.format1(report.seconds)) s (\(report.partitionsRolledUp.count) rolled up, \(report.partitionsDropped.count) dropped)"
+            )
         }
         let total = Int64(nodes) * Int64(days) * Int64(readingsPerDay) * Int64(series)
-        Output.line("  ingest: \(total) samples in \(BenchHTTP.format1(ingestSeconds)) s (\(Int(Double(total) / ingestSeconds)) samples/s, no HTTP); "
-            + "whole run \(BenchHTTP.format1(Self.seconds(started.duration(to: .now)))) s")
+        Output.line(
+            "  ingest: \(total) samples in \(BenchHTTP.format1(ingestSeconds)) s (\(Int(Double(total) / ingestSeconds)) samples/s, no HTTP); "
+                + "whole run \(BenchHTTP.format1(Self.seconds(started.duration(to: .now)))) s")
         guard rolledDays > 0, let last = dayStats.last else {
             Output.line("  no day was rolled up: run more days than --sample-retention for the steady state")
             return
@@ -139,13 +144,15 @@ struct CentralRetentionBenchmark: AsyncParsableCommand {
         let minuteNodeDay = Double(last.minute) / Double(rolledDays) / n
         let hourNodeDay = Double(last.hour) / Double(rolledDays) / n
         Output.line("central-retention: steady state per node and day (median full raw day of \(sortedRaw.count); rollups over \(rolledDays) rolled-up days):")
-        Output.line("  raw \(Self.mb(Int64(rawNodeDay))) (\(BenchHTTP.format1(rawNodeDay / Double(readingsPerDay * series))) bytes/sample), "
-            + "per-minute \(Self.mb(Int64(minuteNodeDay))), hourly \(Self.mb(Int64(hourNodeDay)))")
+        Output.line(
+            "  raw \(Self.mb(Int64(rawNodeDay))) (\(BenchHTTP.format1(rawNodeDay / Double(readingsPerDay * series))) bytes/sample), "
+                + "per-minute \(Self.mb(Int64(minuteNodeDay))), hourly \(Self.mb(Int64(hourNodeDay)))")
         let rawDays = Double(raw / RetentionPolicy.day) + 3  // kept days, today, and two created ahead (empty)
         let minuteDays = Double(rollup / RetentionPolicy.day) + 31  // dropped by whole months
-        Output.line("  at --sample-retention \(sampleRetention) and --rollup-retention \(rollupRetention), one node needs about "
-            + "\(Self.mb(Int64(rawNodeDay * (rawDays - 2) + minuteNodeDay * minuteDays + hourNodeDay * 365))) after its first year "
-            + "(raw \(Int(rawDays - 2)) days + per-minute \(Int(minuteDays)) days + hourly 365 days)")
+        Output.line(
+            "  at --sample-retention \(sampleRetention) and --rollup-retention \(rollupRetention), one node needs about "
+                + "\(Self.mb(Int64(rawNodeDay * (rawDays - 2) + minuteNodeDay * minuteDays + hourNodeDay * 365))) after its first year "
+                + "(raw \(Int(rawDays - 2)) days + per-minute \(Int(minuteDays)) days + hourly 365 days)")
     }
 
     /// The benchmark's clock: central's store reads it, the benchmark moves it.
@@ -170,11 +177,13 @@ struct CentralRetentionBenchmark: AsyncParsableCommand {
         logger.logLevel = .error
         var partitionBytes: [String: Int64] = [:]
         var raw: Int64 = 0, minute: Int64 = 0, count = 0
-        for try await (parent, name, bytes) in try await client.query("""
+        for try await (parent, name, bytes) in try await client.query(
+            """
             SELECT p.relname::text, c.relname::text, pg_total_relation_size(c.oid)::int8
             FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent
             WHERE p.relname IN ('sample', 'sample_minute')
-            """, logger: logger).decode((String, String, Int64).self) {
+            """, logger: logger
+        ).decode((String, String, Int64).self) {
             partitionBytes[name] = bytes
             if parent == "sample" {
                 raw += bytes
@@ -184,9 +193,11 @@ struct CentralRetentionBenchmark: AsyncParsableCommand {
             }
         }
         var database: Int64 = 0, hour: Int64 = 0
-        for try await (d, h) in try await client.query("""
+        for try await (d, h) in try await client.query(
+            """
             SELECT pg_database_size(current_database())::int8, pg_total_relation_size('sample_hour')::int8
-            """, logger: logger).decode((Int64, Int64).self) {
+            """, logger: logger
+        ).decode((Int64, Int64).self) {
             database = d
             hour = h
         }

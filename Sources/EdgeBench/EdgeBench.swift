@@ -7,7 +7,9 @@ struct EdgeBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "edge-bench",
         abstract: "Benchmarks and load generators for edge-agent.",
-        subcommands: [StoreCommitBenchmark.self, SamplerBenchmark.self, FillDatabase.self, ReadyTimeBenchmark.self, AddLoop.self,
-                      CentralIngestBenchmark.self, CentralPushBenchmark.self, CentralFleetBenchmark.self, SyncDrainBenchmark.self,
-                      CentralRetentionBenchmark.self])
+        subcommands: [
+            StoreCommitBenchmark.self, SamplerBenchmark.self, FillDatabase.self, ReadyTimeBenchmark.self, AddLoop.self,
+            CentralIngestBenchmark.self, CentralPushBenchmark.self, CentralFleetBenchmark.self, SyncDrainBenchmark.self,
+            CentralRetentionBenchmark.self,
+        ])
 }

@@ -1,11 +1,12 @@
-import CommandLineSupport
 import ArgumentParser
+import CommandLineSupport
 import LocalStore
 import Sync
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// Fills a data directory with metric readings: until the database reaches a size (start-up

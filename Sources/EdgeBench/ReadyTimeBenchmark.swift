@@ -1,8 +1,9 @@
-import CommandLineSupport
 import ArgumentParser
+import CommandLineSupport
 import Foundation  // Process: a benchmark tool, not shipped to the Pi
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Time from starting `edge-agent run` to its first 200 from `/readiness`, polled every

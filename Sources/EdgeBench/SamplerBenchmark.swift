@@ -1,17 +1,18 @@
-import CommandLineSupport
 import ArgumentParser
+import CommandLineSupport
 import HostProbes
 import LocalStore
 import Logging
 import Sampling
 import Sync
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The sampler on a fixture tree: CPU per cycle (read, parse, store), bytes written to disk per
@@ -46,8 +47,9 @@ struct SamplerBenchmark: ParsableCommand {
         let bootStart = now - 60_000
         configuration.boot = BootClock(bootID: "sampler-bench") { [clock] in clock.wallClock.nowMillis() - bootStart }
         let store = try LocalStore(directory: cpuDir, configuration: configuration)
-        let sampler = Sampler(reader: reader, store: store, interval: .seconds(15), wallClock: clock.wallClock,
-                              latest: LatestReading(), logger: Logger(label: "bench"))
+        let sampler = Sampler(
+            reader: reader, store: store, interval: .seconds(15), wallClock: clock.wallClock,
+            latest: LatestReading(), logger: Logger(label: "bench"))
         var perCycle: [Double] = []
         for _ in 0..<rounds {
             let start = CPUTime.now()
@@ -99,11 +101,13 @@ struct SamplerBenchmark: ParsableCommand {
         let cpu = perCycle.sorted()[perCycle.count / 2]
         Output.line("sampler: \(series) series per reading from \(hostRoot)")
         Output.line("sampler: CPU per cycle (read, parse, store) median \(format(cpu)) ms over \(rounds) rounds of \(cycles) (target <= 0.5 ms)")
-        Output.line("sampler: bytes written per stored sample \(format(Double(written) / Double(ioCycles * series))) "
-            + "(\(written) bytes for \(ioCycles) readings, WAL and checkpoint included; target <= 60)")
+        Output.line(
+            "sampler: bytes written per stored sample \(format(Double(written) / Double(ioCycles * series))) "
+                + "(\(written) bytes for \(ioCycles) readings, WAL and checkpoint included; target <= 60)")
         Output.line("sampler: database after \(days) simulated days at 15 s: \(format(Double(size) / 1_000_000)) MB (\(readings) readings; target <= 60 MB)")
-        Output.line("sampler: rolling up \(rollup.rolledUpReadings) readings took \(rollup.transactions) transactions, "
-            + "the longest \(format(rollup.longestTransactionMillis)) ms (a task write waits at most that long)")
+        Output.line(
+            "sampler: rolling up \(rollup.rolledUpReadings) readings took \(rollup.transactions) transactions, "
+                + "the longest \(format(rollup.longestTransactionMillis)) ms (a task write waits at most that long)")
     }
 
     private func format(_ value: Double) -> String {

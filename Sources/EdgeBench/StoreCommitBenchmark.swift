@@ -1,15 +1,16 @@
-import CommandLineSupport
 import ArgumentParser
+import CommandLineSupport
 import GRDBSQLite
 import LocalStore
 import Sync
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Durable single-task commits per second through LocalStore, beside raw SQLite C calls doing
@@ -34,12 +35,14 @@ struct StoreCommitBenchmark: ParsableCommand {
         }
         let rawMedian = median(raw), storeMedian = median(store)
         if only != nil {
-            Output.line("store-commits: raw SQLite median \(Self.rate(rawMedian)) commits, LocalStore median \(Self.rate(storeMedian)) commits; "
-                + "\(commits) commits x \(rounds) rounds")
+            Output.line(
+                "store-commits: raw SQLite median \(Self.rate(rawMedian)) commits, LocalStore median \(Self.rate(storeMedian)) commits; "
+                    + "\(commits) commits x \(rounds) rounds")
             return
         }
-        Output.line("store-commits: raw SQLite median \(Int(rawMedian)) commits/s, LocalStore median \(Int(storeMedian)) commits/s, "
-            + "ratio \(Self.format(storeMedian / rawMedian)) (target >= 0.70); \(commits) commits x \(rounds) rounds")
+        Output.line(
+            "store-commits: raw SQLite median \(Int(rawMedian)) commits/s, LocalStore median \(Int(storeMedian)) commits/s, "
+                + "ratio \(Self.format(storeMedian / rawMedian)) (target >= 0.70); \(commits) commits x \(rounds) rounds")
     }
 
     func storeRound(_ round: Int) throws -> Double {
@@ -66,7 +69,9 @@ struct StoreCommitBenchmark: ParsableCommand {
             sqlite3_close(db)
             for suffix in ["", "-wal", "-shm"] { unlink(path + suffix) }
         }
-        try exec(db, """
+        try exec(
+            db,
+            """
             PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 10000;
             CREATE TABLE task (id TEXT PRIMARY KEY NOT NULL, title TEXT NOT NULL DEFAULT '', title_v TEXT,
               notes TEXT NOT NULL DEFAULT '', notes_v TEXT, due_at INTEGER, due_at_v TEXT, assignee TEXT, assignee_v TEXT,
@@ -79,12 +84,14 @@ struct StoreCommitBenchmark: ParsableCommand {
             INSERT INTO clock VALUES (1, 0, 0);
             """)
         let clock = try prepare(db, "UPDATE clock SET physical = ?, counter = 0 WHERE id = 1")
-        let task = try prepare(db, """
+        let task = try prepare(
+            db,
+            """
             INSERT INTO task (id, title, title_v, notes, notes_v, due_at_v, assignee_v, done_v, deleted_v, created_at, updated_at, origin)
             VALUES (?, ?, ?, '', ?, ?, ?, ?, ?, ?, ?, 'bench')
             """)
         let log = try prepare(db, "INSERT INTO change_log (change_id, task_id, stamp, body, recorded_at) VALUES (?, ?, ?, ?, ?)")
-        defer { [clock, task, log].forEach { sqlite3_finalize($0) } }
+        defer { for statement in [clock, task, log] { sqlite3_finalize(statement) } }
         let start = Monotonic.now()
         for i in 0..<commits {
             let now = WallClock.system.nowMillis()

@@ -51,9 +51,11 @@ struct SyncDrainBenchmark: AsyncParsableCommand {
         let port = Int.random(in: 30_000...40_000)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: agent)
-        process.arguments = ["run", "--data-dir", dir + "/data", "--node-name", node, "--listen", "127.0.0.1:\(port)",
-                             "--host-root", empty, "--sample-interval", "1h", "--central-url", target.central,
-                             "--central-token-file", dir + "/token", "--log-level", "warning"]
+        process.arguments = [
+            "run", "--data-dir", dir + "/data", "--node-name", node, "--listen", "127.0.0.1:\(port)",
+            "--host-root", empty, "--sample-interval", "1h", "--central-url", target.central,
+            "--central-token-file", dir + "/token", "--log-level", "warning",
+        ]
         let started = ContinuousClock.now
         try process.run()
         defer { if process.isRunning { process.terminate() } }
@@ -67,8 +69,9 @@ struct SyncDrainBenchmark: AsyncParsableCommand {
             while true {
                 guard process.isRunning else { throw ValidationError("the agent exited (status \(process.terminationStatus))") }
                 if let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-                   let line = status.split(separator: "\n").first(where: { $0.hasPrefix("RssAnon:") }),
-                   let kb = Int(line.split(separator: " ").dropFirst().first ?? "") {
+                    let line = status.split(separator: "\n").first(where: { $0.hasPrefix("RssAnon:") }),
+                    let kb = Int(line.split(separator: " ").dropFirst().first ?? "")
+                {
                     maxRss = max(maxRss, kb)
                 }
                 if ContinuousClock.now - lastGet >= .milliseconds(100) {
@@ -94,6 +97,8 @@ struct SyncDrainBenchmark: AsyncParsableCommand {
         Output.line("sync-drain: \(total) samples (\(readings) readings x \(series) series) and \(changes) task changes, agent start to all stored at central")
         Output.line("  \(Int(Double(total) / elapsed)) samples/s end to end (\(BenchHTTP.format1(elapsed)) s)   target: >= 100000")
         Output.line("  agent RssAnon max \(BenchHTTP.format1(Double(maxRss) / 1024)) MB (sampled every 50-100 ms)   target: <= 24 MB")
-        Output.line("  GET /v1/tasks on the agent during the drain (\(latencies.count) requests, \(changes) tasks): p50 \(BenchHTTP.ms(BenchHTTP.percentile(latencies, 0.5))) p99 \(BenchHTTP.ms(BenchHTTP.percentile(latencies, 0.99)))   target: p99 <= 50 ms")
+        Output.line(
+            "  GET /v1/tasks on the agent during the drain (\(latencies.count) requests, \(changes) tasks): p50 \(BenchHTTP.ms(BenchHTTP.percentile(latencies, 0.5))) p99 \(BenchHTTP.ms(BenchHTTP.percentile(latencies, 0.99)))   target: p99 <= 50 ms"
+        )
     }
 }

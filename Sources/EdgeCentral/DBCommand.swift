@@ -3,13 +3,14 @@ import CentralStore
 import CommandLineSupport
 import Logging
 import Sync
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `edge-central db check|retention`.
@@ -28,9 +29,11 @@ struct DBCommand: AsyncParsableCommand {
                 """)
         @OptionGroup var database: DatabaseOptions
 
-        @Option(name: .customLong("backup-dir"), help: ArgumentHelp(
-            "Directory the nightly pg_dump writes to (the backup CronJob's volume, /backups in its pod); the newest *.dump "
-                + "there is reported. [env: EDGE_CENTRAL_BACKUP_DIR] [default: none]", valueName: "dir"))
+        @Option(
+            name: .customLong("backup-dir"),
+            help: ArgumentHelp(
+                "Directory the nightly pg_dump writes to (the backup CronJob's volume, /backups in its pod); the newest *.dump "
+                    + "there is reported. [env: EDGE_CENTRAL_BACKUP_DIR] [default: none]", valueName: "dir"))
         var backupDirFlag: String?
 
         func run() async throws {
@@ -68,10 +71,11 @@ struct DBCommand: AsyncParsableCommand {
                 switch report.outcome {
                 case .skipped: Output.line("skipped: another edge-central is running retention")
                 default:
-                    Output.line("retention done in \(DatabaseCheckText.seconds(report.seconds)): "
-                        + "\(Output.count(report.partitionsRolledUp.count, "day")) rolled up (\(report.rowsRolledUp) rows), "
-                        + "\(Output.count(report.partitionsDropped.count, "raw partition")) and "
-                        + "\(Output.count(report.minutePartitionsDropped.count, "month")) of per-minute rollups dropped")
+                    Output.line(
+                        "retention done in \(DatabaseCheckText.seconds(report.seconds)): "
+                            + "\(Output.count(report.partitionsRolledUp.count, "day")) rolled up (\(report.rowsRolledUp) rows), "
+                            + "\(Output.count(report.partitionsDropped.count, "raw partition")) and "
+                            + "\(Output.count(report.minutePartitionsDropped.count, "month")) of per-minute rollups dropped")
                 }
             }
         }
@@ -127,7 +131,9 @@ enum DatabaseCheckText {
         } else {
             out.append("schema: not migrated")
         }
-        if !r.missing.isEmpty { warnings.append("\(Output.count(r.missing.count, "migration")) not applied yet: \(r.missing.joined(separator: ", ")) (edge-central migrate)") }
+        if !r.missing.isEmpty {
+            warnings.append("\(Output.count(r.missing.count, "migration")) not applied yet: \(r.missing.joined(separator: ", ")) (edge-central migrate)")
+        }
 
         // Samples.
         let oldest = r.oldestRawSample.map { "\(RFC3339.format(millis: $0)) (\(age(now - $0)) ago)" } ?? "none"
@@ -162,8 +168,10 @@ enum DatabaseCheckText {
         // Tables.
         out.append("tables (with indexes; the database is \(bytes(r.databaseBytes))):")
         for t in r.tables {
-            out.append(t.partitions > 0 ? "  \(pad(t.name, 22)) \(pad(bytes(t.bytes), 10)) in \(Output.count(t.partitions, "partition"))"
-                                        : "  \(pad(t.name, 22)) \(bytes(t.bytes))")
+            out.append(
+                t.partitions > 0
+                    ? "  \(pad(t.name, 22)) \(pad(bytes(t.bytes), 10)) in \(Output.count(t.partitions, "partition"))"
+                    : "  \(pad(t.name, 22)) \(bytes(t.bytes))")
         }
 
         // Nodes.
@@ -171,9 +179,11 @@ enum DatabaseCheckText {
         if quiet.isEmpty {
             out.append("nodes: \(r.nodes.filter { !$0.revoked }.count) registered, every one seen within a day")
         } else {
-            out.append("nodes not seen for a day: " + quiet.map { n in
-                "\(n.name) (\(n.lastSeenAt.map { "last seen \(RFC3339.format(millis: $0))" } ?? "never seen"))"
-            }.joined(separator: ", "))
+            out.append(
+                "nodes not seen for a day: "
+                    + quiet.map { n in
+                        "\(n.name) (\(n.lastSeenAt.map { "last seen \(RFC3339.format(millis: $0))" } ?? "never seen"))"
+                    }.joined(separator: ", "))
         }
 
         // Backup.
@@ -182,7 +192,8 @@ enum DatabaseCheckText {
                 out.append("last backup: unknown")
                 warnings.append(problem)
             } else if let path = backup.path {
-                out.append("last backup: \(path), \(bytes(backup.bytes)), written \(RFC3339.format(millis: backup.modified)) (\(age(now - backup.modified)) ago)")
+                out.append(
+                    "last backup: \(path), \(bytes(backup.bytes)), written \(RFC3339.format(millis: backup.modified)) (\(age(now - backup.modified)) ago)")
                 if now - backup.modified > 2 * RetentionPolicy.day { warnings.append("the newest backup is more than 2 days old") }
             } else {
                 out.append("last backup: none in \(backup.directory)")

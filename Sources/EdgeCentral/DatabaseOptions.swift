@@ -5,19 +5,25 @@ import Logging
 
 /// `--database-url` and the pool size, shared by every command.
 struct DatabaseOptions: ParsableArguments {
-    @Option(name: .customLong("database-url"), help: ArgumentHelp(
-        "PostgreSQL URL, e.g. postgres://edge:PASSWORD@127.0.0.1:5432/edge?sslmode=require. "
-            + "[env: EDGE_CENTRAL_DATABASE_URL] [required, or --database-url-file]", valueName: "url"))
+    @Option(
+        name: .customLong("database-url"),
+        help: ArgumentHelp(
+            "PostgreSQL URL, e.g. postgres://edge:PASSWORD@127.0.0.1:5432/edge?sslmode=require. "
+                + "[env: EDGE_CENTRAL_DATABASE_URL] [required, or --database-url-file]", valueName: "url"))
     var databaseURLFlag: String?
 
-    @Option(name: .customLong("database-url-file"), help: ArgumentHelp(
-        "File holding that URL (a Kubernetes Secret mount or a systemd credential), so the password is in no "
-            + "environment or command line; used when --database-url is not given. [env: EDGE_CENTRAL_DATABASE_URL_FILE]",
-        valueName: "file"))
+    @Option(
+        name: .customLong("database-url-file"),
+        help: ArgumentHelp(
+            "File holding that URL (a Kubernetes Secret mount or a systemd credential), so the password is in no "
+                + "environment or command line; used when --database-url is not given. [env: EDGE_CENTRAL_DATABASE_URL_FILE]",
+            valueName: "file"))
     var databaseURLFileFlag: String?
 
-    @Option(name: .customLong("db-pool-size"), help: ArgumentHelp(
-        "Connections to PostgreSQL per process. [env: EDGE_CENTRAL_DB_POOL_SIZE] [default: 20]", valueName: "n"))
+    @Option(
+        name: .customLong("db-pool-size"),
+        help: ArgumentHelp(
+            "Connections to PostgreSQL per process. [env: EDGE_CENTRAL_DB_POOL_SIZE] [default: 20]", valueName: "n"))
     var poolSizeFlag: String?
 
     func url() throws -> DatabaseURL {
@@ -47,8 +53,10 @@ struct DatabaseOptions: ParsableArguments {
     }
 
     /// Opens the store and runs its pool for the duration of `body`.
-    func withStore<T: Sendable>(logger: Logger, configuration: CentralStore.Configuration = .init(),
-                                _ body: @escaping @Sendable (CentralStore) async throws -> T) async throws -> T {
+    func withStore<T: Sendable>(
+        logger: Logger, configuration: CentralStore.Configuration = .init(),
+        _ body: @escaping @Sendable (CentralStore) async throws -> T
+    ) async throws -> T {
         let store = try CentralStore(url: try url(), poolSize: try poolSize(), configuration: configuration, logger: logger)
         return try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask {

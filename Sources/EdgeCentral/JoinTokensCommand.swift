@@ -25,8 +25,10 @@ struct JoinTokensCommand: AsyncParsableCommand {
         var ttl = "24h"
         @Option(help: ArgumentHelp("How many nodes it may enroll (default: any number until it expires).", valueName: "n"))
         var uses: Int?
-        @Option(help: ArgumentHelp("Enroll only names matching this pattern (* any run, ? one character), e.g. rpi-worker-*.",
-                                   valueName: "pattern"))
+        @Option(
+            help: ArgumentHelp(
+                "Enroll only names matching this pattern (* any run, ? one character), e.g. rpi-worker-*.",
+                valueName: "pattern"))
         var nodes: String?
         @OptionGroup var database: DatabaseOptions
 
@@ -48,9 +50,10 @@ struct JoinTokensCommand: AsyncParsableCommand {
                     return try await store.createJoinToken(ttlMillis: millis, maxUses: uses.map(Int32.init), nodePattern: nodes)
                 }
                 Output.line(created.token)
-                CentralCLI.printError("join token \(created.id) created: expires \(RFC3339.format(millis: created.expiresAt)), "
-                    + "\(uses.map { "\($0) enrollment\($0 == 1 ? "" : "s")" } ?? "any number of enrollments"), "
-                    + "\(nodes.map { "names matching \($0)" } ?? "any name"); the token above is shown only now")
+                CentralCLI.printError(
+                    "join token \(created.id) created: expires \(RFC3339.format(millis: created.expiresAt)), "
+                        + "\(uses.map { "\($0) enrollment\($0 == 1 ? "" : "s")" } ?? "any number of enrollments"), "
+                        + "\(nodes.map { "names matching \($0)" } ?? "any name"); the token above is shown only now")
             }
         }
     }
@@ -66,8 +69,9 @@ struct JoinTokensCommand: AsyncParsableCommand {
                 let now = WallClock.system.nowMillis()
                 for t in tokens {
                     let uses = t.maxUses.map { "\(t.uses)/\($0)" } ?? "\(t.uses)"
-                    Output.line("\(t.id)  \(t.state(now: now))  expires \(RFC3339.format(millis: t.expiresAt))  uses \(uses)  "
-                        + "names \(t.nodePattern ?? "*")  last used \(t.lastUsedAt.map { RFC3339.format(millis: $0) } ?? "never")")
+                    Output.line(
+                        "\(t.id)  \(t.state(now: now))  expires \(RFC3339.format(millis: t.expiresAt))  uses \(uses)  "
+                            + "names \(t.nodePattern ?? "*")  last used \(t.lastUsedAt.map { RFC3339.format(millis: $0) } ?? "never")")
                 }
             }
         }

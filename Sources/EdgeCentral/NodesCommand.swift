@@ -3,10 +3,11 @@ import CentralStore
 import CommandLineSupport
 import Logging
 import Sync
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// `edge-central nodes add|list|revoke|rotate`.

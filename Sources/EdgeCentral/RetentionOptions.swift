@@ -5,15 +5,19 @@ import Sync
 
 /// `--sample-retention` and `--rollup-retention`, shared by `serve` and `db retention`.
 struct RetentionOptions: ParsableArguments {
-    @Option(name: .customLong("sample-retention"), help: ArgumentHelp(
-        "How long raw samples are kept, in whole days of their timestamps; older samples a node sends are acknowledged "
-            + "as expired and not stored. At least 1d. [env: EDGE_CENTRAL_SAMPLE_RETENTION] [default: 14d]", valueName: "duration"))
+    @Option(
+        name: .customLong("sample-retention"),
+        help: ArgumentHelp(
+            "How long raw samples are kept, in whole days of their timestamps; older samples a node sends are acknowledged "
+                + "as expired and not stored. At least 1d. [env: EDGE_CENTRAL_SAMPLE_RETENTION] [default: 14d]", valueName: "duration"))
     var sampleRetentionFlag: String?
 
-    @Option(name: .customLong("rollup-retention"), help: ArgumentHelp(
-        "How long per-minute rollups (avg/min/max/count per series) are kept, dropped by whole months; hourly rollups "
-            + "are kept for good. At least --sample-retention. [env: EDGE_CENTRAL_ROLLUP_RETENTION] [default: 400d]",
-        valueName: "duration"))
+    @Option(
+        name: .customLong("rollup-retention"),
+        help: ArgumentHelp(
+            "How long per-minute rollups (avg/min/max/count per series) are kept, dropped by whole months; hourly rollups "
+                + "are kept for good. At least --sample-retention. [env: EDGE_CENTRAL_ROLLUP_RETENTION] [default: 400d]",
+            valueName: "duration"))
     var rollupRetentionFlag: String?
 
     func policy() throws -> RetentionPolicy {

@@ -1,14 +1,14 @@
 import ArgumentParser
-import HouseholdAPI
 import CentralAPI
 import CentralStore
 import CommandLineSupport
-import Hummingbird
 import ConnectionLimits
+import HouseholdAPI
+import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
-import NIOSSL
 import Logging
+import NIOSSL
 import ServiceLifecycle
 import Sync
 
@@ -27,31 +27,41 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
 
-    @Option(name: .customLong("listen"), help: ArgumentHelp(
-        "Address and port to serve on. [env: EDGE_CENTRAL_LISTEN] [default: 127.0.0.1:8081]", valueName: "host:port"))
+    @Option(
+        name: .customLong("listen"),
+        help: ArgumentHelp(
+            "Address and port to serve on. [env: EDGE_CENTRAL_LISTEN] [default: 127.0.0.1:8081]", valueName: "host:port"))
     var listenFlag: String?
 
-    @Option(name: .customLong("tls-cert-file"), help: ArgumentHelp(
-        "PEM certificate chain to serve HTTPS with (with --tls-key-file). [env: EDGE_CENTRAL_TLS_CERT_FILE] [default: plain HTTP]",
-        valueName: "file"))
+    @Option(
+        name: .customLong("tls-cert-file"),
+        help: ArgumentHelp(
+            "PEM certificate chain to serve HTTPS with (with --tls-key-file). [env: EDGE_CENTRAL_TLS_CERT_FILE] [default: plain HTTP]",
+            valueName: "file"))
     var certFlag: String?
 
-    @Option(name: .customLong("tls-key-file"), help: ArgumentHelp(
-        "PEM private key for --tls-cert-file. [env: EDGE_CENTRAL_TLS_KEY_FILE]", valueName: "file"))
+    @Option(
+        name: .customLong("tls-key-file"),
+        help: ArgumentHelp(
+            "PEM private key for --tls-cert-file. [env: EDGE_CENTRAL_TLS_KEY_FILE]", valueName: "file"))
     var keyFlag: String?
 
-    @Option(name: .customLong("auth-failure-limit"), help: ArgumentHelp(
-        "Failed authentications (a bad node or join token) one source address may make at once; past it the address "
-            + "gets 429 with Retry-After and earns one more try every 3 s. [env: EDGE_CENTRAL_AUTH_FAILURE_LIMIT] [default: 20]",
-        valueName: "n"))
+    @Option(
+        name: .customLong("auth-failure-limit"),
+        help: ArgumentHelp(
+            "Failed authentications (a bad node or join token) one source address may make at once; past it the address "
+                + "gets 429 with Retry-After and earns one more try every 3 s. [env: EDGE_CENTRAL_AUTH_FAILURE_LIMIT] [default: 20]",
+            valueName: "n"))
     var authFailureLimitFlag: String?
 
     @OptionGroup var retention: RetentionOptions
 
-    @Option(name: .customLong("retention-interval"), help: ArgumentHelp(
-        "How often retention runs (the first run starts once the schema is migrated): it creates the coming days' "
-            + "partitions, rolls up and drops what is older than the retention. [env: EDGE_CENTRAL_RETENTION_INTERVAL] [default: 15m]",
-        valueName: "duration"))
+    @Option(
+        name: .customLong("retention-interval"),
+        help: ArgumentHelp(
+            "How often retention runs (the first run starts once the schema is migrated): it creates the coming days' "
+                + "partitions, rolls up and drops what is older than the retention. [env: EDGE_CENTRAL_RETENTION_INTERVAL] [default: 15m]",
+            valueName: "duration"))
     var retentionIntervalFlag: String?
 
     @OptionGroup var connections: ConnectionOptions
@@ -87,12 +97,14 @@ struct ServeCommand: AsyncParsableCommand {
             let policy = try retention.policy()
             let intervalText = Settings.resolve(flag: retentionIntervalFlag, env: "EDGE_CENTRAL_RETENTION_INTERVAL") { "15m" }
             guard let intervalMillis = DurationText.parseMillis(intervalText), intervalMillis >= 1000, intervalMillis <= RetentionPolicy.day else {
-                throw ConfigurationError("--retention-interval / EDGE_CENTRAL_RETENTION_INTERVAL: \"\(intervalText.prefix(40))\" is not a duration from 1s to 1d")
+                throw ConfigurationError(
+                    "--retention-interval / EDGE_CENTRAL_RETENTION_INTERVAL: \"\(intervalText.prefix(40))\" is not a duration from 1s to 1d")
             }
             let limits = try connections.limits(envPrefix: "EDGE_CENTRAL_", defaultMaxConnections: 4096).effective()
             let limitText = Settings.resolve(flag: authFailureLimitFlag, env: "EDGE_CENTRAL_AUTH_FAILURE_LIMIT") { "20" }
             guard let authFailureLimit = Int(limitText), (1...1_000_000).contains(authFailureLimit) else {
-                throw ConfigurationError("--auth-failure-limit / EDGE_CENTRAL_AUTH_FAILURE_LIMIT: \"\(limitText.prefix(40))\" is not a number from 1 to 1000000")
+                throw ConfigurationError(
+                    "--auth-failure-limit / EDGE_CENTRAL_AUTH_FAILURE_LIMIT: \"\(limitText.prefix(40))\" is not a number from 1 to 1000000")
             }
             let counters = ConnectionCounters()
             let server = try serverBuilder(limits, counters: counters)
@@ -101,13 +113,15 @@ struct ServeCommand: AsyncParsableCommand {
             storeConfiguration.retention = policy
             storeConfiguration.timeZone = try time.zone()
             let store = try CentralStore(url: url, poolSize: try database.poolSize(), configuration: storeConfiguration, logger: logger)
-            let metrics = CentralMetrics(version: EdgeCentral.version, connections: counters,
-                                         authFailures: AuthFailureLimiter(burst: authFailureLimit))
+            let metrics = CentralMetrics(
+                version: EdgeCentral.version, connections: counters,
+                authFailures: AuthFailureLimiter(burst: authFailureLimit))
             let app = Application(
                 router: CentralAPI.router(store: store, metrics: metrics),
                 server: server,
-                configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: nil,
-                                     availableConnectionsDelegate: MaximumAvailableConnections(limits.acceptLimit)),
+                configuration: .init(
+                    address: .hostname(listen.host, port: listen.port), serverName: nil,
+                    availableConnectionsDelegate: MaximumAvailableConnections(limits.acceptLimit)),
                 onServerRunning: { channel in
                     let bound = channel.localAddress?.port.map { "\(listen.host):\($0)" } ?? listen.description
                     logger.info("listening", metadata: ["address": "\(bound)", "database": "\(url)"])

@@ -95,7 +95,7 @@ public struct BoardInfo: Sendable, Hashable, Codable {
                 let parsed = parseDeviceTreeString(try root.readFile(path))
                 problems += parsed.problems.prefixed(path)
                 return parsed.value
-            } catch where error.isNotFound {
+            } catch  where error.isNotFound {
                 return nil  // no device tree (a VM): cpuinfo is the only source
             } catch {
                 problems.append(error.description)

@@ -49,7 +49,7 @@ public struct CPUFrequency: Sendable, Hashable, Codable {
             let text: String
             do {
                 text = String(decoding: try files.readText(path), as: UTF8.self)
-            } catch where error.isNotFound {
+            } catch  where error.isNotFound {
                 missing += 1  // a VM or a kernel without cpufreq: reported once below
                 continue
             } catch {

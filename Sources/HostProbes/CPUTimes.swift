@@ -98,9 +98,10 @@ public struct CPUTimes: Sendable, Hashable, Codable {
                 if let value = seconds[mode] { guest.append(Sample(["cpu": times.cpu, "mode": mode], value: value)) }
             }
         }
-        families.append(MetricFamily(
-            name: "node_cpu_guest_seconds_total", help: "Seconds the CPUs spent in guests (VMs) for each mode.", type: .counter,
-            samples: guest))
+        families.append(
+            MetricFamily(
+                name: "node_cpu_guest_seconds_total", help: "Seconds the CPUs spent in guests (VMs) for each mode.", type: .counter,
+                samples: guest))
         return Parsed(Collected(families), problems: parsed.problems.prefixed(path))
     }
 

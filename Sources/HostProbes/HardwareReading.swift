@@ -72,11 +72,12 @@ public struct HardwareReading: Sendable, Hashable, Codable {
         families += Throttling.metricFamilies(throttling)
         families += UnderVoltage.metricFamilies(underVoltageAlarm)
         families += GPIOLineValue.metricFamilies(gpioLines)
-        families.append(MetricFamily(
-            name: "edge_probe_entries_skipped",
-            help: "Entries a probe skipped in the latest reading: more than 256 of one kind, or over its 250 ms time budget.",
-            type: .gauge,
-            samples: (skippedEntries ?? [:]).sorted { $0.key < $1.key }.map { Sample(["collector": $0.key], value: Double($0.value)) }))
+        families.append(
+            MetricFamily(
+                name: "edge_probe_entries_skipped",
+                help: "Entries a probe skipped in the latest reading: more than 256 of one kind, or over its 250 ms time budget.",
+                type: .gauge,
+                samples: (skippedEntries ?? [:]).sorted { $0.key < $1.key }.map { Sample(["collector": $0.key], value: Double($0.value)) }))
         return families
     }
 }

@@ -124,8 +124,10 @@ enum HwmonSensors {
         }
     }
 
-    static func emit(chip: String, sensor: String, data: [(property: String, value: String)], into set: inout FamilySet,
-                     problems: inout [String], base: String) {
+    static func emit(
+        chip: String, sensor: String, data: [(property: String, value: String)], into set: inout FamilySet,
+        problems: inout [String], base: String
+    ) {
         guard let (type, _, _) = explode(sensor) else { return }
         let labels = [Label(name: "chip", value: chip), Label(name: "sensor", value: sensor)]
         func value(_ property: String) -> String? { data.first { $0.property == property }?.value }

@@ -74,7 +74,7 @@ enum NetClass {
                 let value: String?
                 do {
                     value = try files.readAttribute("\(base)/\(file)")
-                } catch where isAbsent(error) {
+                } catch  where isAbsent(error) {
                     value = nil
                 } catch {
                     if case .overBudget = error, files.skipped > 1 { return nil }

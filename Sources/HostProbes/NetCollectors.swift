@@ -252,10 +252,14 @@ enum Conntrack {
         ("insert", "node_nf_conntrack_stat_insert", "Number of entries inserted into the list."),
         ("insert_failed", "node_nf_conntrack_stat_insert_failed", "Number of entries for which list insertion was attempted but failed."),
         ("drop", "node_nf_conntrack_stat_drop", "Number of packets dropped due to conntrack failure."),
-        ("early_drop", "node_nf_conntrack_stat_early_drop",
-         "Number of dropped conntrack entries to make room for new ones, if maximum table size was reached."),
-        ("search_restart", "node_nf_conntrack_stat_search_restart",
-         "Number of conntrack table lookups which had to be restarted due to hashtable resizes."),
+        (
+            "early_drop", "node_nf_conntrack_stat_early_drop",
+            "Number of dropped conntrack entries to make room for new ones, if maximum table size was reached."
+        ),
+        (
+            "search_restart", "node_nf_conntrack_stat_search_restart",
+            "Number of conntrack table lookups which had to be restarted due to hashtable resizes."
+        ),
     ]
 
     /// The header names the columns (they changed between kernels); every row is one CPU, in hex. Returns the

@@ -1,5 +1,6 @@
 /// node_exporter's collectors this agent implements, by node_exporter's names (`--collector.NAME`).
 public enum NodeCollector: String, CaseIterable, Sendable, Hashable, Comparable {
+    // swift-format-ignore: AlwaysUseLowerCamelCase
     case arp, conntrack, cpu, cpufreq, diskstats, entropy, filefd, filesystem, hwmon, loadavg, meminfo, netclass, netdev,
         netstat, os, pressure, schedstat, sockstat, softnet, stat, thermal_zone, time, timex, uname, vmstat
 
@@ -138,12 +139,14 @@ extension HardwareReader {
             durations.append(Sample(labels: label, value: elapsed))
         }
         if !success.isEmpty {
-            families.append(MetricFamily(
-                name: "node_scrape_collector_success", help: "node_exporter: Whether a collector succeeded.", type: .gauge,
-                samples: success))
-            families.append(MetricFamily(
-                name: "node_scrape_collector_duration_seconds", help: "node_exporter: Duration of a collector scrape.",
-                type: .gauge, samples: durations))
+            families.append(
+                MetricFamily(
+                    name: "node_scrape_collector_success", help: "node_exporter: Whether a collector succeeded.", type: .gauge,
+                    samples: success))
+            families.append(
+                MetricFamily(
+                    name: "node_scrape_collector_duration_seconds", help: "node_exporter: Duration of a collector scrape.",
+                    type: .gauge, samples: durations))
         }
 
         // The Raspberry Pi's own figures, as the sampler reads them.
@@ -161,11 +164,12 @@ extension HardwareReader {
             note(GPIOLineValue.probe, lines.problems)
             families += GPIOLineValue.metricFamilies(lines.value)
         }
-        families.append(MetricFamily(
-            name: "edge_probe_entries_skipped",
-            help: "Entries a probe skipped in the latest reading: more than 256 of one kind, or over its 250 ms time budget.",
-            type: .gauge,
-            samples: skipped.sorted { $0.key < $1.key }.map { Sample(["collector": $0.key], value: Double($0.value)) }))
+        families.append(
+            MetricFamily(
+                name: "edge_probe_entries_skipped",
+                help: "Entries a probe skipped in the latest reading: more than 256 of one kind, or over its 250 ms time budget.",
+                type: .gauge,
+                samples: skipped.sorted { $0.key < $1.key }.map { Sample(["collector": $0.key], value: Double($0.value)) }))
         return Scrape(families: families.filter { !$0.samples.isEmpty }, issues: issues)
     }
 

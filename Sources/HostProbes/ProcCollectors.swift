@@ -3,7 +3,7 @@ extension HostFiles {
     func optionalText(_ path: String, problems: inout [String]) -> [UInt8]? {
         do {
             return try readText(path)
-        } catch where error.isNotFound {
+        } catch  where error.isNotFound {
             return nil
         } catch {
             if case .overBudget = error, skipped > 1 { return nil }
@@ -140,10 +140,14 @@ enum Pressure {
     static let directory = "/proc/pressure"
     static let resources: [(file: String, some: (String, String), full: (String, String)?)] = [
         ("cpu", ("node_pressure_cpu_waiting_seconds_total", "Total time in seconds that processes have waited for CPU time"), nil),
-        ("io", ("node_pressure_io_waiting_seconds_total", "Total time in seconds that processes have waited due to IO congestion"),
-         ("node_pressure_io_stalled_seconds_total", "Total time in seconds no process could make progress due to IO congestion")),
-        ("memory", ("node_pressure_memory_waiting_seconds_total", "Total time in seconds that processes have waited for memory"),
-         ("node_pressure_memory_stalled_seconds_total", "Total time in seconds no process could make progress due to memory congestion")),
+        (
+            "io", ("node_pressure_io_waiting_seconds_total", "Total time in seconds that processes have waited due to IO congestion"),
+            ("node_pressure_io_stalled_seconds_total", "Total time in seconds no process could make progress due to IO congestion")
+        ),
+        (
+            "memory", ("node_pressure_memory_waiting_seconds_total", "Total time in seconds that processes have waited for memory"),
+            ("node_pressure_memory_stalled_seconds_total", "Total time in seconds no process could make progress due to memory congestion")
+        ),
     ]
 
     /// The `total=` microseconds of the `some` and `full` lines:

@@ -34,7 +34,7 @@ enum SystemTime {
         let sources: [(name: String, number: Int)]
         do {
             sources = try files.numberedEntries(directory, prefix: "clocksource")
-        } catch where error.isNotFound {
+        } catch  where error.isNotFound {
             sources = []  // node_exporter finds no clock source then, and says nothing
         } catch {
             return Parsed(Collected(set.all), problems: [error.description])

@@ -1,9 +1,10 @@
 import Hummingbird
 import Sync
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// Every error the API answers with: a status and `{"error": {"code": ..., "message": ...}}`.

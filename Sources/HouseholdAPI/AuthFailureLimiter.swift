@@ -1,6 +1,7 @@
 import Synchronization
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Failed authentications per source address, as a token bucket: `burst` failures at once,
@@ -23,8 +24,10 @@ public final class AuthFailureLimiter: Sendable {
     private let failures = Atomic<Int>(0)
     private let limitedCount = Atomic<Int>(0)
 
-    public init(burst: Int = 20, refillMillis: Int64 = 3000, maxAddresses: Int = 10_000,
-                now: @escaping @Sendable () -> Int64 = AuthFailureLimiter.monotonicMillis) {
+    public init(
+        burst: Int = 20, refillMillis: Int64 = 3000, maxAddresses: Int = 10_000,
+        now: @escaping @Sendable () -> Int64 = AuthFailureLimiter.monotonicMillis
+    ) {
         self.burst = Double(max(1, burst))
         self.refillMillis = Double(max(1, refillMillis))
         self.maxAddresses = max(1, maxAddresses)

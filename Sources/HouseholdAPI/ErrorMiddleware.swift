@@ -22,7 +22,8 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             throw error
         } catch let error as HTTPError {
             if error.status == .notFound, let allowed = routes.methods(for: request.uri.path) {
-                var notAllowed = APIError(.methodNotAllowed, "method_not_allowed", "\(request.uri.path) accepts \(allowed.map(\.rawValue).joined(separator: ", "))")
+                var notAllowed = APIError(
+                    .methodNotAllowed, "method_not_allowed", "\(request.uri.path) accepts \(allowed.map(\.rawValue).joined(separator: ", "))")
                 notAllowed.headers[.allow] = allowed.map(\.rawValue).joined(separator: ", ")
                 throw notAllowed
             }

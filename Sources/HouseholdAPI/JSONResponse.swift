@@ -1,8 +1,9 @@
 import Hummingbird
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 public enum JSONResponse {

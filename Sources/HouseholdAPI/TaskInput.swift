@@ -1,8 +1,9 @@
 import Sync
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// Request bodies for tasks, checked field by field (422 naming the field).
@@ -20,7 +21,8 @@ enum TaskInput {
         let assignee = try body["assignee"].map { try optionalString($0, "assignee") } ?? nil
         let id = try body["id"].map { value -> UUID in
             guard case .string(let text) = value, let id = UUID(uuidString: text) else {
-                throw APIError.invalidField("id must be a UUID string such as 0b6f1c2e-5d3a-4f7e-9a41-2c8d7e6f5a10, not \(value.typeName == "string" ? "that text" : value.typeName)")
+                throw APIError.invalidField(
+                    "id must be a UUID string such as 0b6f1c2e-5d3a-4f7e-9a41-2c8d7e6f5a10, not \(value.typeName == "string" ? "that text" : value.typeName)")
             }
             return id
         }

@@ -1,8 +1,9 @@
 import Sync
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// `GET /v1/tasks?limit=N&cursor=C`: one page of the list, newest first (`created_at`
@@ -32,8 +33,8 @@ struct TaskPage {
             guard text.hasPrefix("c"), text.count == 1 + 16 + 1 + 36 else { return nil }
             let hex = text.dropFirst().prefix(16)
             guard text.dropFirst(17).first == "_", hex.allSatisfy({ $0.isHexDigit && !$0.isUppercase }),
-                  let bits = UInt64(hex, radix: 16), let id = UUID(uuidString: String(text.suffix(36))),
-                  id.lowercasedString == text.suffix(36)
+                let bits = UInt64(hex, radix: 16), let id = UUID(uuidString: String(text.suffix(36))),
+                id.lowercasedString == text.suffix(36)
             else { return nil }
             self.init(createdAt: Int64(bitPattern: bits), id: id)
         }

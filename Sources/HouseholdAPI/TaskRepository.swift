@@ -1,9 +1,10 @@
 import Hummingbird
 import Sync
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// Where `/v1/tasks` keeps the household's tasks: the node's SQLite store on an agent,

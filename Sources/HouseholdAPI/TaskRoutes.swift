@@ -1,9 +1,10 @@
 import Hummingbird
 import Sync
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// `/v1/tasks`: the household's tasks (docs/agent-api.md), over any `TaskRepository`.

@@ -4,8 +4,8 @@ import Sync
 /// `RFC3339` already has (Howard Hinnant's `days_from_civil`).
 public struct CivilDate: Sendable, Hashable, Comparable, CustomStringConvertible {
     public var year: Int
-    public var month: Int   // 1...12
-    public var day: Int     // 1...31
+    public var month: Int  // 1...12
+    public var day: Int  // 1...31
 
     public init(year: Int, month: Int, day: Int) {
         self.year = year

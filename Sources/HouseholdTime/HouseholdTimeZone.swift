@@ -1,10 +1,10 @@
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The household's time zone: where "today", "tomorrow" and "Tuesday" are, and how the CLI
@@ -25,10 +25,13 @@ public struct HouseholdTimeZone: Sendable {
 
     /// The zone named by the option (or `EDGE_TIMEZONE`); else the system's.
     /// - Throws: `ResolveError` naming the option when a given name cannot be used.
-    public static func resolve(option: String?, environment: [String: String], zoneinfo: String? = nil,
-                               localtime: String = "/etc/localtime") throws -> HouseholdTimeZone {
+    public static func resolve(
+        option: String?, environment: [String: String], zoneinfo: String? = nil,
+        localtime: String = "/etc/localtime"
+    ) throws -> HouseholdTimeZone {
         let directory = zoneinfo ?? environment["TZDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/usr/share/zoneinfo"
-        let (given, source) = option.map { ($0, "--timezone") }
+        let (given, source) =
+            option.map { ($0, "--timezone") }
             ?? environment["EDGE_TIMEZONE"].flatMap { $0.isEmpty ? nil : ($0, "EDGE_TIMEZONE") } ?? (nil, "")
         if let given {
             do {
@@ -54,16 +57,18 @@ public struct HouseholdTimeZone: Sendable {
         let shown = "\"\(name.prefix(60))\""
         let parts = name.split(separator: "/", omittingEmptySubsequences: false)
         guard !name.isEmpty, name.utf8.count <= 255,
-              parts.allSatisfy({ part in
-                  !part.isEmpty && part != "." && part != ".."
-                      && part.utf8.allSatisfy { $0 < 0x80 && (isalnum(Int32($0)) != 0 || "._+-".utf8.contains($0)) }
-              })
+            parts.allSatisfy({ part in
+                !part.isEmpty && part != "." && part != ".."
+                    && part.utf8.allSatisfy { $0 < 0x80 && (isalnum(Int32($0)) != 0 || "._+-".utf8.contains($0)) }
+            })
         else {
             throw ResolveError(description: "\(shown) is not a time zone name; use an IANA name such as Europe/Berlin, Asia/Tokyo or UTC")
         }
         guard let bytes = readFile(directory + "/" + name) else {
             if name == "UTC" || name == "Etc/UTC" { return .utc }  // without tzdata, UTC still works
-            throw ResolveError(description: "unknown time zone \(shown) (no \(directory)/\(name)); use an IANA name such as Europe/Berlin (install tzdata if \(directory) is missing)")
+            throw ResolveError(
+                description:
+                    "unknown time zone \(shown) (no \(directory)/\(name)); use an IANA name such as Europe/Berlin (install tzdata if \(directory) is missing)")
         }
         guard let zone = ZoneInfo(name: name, tzif: bytes) else {
             throw ResolveError(description: "\(directory)/\(name) is not a time zone file (TZif); reinstall tzdata or choose another name")

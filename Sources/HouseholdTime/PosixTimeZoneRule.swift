@@ -19,7 +19,7 @@ struct PosixTimeZoneRule: Sendable, Equatable {
         }
     }
 
-    var standardOffset: Int32              // seconds east of UTC
+    var standardOffset: Int32  // seconds east of UTC
     var standardName: String
     var daylight: (offset: Int32, name: String, start: Switch, end: Switch)?
 

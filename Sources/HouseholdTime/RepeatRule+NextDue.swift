@@ -60,7 +60,8 @@ extension RepeatRule {
     /// Adds the first due time to a creation `patch` that has a calendar rule and no due time.
     public static func withFirstDue(_ patch: TaskPatch, now: Int64, zone: HouseholdTimeZone) -> TaskPatch {
         guard patch.dueAt?.optional == nil, let text = patch.repeatRule?.optional, let rule = try? parse(text),
-              let first = rule.firstDue(now: now, zone: zone) else { return patch }
+            let first = rule.firstDue(now: now, zone: zone)
+        else { return patch }
         var patch = patch
         patch.dueAt = .value(first)
         return patch

@@ -3,8 +3,8 @@
 /// Read with our own parser, so the agent needs neither ICU nor the C library's global `TZ`.
 public struct ZoneInfo: Sendable {
     public let name: String
-    let transitions: [Int64]        // UTC seconds, ascending
-    let transitionTypes: [Int]      // index into types, one per transition
+    let transitions: [Int64]  // UTC seconds, ascending
+    let transitionTypes: [Int]  // index into types, one per transition
     let types: [(offset: Int32, isDST: Bool)]
     let footer: PosixTimeZoneRule?
 
@@ -51,7 +51,8 @@ public struct ZoneInfo: Sendable {
         var types: [(offset: Int32, isDST: Bool)] = []
         for _ in 0..<header.typeCount {
             guard let offset = reader.int32(), let dst = reader.byte(), reader.byte() != nil,
-                  offset > -25 * 3600, offset < 26 * 3600 else { return nil }
+                offset > -25 * 3600, offset < 26 * 3600
+            else { return nil }
             types.append((offset, dst != 0))
         }
         guard reader.skip(header.charCount + header.leapCount * (timeSize + 4) + header.isStdCount + header.isUTCCount) else { return nil }
@@ -89,7 +90,7 @@ public struct ZoneInfo: Sendable {
         let after = Int64(offset(atUTC: local + 86_400))
         let valid = [before, after].filter { Int64(offset(atUTC: local - $0)) == $0 }
         if let largest = valid.max() { return local - largest }  // repeated: the earlier instant
-        return local - before                                     // skipped: just after the switch
+        return local - before  // skipped: just after the switch
     }
 
     private struct Header {
@@ -115,8 +116,9 @@ public struct ZoneInfo: Sendable {
                 guard let c = int32(), c >= 0, c < 1_000_000 else { return nil }
                 counts.append(Int(c))
             }
-            return Header(version: version, isUTCCount: counts[0], isStdCount: counts[1], leapCount: counts[2],
-                          timeCount: counts[3], typeCount: counts[4], charCount: counts[5])
+            return Header(
+                version: version, isUTCCount: counts[0], isStdCount: counts[1], leapCount: counts[2],
+                timeCount: counts[3], typeCount: counts[4], charCount: counts[5])
         }
 
         mutating func skip(_ n: Int) -> Bool {

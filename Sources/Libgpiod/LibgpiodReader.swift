@@ -1,7 +1,8 @@
 import CGPIOD
 import HostProbes
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Reads GPIO lines through the system libgpiod, v1 API (Debian 12 ships 1.6).

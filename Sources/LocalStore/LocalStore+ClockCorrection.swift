@@ -1,10 +1,11 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import GRDB
 import Sync
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Where a boot's `CLOCK_BOOTTIME` stands in true time: at `mono` ms after the boot began, the
 /// true time was `wall`.
@@ -40,7 +41,8 @@ struct BootRow {
         id = row["id"]
         firstTS = row["first_ts"]
         if let mono: Int64 = row["anchor_mono"], let wall: Int64 = row["anchor_wall"],
-           let source = (row["anchor_source"] as String?).flatMap(BootAnchor.Source.init) {
+            let source = (row["anchor_source"] as String?).flatMap(BootAnchor.Source.init)
+        {
             anchor = BootAnchor(mono: mono, wall: wall, source: source)
         }
     }
@@ -79,7 +81,8 @@ extension LocalStore {
     func bootRow(_ bootID: String, _ db: Database) throws -> BootRow {
         if let row = try Row.fetchOne(
             db.cachedStatement(sql: "SELECT id, first_ts, anchor_mono, anchor_wall, anchor_source FROM clock_boot WHERE boot_id = ?"),
-            arguments: [bootID]) {
+            arguments: [bootID])
+        {
             return BootRow(row)
         }
         try db.execute(sql: "INSERT INTO clock_boot(boot_id) VALUES (?)", arguments: [bootID])
@@ -87,8 +90,9 @@ extension LocalStore {
     }
 
     func saveAnchor(_ anchor: BootAnchor, boot: Int64, _ db: Database) throws {
-        try db.execute(sql: "UPDATE clock_boot SET anchor_mono = ?, anchor_wall = ?, anchor_source = ? WHERE id = ?",
-                       arguments: [anchor.mono, anchor.wall, anchor.source.rawValue, boot])
+        try db.execute(
+            sql: "UPDATE clock_boot SET anchor_mono = ?, anchor_wall = ?, anchor_source = ? WHERE id = ?",
+            arguments: [anchor.mono, anchor.wall, anchor.source.rawValue, boot])
     }
 
     func noteStored(_ ts: Int64, boot: BootRow, _ db: Database) throws {
@@ -109,11 +113,13 @@ extension LocalStore {
         }
         var moving: [Int64: Moving] = [:]
         func collect(_ sql: String, _ arguments: StatementArguments) throws {
-            let rows = try Row.fetchCursor(db, sql: "SELECT ts, layout_id, clock_synced, vals, boot, mono FROM metric_reading WHERE " + sql,
-                                           arguments: arguments)
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT ts, layout_id, clock_synced, vals, boot, mono FROM metric_reading WHERE " + sql,
+                arguments: arguments)
             while let row = try rows.next() {
-                moving[row["ts"]] = Moving(ts: row["ts"], layout: row["layout_id"], code: row["clock_synced"], vals: row["vals"],
-                                           boot: row["boot"], mono: row["mono"])
+                moving[row["ts"]] = Moving(
+                    ts: row["ts"], layout: row["layout_id"], code: row["clock_synced"], vals: row["vals"],
+                    boot: row["boot"], mono: row["mono"])
             }
         }
         if let first = boot.firstTS {
@@ -156,7 +162,9 @@ extension LocalStore {
             while try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM metric_reading WHERE ts = ?"), arguments: [ts]) == true {
                 ts += 1
             }
-            let code = row.exact && abs(ts - row.target) <= Self.maxCorrectedClampMillis ? SyncWire.SampleClock.corrected.code
+            let code =
+                row.exact && abs(ts - row.target) <= Self.maxCorrectedClampMillis
+                ? SyncWire.SampleClock.corrected.code
                 : SyncWire.SampleClock.untrusted.code
             try db.cachedStatement(sql: "INSERT INTO metric_reading(ts, layout_id, clock_synced, vals, boot, mono) VALUES (?, ?, ?, ?, ?, ?)")
                 .execute(arguments: [ts, row.layout, code, row.vals, row.boot, row.mono])
@@ -211,8 +219,9 @@ extension LocalStore {
     func clockHold(aheadLimit: Int64?, _ db: Database) throws -> ClockHold {
         var hold = ClockHold(aheadLimit: aheadLimit)
         if let bootID = configuration.boot.bootID,
-           let row = try Row.fetchOne(db, sql: "SELECT id, first_ts, anchor_wall FROM clock_boot WHERE boot_id = ?", arguments: [bootID]),
-           (row["anchor_wall"] as Int64?) == nil {
+            let row = try Row.fetchOne(db, sql: "SELECT id, first_ts, anchor_wall FROM clock_boot WHERE boot_id = ?", arguments: [bootID]),
+            (row["anchor_wall"] as Int64?) == nil
+        {
             hold.boot = row["id"]
             hold.bootFirstTS = row["first_ts"]
             hold.monoNow = configuration.boot.nowMillis()
@@ -232,10 +241,13 @@ extension LocalStore {
                 count += try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM metric_reading WHERE ts > ?", arguments: [max(delivered, limit)]) ?? 0
             }
             if let boot = hold.boot, let first = hold.bootFirstTS, let monoNow = hold.monoNow {
-                count += try Int.fetchOne(db, sql: """
-                    SELECT COUNT(*) FROM metric_reading
-                    WHERE ts > ? AND ts <= ? AND boot = ? AND clock_synced = 0 AND mono > ?
-                    """, arguments: [max(delivered, first - 1), hold.aheadLimit ?? Int64.max, boot, monoNow - Self.untrustedHoldMillis]) ?? 0
+                count +=
+                    try Int.fetchOne(
+                        db,
+                        sql: """
+                            SELECT COUNT(*) FROM metric_reading
+                            WHERE ts > ? AND ts <= ? AND boot = ? AND clock_synced = 0 AND mono > ?
+                            """, arguments: [max(delivered, first - 1), hold.aheadLimit ?? Int64.max, boot, monoNow - Self.untrustedHoldMillis]) ?? 0
             }
             return count
         }

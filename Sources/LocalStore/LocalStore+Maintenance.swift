@@ -1,12 +1,13 @@
+import GRDB
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
-import GRDB
 
 extension LocalStore {
     /// `PRAGMA integrity_check`: `["ok"]` for a sound database, otherwise SQLite's findings.

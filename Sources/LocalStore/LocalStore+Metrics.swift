@@ -1,10 +1,11 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import GRDB
 import Sync
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 extension LocalStore {
     /// Stores one reading in one transaction and returns the timestamp it was stored under.
@@ -53,7 +54,8 @@ extension LocalStore {
                 // right after the newest, untrusted (never behind what central holds).
                 var keeps = boot != nil && code != SyncWire.SampleClock.untrusted.code
                 if keeps {
-                    keeps = try ts > sentThrough(db)
+                    keeps =
+                        try ts > sentThrough(db)
                         && Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM metric_reading WHERE ts = ?"), arguments: [ts]) != true
                 }
                 if !keeps {
@@ -144,10 +146,12 @@ extension LocalStore {
                 }
             }
             for resolution in [RollupResolution.minute, .hour] {
-                let rollups = try Row.fetchCursor(db, sql: """
-                    SELECT bucket, layout_id, n, mins, maxs, sums FROM metric_rollup
-                    WHERE resolution = ? AND bucket > ? AND bucket <= ?
-                    """, arguments: [resolution.rawValue, since - resolution.rawValue, until])
+                let rollups = try Row.fetchCursor(
+                    db,
+                    sql: """
+                        SELECT bucket, layout_id, n, mins, maxs, sums FROM metric_rollup
+                        WHERE resolution = ? AND bucket > ? AND bucket <= ?
+                        """, arguments: [resolution.rawValue, since - resolution.rawValue, until])
                 while let row = try rollups.next() {
                     let start: Int64 = row["bucket"]
                     let mins: Data = row["mins"], maxs: Data = row["maxs"], sums: Data = row["sums"]
@@ -167,10 +171,12 @@ extension LocalStore {
     /// Readings and samples stored raw.
     public func rawMetricCounts() throws -> (readings: Int, samples: Int) {
         try read { db in
-            let row = try Row.fetchOne(db, sql: """
-                SELECT COUNT(*) AS r, COALESCE(SUM(LENGTH(l.series) / 4), 0) AS s
-                FROM metric_reading m JOIN metric_layout l ON l.id = m.layout_id
-                """)
+            let row = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT COUNT(*) AS r, COALESCE(SUM(LENGTH(l.series) / 4), 0) AS s
+                    FROM metric_reading m JOIN metric_layout l ON l.id = m.layout_id
+                    """)
             return (row?["r"] ?? 0, row?["s"] ?? 0)
         }
     }

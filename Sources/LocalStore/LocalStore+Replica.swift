@@ -1,10 +1,11 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import GRDB
 import Sync
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// A local change waiting for central's acknowledgement.
 public struct PendingChange: Sendable, Equatable {
@@ -61,25 +62,29 @@ extension LocalStore {
         while true {
             var unreadable: [(Int64, String)] = []
             let pending = try read { db in
-                try Row.fetchAll(db, sql: """
-                    SELECT seq, body, recorded_at FROM change_log WHERE quarantine_reason IS NULL ORDER BY seq LIMIT ?
-                    """, arguments: [limit])
-                    .compactMap { row -> PendingChange? in
-                        let body: String = row["body"]
-                        do {
-                            let change = try JSONDecoder().decode(TaskChange.self, from: Data(body.utf8))
-                            return PendingChange(seq: row["seq"], change: change, recordedAt: row["recorded_at"])
-                        } catch {
-                            unreadable.append((row["seq"], "the stored change cannot be read: \(Self.decodingReason(error))"))
-                            return nil
-                        }
+                try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT seq, body, recorded_at FROM change_log WHERE quarantine_reason IS NULL ORDER BY seq LIMIT ?
+                        """, arguments: [limit]
+                )
+                .compactMap { row -> PendingChange? in
+                    let body: String = row["body"]
+                    do {
+                        let change = try JSONDecoder().decode(TaskChange.self, from: Data(body.utf8))
+                        return PendingChange(seq: row["seq"], change: change, recordedAt: row["recorded_at"])
+                    } catch {
+                        unreadable.append((row["seq"], "the stored change cannot be read: \(Self.decodingReason(error))"))
+                        return nil
                     }
+                }
             }
             guard !unreadable.isEmpty else { return pending }
             try write { db in
                 for (seq, reason) in unreadable {
-                    try db.execute(sql: "UPDATE change_log SET quarantine_reason = ?, quarantined_at = ? WHERE seq = ?",
-                                   arguments: [reason, configuration.clock.nowMillis(), seq])
+                    try db.execute(
+                        sql: "UPDATE change_log SET quarantine_reason = ?, quarantined_at = ? WHERE seq = ?",
+                        arguments: [reason, configuration.clock.nowMillis(), seq])
                 }
             }
         }
@@ -89,9 +94,11 @@ extension LocalStore {
     /// time of the oldest.
     public func pendingSummary() throws -> (count: Int, oldestRecordedAt: Int64?) {
         try read { db in
-            let row = try Row.fetchOne(db, sql: """
-                SELECT COUNT(*) AS n, MIN(recorded_at) AS oldest FROM change_log WHERE quarantine_reason IS NULL
-                """)
+            let row = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT COUNT(*) AS n, MIN(recorded_at) AS oldest FROM change_log WHERE quarantine_reason IS NULL
+                    """)
             return (row?["n"] ?? 0, row?["oldest"])
         }
     }
@@ -107,8 +114,9 @@ extension LocalStore {
             }
             if let position, position.seq > (try stateValue("acked_feed_seq", db) ?? 0) {
                 for (key, value) in [("acked_feed_seq", position.seq), ("acked_feed_tag", position.tag)] {
-                    try db.execute(sql: "INSERT INTO store_state(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                                   arguments: [key, value])
+                    try db.execute(
+                        sql: "INSERT INTO store_state(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                        arguments: [key, value])
                 }
             }
         }
@@ -130,8 +138,9 @@ extension LocalStore {
         guard !reasons.isEmpty else { return }
         try write { db in
             for (id, reason) in reasons {
-                try db.execute(sql: "UPDATE change_log SET quarantine_reason = ?, quarantined_at = ? WHERE change_id = ?",
-                               arguments: [String(reason.prefix(500)), configuration.clock.nowMillis(), id.lowercasedString])
+                try db.execute(
+                    sql: "UPDATE change_log SET quarantine_reason = ?, quarantined_at = ? WHERE change_id = ?",
+                    arguments: [String(reason.prefix(500)), configuration.clock.nowMillis(), id.lowercasedString])
             }
         }
     }
@@ -139,12 +148,16 @@ extension LocalStore {
     /// Quarantined changes, oldest first.
     public func quarantinedChanges() throws -> [QuarantinedChange] {
         try read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT change_id, task_id, quarantine_reason, quarantined_at, recorded_at FROM change_log
-                WHERE quarantine_reason IS NOT NULL ORDER BY seq
-                """).map { row in
-                QuarantinedChange(changeID: row["change_id"], taskID: row["task_id"], reason: row["quarantine_reason"],
-                                  quarantinedAt: row["quarantined_at"], recordedAt: row["recorded_at"])
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT change_id, task_id, quarantine_reason, quarantined_at, recorded_at FROM change_log
+                    WHERE quarantine_reason IS NOT NULL ORDER BY seq
+                    """
+            ).map { row in
+                QuarantinedChange(
+                    changeID: row["change_id"], taskID: row["task_id"], reason: row["quarantine_reason"],
+                    quarantinedAt: row["quarantined_at"], recordedAt: row["recorded_at"])
             }
         }
     }
@@ -157,9 +170,11 @@ extension LocalStore {
             throw LocalStoreError.taskNotFound(String(idPrefix.prefix(40)))
         }
         return try write { db in
-            let ids = try String.fetchAll(db, sql: """
-                SELECT change_id FROM change_log WHERE quarantine_reason IS NOT NULL AND change_id LIKE ? || '%'
-                """, arguments: [prefix])
+            let ids = try String.fetchAll(
+                db,
+                sql: """
+                    SELECT change_id FROM change_log WHERE quarantine_reason IS NOT NULL AND change_id LIKE ? || '%'
+                    """, arguments: [prefix])
             guard !ids.isEmpty else { throw LocalStoreError.quarantinedNotFound(String(idPrefix.prefix(40))) }
             guard ids.count == 1 || ids.contains(prefix) else {
                 throw LocalStoreError.ambiguousID(prefix: prefix, candidates: ids)
@@ -169,8 +184,9 @@ extension LocalStore {
                 if drop {
                     try db.execute(sql: "DELETE FROM change_log WHERE change_id = ?", arguments: [id])
                 } else {
-                    try db.execute(sql: "UPDATE change_log SET quarantine_reason = NULL, quarantined_at = NULL WHERE change_id = ?",
-                                   arguments: [id])
+                    try db.execute(
+                        sql: "UPDATE change_log SET quarantine_reason = NULL, quarantined_at = NULL WHERE change_id = ?",
+                        arguments: [id])
                 }
             }
             return chosen
@@ -214,12 +230,15 @@ extension LocalStore {
             // The newest stamp anyone may have seen from here: every stored field stamp within
             // the drift limit (pulled ones included).
             var sane: (Int64, UInt16) = (0, 0)
-            for text in try String.fetchAll(db, sql: """
-                SELECT stamp FROM (SELECT title_v AS stamp FROM task UNION ALL SELECT notes_v FROM task
-                    UNION ALL SELECT due_at_v FROM task UNION ALL SELECT assignee_v FROM task
-                    UNION ALL SELECT done_v FROM task UNION ALL SELECT deleted_v FROM task
-                    UNION ALL SELECT repeat_v FROM task) WHERE stamp IS NOT NULL
-                """) {
+            for text in try String.fetchAll(
+                db,
+                sql: """
+                    SELECT stamp FROM (SELECT title_v AS stamp FROM task UNION ALL SELECT notes_v FROM task
+                        UNION ALL SELECT due_at_v FROM task UNION ALL SELECT assignee_v FROM task
+                        UNION ALL SELECT done_v FROM task UNION ALL SELECT deleted_v FROM task
+                        UNION ALL SELECT repeat_v FROM task) WHERE stamp IS NOT NULL
+                    """)
+            {
                 guard let stamp = HLCTimestamp(text), stamp.physical <= limit else { continue }
                 if (stamp.physical, stamp.counter) > sane { sane = (stamp.physical, stamp.counter) }
             }
@@ -244,9 +263,11 @@ extension LocalStore {
                     swap(&record.repeatStamp)
                     try record.save(db)
                 }
-                try db.execute(sql: "UPDATE change_log SET stamp = ?, body = ? WHERE seq = ?", arguments: [
-                    change.stamp.description, String(decoding: try JSONEncoder().encode(change), as: UTF8.self), row["seq"] as Int64,
-                ])
+                try db.execute(
+                    sql: "UPDATE change_log SET stamp = ?, body = ? WHERE seq = ?",
+                    arguments: [
+                        change.stamp.description, String(decoding: try JSONEncoder().encode(change), as: UTF8.self), row["seq"] as Int64,
+                    ])
                 count += 1
             }
             if count > 0 {

@@ -1,13 +1,14 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
-#if canImport(Glibc)
-import Glibc
-#endif
 import GRDB
 import Sync
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Rollup granularities, in milliseconds.
 enum RollupResolution: Int64 {
@@ -72,10 +73,12 @@ extension LocalStore {
     }
 
     func addToState(_ key: String, _ delta: Int64, _ db: Database) throws {
-        try db.cachedStatement(sql: """
-            INSERT INTO store_state(key, value) VALUES (?, ?)
-            ON CONFLICT(key) DO UPDATE SET value = value + excluded.value
-            """).execute(arguments: [key, delta])
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO store_state(key, value) VALUES (?, ?)
+                ON CONFLICT(key) DO UPDATE SET value = value + excluded.value
+                """
+        ).execute(arguments: [key, delta])
     }
 
     /// One batch of raw readings older than `cutoff` into minute rollups. False when none left.
@@ -103,15 +106,18 @@ extension LocalStore {
     /// One batch of minute rollups older than `cutoff` into hour rollups.
     private func rollUpMinutes(before cutoff: Int64, batch: Int, _ report: inout MaintenanceReport) throws -> Bool {
         try timed(&report) { db in
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT bucket, layout_id, n, mins, maxs, sums FROM metric_rollup
-                WHERE resolution = ? AND bucket < ? ORDER BY bucket LIMIT ?
-                """, arguments: [RollupResolution.minute.rawValue, cutoff, batch])
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT bucket, layout_id, n, mins, maxs, sums FROM metric_rollup
+                    WHERE resolution = ? AND bucket < ? ORDER BY bucket LIMIT ?
+                    """, arguments: [RollupResolution.minute.rawValue, cutoff, batch])
             guard !rows.isEmpty else { return nil }
             var groups: [RollupKey: RollupAccumulator] = [:]
             for row in rows {
                 let key = RollupKey(bucket: Self.floor(row["bucket"], RollupResolution.hour.rawValue), layout: row["layout_id"])
-                let part = RollupAccumulator(n: row["n"], mins: Packed.doubles(row["mins"]), maxs: Packed.doubles(row["maxs"]), sums: Packed.doubles(row["sums"]))
+                let part = RollupAccumulator(
+                    n: row["n"], mins: Packed.doubles(row["mins"]), maxs: Packed.doubles(row["maxs"]), sums: Packed.doubles(row["sums"]))
                 if groups[key] == nil { groups[key] = part } else { groups[key]!.merge(part) }
                 try db.execute(
                     sql: "DELETE FROM metric_rollup WHERE resolution = ? AND bucket = ? AND layout_id = ?",
@@ -126,11 +132,13 @@ extension LocalStore {
     private func dropRollups(before cutoff: Int64, resolution: RollupResolution?, batch: Int, _ report: inout MaintenanceReport) throws -> Bool {
         try timed(&report) { db in
             let filter = resolution.map { "r.resolution = \($0.rawValue) AND" } ?? ""
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT r.resolution, r.bucket, r.layout_id, r.n, LENGTH(l.series) / 4 AS width
-                FROM metric_rollup r JOIN metric_layout l ON l.id = r.layout_id
-                WHERE \(filter) r.bucket < ? ORDER BY r.bucket LIMIT ?
-                """, arguments: [cutoff, batch])
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT r.resolution, r.bucket, r.layout_id, r.n, LENGTH(l.series) / 4 AS width
+                    FROM metric_rollup r JOIN metric_layout l ON l.id = r.layout_id
+                    WHERE \(filter) r.bucket < ? ORDER BY r.bucket LIMIT ?
+                    """, arguments: [cutoff, batch])
             guard !rows.isEmpty else { return nil }
             var dropped: Int64 = 0
             for row in rows {
@@ -148,13 +156,18 @@ extension LocalStore {
         var total = acc
         if let row = try Row.fetchOne(
             db.cachedStatement(sql: "SELECT n, mins, maxs, sums FROM metric_rollup WHERE resolution = ? AND bucket = ? AND layout_id = ?"),
-            arguments: [resolution.rawValue, key.bucket, key.layout]) {
+            arguments: [resolution.rawValue, key.bucket, key.layout])
+        {
             total.merge(RollupAccumulator(n: row["n"], mins: Packed.doubles(row["mins"]), maxs: Packed.doubles(row["maxs"]), sums: Packed.doubles(row["sums"])))
         }
-        try db.cachedStatement(sql: """
-            INSERT OR REPLACE INTO metric_rollup(resolution, bucket, layout_id, n, mins, maxs, sums) VALUES (?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [resolution.rawValue, key.bucket, key.layout, total.n,
-                                     Packed.doubles(total.mins), Packed.doubles(total.maxs), Packed.doubles(total.sums)])
+        try db.cachedStatement(
+            sql: """
+                INSERT OR REPLACE INTO metric_rollup(resolution, bucket, layout_id, n, mins, maxs, sums) VALUES (?, ?, ?, ?, ?, ?, ?)
+                """
+        ).execute(arguments: [
+            resolution.rawValue, key.bucket, key.layout, total.n,
+            Packed.doubles(total.mins), Packed.doubles(total.maxs), Packed.doubles(total.sums),
+        ])
     }
 
     /// Runs one batch in its own transaction and adds what it did to `report`.

@@ -1,10 +1,11 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import GRDB
 import Sync
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// What the sync service persists between cycles and processes.
 public struct SyncRecord: Sendable, Equatable {
@@ -20,8 +21,10 @@ public struct SyncRecord: Sendable, Equatable {
     /// the round trip: the `Date` header has whole seconds). Nil until central has answered.
     public var clockOffsetMillis: Int64?
 
-    public init(centralURL: String?, state: String, lastAttemptAt: Int64? = nil, lastSuccessAt: Int64? = nil,
-                lastError: String? = nil, errors: [String: Int] = [:], clockOffsetMillis: Int64? = nil) {
+    public init(
+        centralURL: String?, state: String, lastAttemptAt: Int64? = nil, lastSuccessAt: Int64? = nil,
+        lastError: String? = nil, errors: [String: Int] = [:], clockOffsetMillis: Int64? = nil
+    ) {
         self.centralURL = centralURL
         self.state = state
         self.lastAttemptAt = lastAttemptAt
@@ -43,8 +46,10 @@ extension LocalStore {
     /// Other replicas' changes that come with central's proof (`proofs`, by change ID) are kept
     /// with it while some field of their task still carries their stamp: a resync snapshot
     /// carries them back to a central restored from a backup (``provenChanges(taskIDs:)``).
-    public func applyPulled(_ changes: [TaskChange], cursor: FeedCursor, referenceNow: Int64,
-                            proofs: [String: String] = [:]) throws -> [ApplyOutcome] {
+    public func applyPulled(
+        _ changes: [TaskChange], cursor: FeedCursor, referenceNow: Int64,
+        proofs: [String: String] = [:]
+    ) throws -> [ApplyOutcome] {
         try write { db in
             var clock = try StoredClock.load(db)
             var outcomes: [ApplyOutcome] = []
@@ -60,8 +65,10 @@ extension LocalStore {
                 outcomes.append(changed ? .applied : .alreadyKnown)
                 if change.stamp.node != configuration.nodeName, let proof = proofs[change.id.lowercasedString] {
                     try db.cachedStatement(sql: "INSERT OR IGNORE INTO proven_change(change_id, task_id, stamp, body, proof) VALUES (?, ?, ?, ?, ?)")
-                        .execute(arguments: [change.id.lowercasedString, change.taskID.lowercasedString, change.stamp.description,
-                                             String(decoding: change.json(), as: UTF8.self), proof])
+                        .execute(arguments: [
+                            change.id.lowercasedString, change.taskID.lowercasedString, change.stamp.description,
+                            String(decoding: change.json(), as: UTF8.self), proof,
+                        ])
                 }
                 if changed {
                     let stamps = merged.fieldStamps.compactMap { $0?.description }
@@ -86,10 +93,11 @@ extension LocalStore {
         try write { db in
             var clock = try StoredClock.load(db)
             guard (floor.physical, floor.counter) > (clock.physical, clock.counter),
-                  floor.physical <= max(referenceNow, configuration.clock.nowMillis()) + clock.maxForwardDrift
+                floor.physical <= max(referenceNow, configuration.clock.nowMillis()) + clock.maxForwardDrift
             else { return false }
-            try clock.observe(HLCTimestamp(physical: floor.physical, counter: floor.counter, node: floor.node),
-                              now: max(referenceNow, configuration.clock.nowMillis()))
+            try clock.observe(
+                HLCTimestamp(physical: floor.physical, counter: floor.counter, node: floor.node),
+                now: max(referenceNow, configuration.clock.nowMillis()))
             try StoredClock.save(clock, db)
             return true
         }
@@ -101,8 +109,10 @@ extension LocalStore {
         try read { db in
             var out: [UUID: [(change: TaskChange, proof: String)]] = [:]
             for id in taskIDs {
-                for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT body, proof FROM proven_change WHERE task_id = ?"),
-                                            arguments: [id.lowercasedString]) {
+                for row in try Row.fetchAll(
+                    db.cachedStatement(sql: "SELECT body, proof FROM proven_change WHERE task_id = ?"),
+                    arguments: [id.lowercasedString])
+                {
                     let body: String = row["body"]
                     guard let change = try? JSONDecoder().decode(TaskChange.self, from: Data(body.utf8)) else { continue }
                     out[id, default: []].append((change, row["proof"]))
@@ -125,12 +135,14 @@ extension LocalStore {
     /// untouched; the snapshot push that follows restores central's copy of every task.
     public func beginResync(centralSamplesThrough: Int64?) throws {
         try write { db in
-            try db.execute(sql: "UPDATE sync_cursor SET cursor = ?, resync_pending = 1 WHERE id = 1",
-                           arguments: [FeedCursor.start.description])
+            try db.execute(
+                sql: "UPDATE sync_cursor SET cursor = ?, resync_pending = 1 WHERE id = 1",
+                arguments: [FeedCursor.start.description])
             let local = try stateValue("samples_delivered_through", db) ?? Int64.min
             let target = min(local, centralSamplesThrough ?? Int64.min)
-            try db.execute(sql: "INSERT INTO store_state(key, value) VALUES ('samples_delivered_through', ?) "
-                                + "ON CONFLICT(key) DO UPDATE SET value = excluded.value", arguments: [target])
+            try db.execute(
+                sql: "INSERT INTO store_state(key, value) VALUES ('samples_delivered_through', ?) "
+                    + "ON CONFLICT(key) DO UPDATE SET value = excluded.value", arguments: [target])
             // Positions in the history central lost mean nothing any more.
             try db.execute(sql: "DELETE FROM store_state WHERE key IN ('acked_feed_seq', 'acked_feed_tag')")
         }
@@ -153,8 +165,9 @@ extension LocalStore {
     /// pushes them all as snapshot changes.
     public func snapshotRecords(after afterID: UUID?, limit: Int) throws -> [TaskRecord] {
         try read { db in
-            let ids = try String.fetchAll(db, sql: "SELECT id FROM task WHERE id > ? ORDER BY id LIMIT ?",
-                                          arguments: [afterID?.lowercasedString ?? "", limit])
+            let ids = try String.fetchAll(
+                db, sql: "SELECT id FROM task WHERE id > ? ORDER BY id LIMIT ?",
+                arguments: [afterID?.lowercasedString ?? "", limit])
             return try ids.compactMap { text in try UUID(uuidString: text).flatMap { try TaskRecord.fetch(db, id: $0) } }
         }
     }
@@ -182,10 +195,11 @@ extension LocalStore {
         try writeWithoutFsync { db in
             let batch = try sampleBatch(node: node, after: after, maxSamples: maxSamples, aheadLimit: aheadLimit, db)
             if let last = batch?.readings.last?.ts {
-                try db.execute(sql: """
-                    INSERT INTO store_state(key, value) VALUES ('samples_sent_through', ?)
-                    ON CONFLICT(key) DO UPDATE SET value = max(value, excluded.value)
-                    """, arguments: [last])
+                try db.execute(
+                    sql: """
+                        INSERT INTO store_state(key, value) VALUES ('samples_sent_through', ?)
+                        ON CONFLICT(key) DO UPDATE SET value = max(value, excluded.value)
+                        """, arguments: [last])
             }
             return batch
         }
@@ -240,8 +254,9 @@ extension LocalStore {
             samples += values.count
         }
         guard !readings.isEmpty else { return nil }
-        return SyncWire.SampleBatch(node: node, after: after == Int64.min ? nil : after, series: series,
-                                    layouts: layouts, readings: readings)
+        return SyncWire.SampleBatch(
+            node: node, after: after == Int64.min ? nil : after, series: series,
+            layouts: layouts, readings: readings)
     }
 
     static func seriesNames(_ db: Database) throws -> [Int64: SeriesKey] {
@@ -258,10 +273,11 @@ extension LocalStore {
     public func markDelivered(through: Int64, untrusted: Int = 0) throws {
         try write { db in
             if untrusted > 0 { try addToState("readings_sent_untrusted", Int64(untrusted), db) }
-            try db.execute(sql: """
-                INSERT INTO store_state(key, value) VALUES ('samples_delivered_through', ?)
-                ON CONFLICT(key) DO UPDATE SET value = max(value, excluded.value)
-                """, arguments: [through])
+            try db.execute(
+                sql: """
+                    INSERT INTO store_state(key, value) VALUES ('samples_delivered_through', ?)
+                    ON CONFLICT(key) DO UPDATE SET value = max(value, excluded.value)
+                    """, arguments: [through])
         }
     }
 
@@ -269,10 +285,12 @@ extension LocalStore {
     public func undeliveredSummary() throws -> (samples: Int, oldest: Int64?) {
         try read { db in
             let after = try stateValue("samples_delivered_through", db) ?? Int64.min
-            let row = try Row.fetchOne(db, sql: """
-                SELECT COALESCE(SUM(LENGTH(l.series) / 4), 0) AS n, MIN(m.ts) AS oldest
-                FROM metric_reading m JOIN metric_layout l ON l.id = m.layout_id WHERE m.ts > ?
-                """, arguments: [after])
+            let row = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT COALESCE(SUM(LENGTH(l.series) / 4), 0) AS n, MIN(m.ts) AS oldest
+                    FROM metric_reading m JOIN metric_layout l ON l.id = m.layout_id WHERE m.ts > ?
+                    """, arguments: [after])
             return (row?["n"] ?? 0, row?["oldest"])
         }
     }
@@ -284,23 +302,28 @@ extension LocalStore {
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM sync_status WHERE id = 1") else { return nil }
             let errorsText: String = row["errors"]
             let errors = (try? JSONDecoder().decode([String: Int].self, from: Data(errorsText.utf8))) ?? [:]
-            return SyncRecord(centralURL: row["central_url"], state: row["state"], lastAttemptAt: row["last_attempt_at"],
-                              lastSuccessAt: row["last_success_at"], lastError: row["last_error"], errors: errors,
-                              clockOffsetMillis: row["clock_offset_ms"])
+            return SyncRecord(
+                centralURL: row["central_url"], state: row["state"], lastAttemptAt: row["last_attempt_at"],
+                lastSuccessAt: row["last_success_at"], lastError: row["last_error"], errors: errors,
+                clockOffsetMillis: row["clock_offset_ms"])
         }
     }
 
     public func saveSyncRecord(_ record: SyncRecord) throws {
         let errors = String(decoding: try JSONEncoder().encode(record.errors), as: UTF8.self)
         try write { db in
-            try db.execute(sql: """
-                INSERT INTO sync_status(id, central_url, state, last_attempt_at, last_success_at, last_error, errors, clock_offset_ms)
-                VALUES (1, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT(id) DO UPDATE SET central_url = excluded.central_url, state = excluded.state,
-                    last_attempt_at = excluded.last_attempt_at, last_success_at = excluded.last_success_at,
-                    last_error = excluded.last_error, errors = excluded.errors, clock_offset_ms = excluded.clock_offset_ms
-                """, arguments: [record.centralURL, record.state, record.lastAttemptAt, record.lastSuccessAt, record.lastError, errors,
-                                 record.clockOffsetMillis])
+            try db.execute(
+                sql: """
+                    INSERT INTO sync_status(id, central_url, state, last_attempt_at, last_success_at, last_error, errors, clock_offset_ms)
+                    VALUES (1, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT(id) DO UPDATE SET central_url = excluded.central_url, state = excluded.state,
+                        last_attempt_at = excluded.last_attempt_at, last_success_at = excluded.last_success_at,
+                        last_error = excluded.last_error, errors = excluded.errors, clock_offset_ms = excluded.clock_offset_ms
+                    """,
+                arguments: [
+                    record.centralURL, record.state, record.lastAttemptAt, record.lastSuccessAt, record.lastError, errors,
+                    record.clockOffsetMillis,
+                ])
         }
     }
 

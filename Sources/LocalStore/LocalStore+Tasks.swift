@@ -1,11 +1,12 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import GRDB
 import HouseholdTime
 import Sync
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 extension LocalStore {
     /// Creates a task, records the change for sync, and returns the task once it is durable.
@@ -58,8 +59,10 @@ extension LocalStore {
             if final.done != nil {
                 // A recurring chore completed gets its next occurrence; an undo withdraws it.
                 let next = try TaskRecord.fetch(db, id: RecurringChore.nextID(after: id))
-                if let follow = RecurringChorePlan.followUp(after: updated, next: next, stamp: stamp, changeID: configuration.makeUUID(),
-                                                            zone: configuration.timeZone) {
+                if let follow = RecurringChorePlan.followUp(
+                    after: updated, next: next, stamp: stamp, changeID: configuration.makeUUID(),
+                    zone: configuration.timeZone)
+                {
                     _ = try record(follow, existing: next, db)
                 }
             }
@@ -79,8 +82,10 @@ extension LocalStore {
             var doomed = [existing]
             if series {
                 let seriesID = existing.seriesID.lowercasedString
-                doomed = try Row.fetchAll(db, sql: "SELECT * FROM task WHERE (series = ? OR id = ?) AND deleted = 0",
-                                          arguments: [seriesID, seriesID]).map(TaskRecord.init(row:))
+                doomed = try Row.fetchAll(
+                    db, sql: "SELECT * FROM task WHERE (series = ? OR id = ?) AND deleted = 0",
+                    arguments: [seriesID, seriesID]
+                ).map(TaskRecord.init(row:))
                 if !doomed.contains(where: { $0.id == id }) { doomed.append(existing) }
             }
             // One stamp for the whole series: one decision, winning or losing as one.
@@ -110,24 +115,29 @@ extension LocalStore {
 
     /// Live tasks in one state, newest first.
     static func fetchTasks(_ state: TaskState, _ db: Database) throws -> [TaskItem] {
-        let filter = switch state {
-        case .all: ""
-        case .open: "AND done = 0"
-        case .done: "AND done = 1"
-        }
+        let filter =
+            switch state {
+            case .all: ""
+            case .open: "AND done = 0"
+            case .done: "AND done = 1"
+            }
         // Only the columns a listing shows, by position, through a cursor: a household list of
         // thousands of tasks is read without materialising rows or parsing stamps.
-        let rows = try Row.fetchCursor(db.cachedStatement(sql: """
-            SELECT id, title, notes, due_at, assignee, done, completed_at, created_at, updated_at, origin, repeat_rule, series
-            FROM task WHERE deleted = 0 \(filter) ORDER BY created_at DESC, id
-            """))
+        let rows = try Row.fetchCursor(
+            db.cachedStatement(
+                sql: """
+                    SELECT id, title, notes, due_at, assignee, done, completed_at, created_at, updated_at, origin, repeat_rule, series
+                    FROM task WHERE deleted = 0 \(filter) ORDER BY created_at DESC, id
+                    """))
         var items: [TaskItem] = []
         while let row = try rows.next() {
             let idText: String = row[0]
             guard let id = UUID(uuidString: idText) else { throw LocalStoreError.database("task row with invalid id") }
-            items.append(TaskItem(id: id, title: row[1], notes: row[2], dueAt: row[3], assignee: row[4], done: row[5],
-                                  completedAt: row[6], createdAt: row[7], updatedAt: row[8], origin: row[9],
-                                  repeatRule: row[10], series: (row[11] as String?).flatMap(UUID.init(uuidString:))))
+            items.append(
+                TaskItem(
+                    id: id, title: row[1], notes: row[2], dueAt: row[3], assignee: row[4], done: row[5],
+                    completedAt: row[6], createdAt: row[7], updatedAt: row[8], origin: row[9],
+                    repeatRule: row[10], series: (row[11] as String?).flatMap(UUID.init(uuidString:))))
         }
         return items
     }
@@ -151,10 +161,12 @@ extension LocalStore {
     /// Counts of live tasks by state, for status and metrics.
     public func taskCounts() throws -> (open: Int, done: Int) {
         try read { db in
-            let row = try Row.fetchOne(db, sql: """
-                SELECT COALESCE(SUM(done = 0), 0) AS open, COALESCE(SUM(done = 1), 0) AS done
-                FROM task WHERE deleted = 0
-                """)
+            let row = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT COALESCE(SUM(done = 0), 0) AS open, COALESCE(SUM(done = 1), 0) AS done
+                    FROM task WHERE deleted = 0
+                    """)
             return (row?["open"] ?? 0, row?["done"] ?? 0)
         }
     }
@@ -164,7 +176,7 @@ extension LocalStore {
     public func resolveTaskID(_ text: String) throws -> UUID {
         let prefix = text.lowercased()
         guard !prefix.isEmpty, prefix.count <= 36,
-              prefix.unicodeScalars.allSatisfy({ ("0"..."9").contains($0) || ("a"..."f").contains($0) || $0 == "-" })
+            prefix.unicodeScalars.allSatisfy({ ("0"..."9").contains($0) || ("a"..."f").contains($0) || $0 == "-" })
         else { throw LocalStoreError.taskNotFound(String(text.prefix(40))) }
         let matches = try read { db in
             try String.fetchAll(
@@ -185,8 +197,10 @@ extension LocalStore {
         try merged.save(db)
         let body = String(decoding: try JSONEncoder().encode(change), as: UTF8.self)
         try db.cachedStatement(sql: "INSERT INTO change_log(change_id, task_id, stamp, body, recorded_at) VALUES (?, ?, ?, ?, ?)")
-            .execute(arguments: [change.id.lowercasedString, change.taskID.lowercasedString, change.stamp.description, body,
-                        configuration.clock.nowMillis()])
+            .execute(arguments: [
+                change.id.lowercasedString, change.taskID.lowercasedString, change.stamp.description, body,
+                configuration.clock.nowMillis(),
+            ])
         return merged
     }
 

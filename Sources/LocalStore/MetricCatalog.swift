@@ -1,11 +1,12 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import GRDB
-import Synchronization
 import Sync
+import Synchronization
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// In-memory cache of the series dictionary and layouts, so recording a reading normally costs
 /// one INSERT. New ids are assigned inside the caller's transaction and enter the cache only
@@ -46,7 +47,8 @@ final class MetricCatalog: Sendable {
         if let id = state.withLock({ $0.seriesIDs[key] }) ?? pending.series.first(where: { $0.0 == key })?.1 { return id }
         let labels = key.labelText
         if let id = try Int64.fetchOne(
-            db.cachedStatement(sql: "SELECT id FROM metric_series WHERE name = ? AND labels = ?"), arguments: [key.name, labels]) {
+            db.cachedStatement(sql: "SELECT id FROM metric_series WHERE name = ? AND labels = ?"), arguments: [key.name, labels])
+        {
             pending.series.append((key, id))
             return id
         }

@@ -13,10 +13,12 @@ enum StoredClock {
     }
 
     static func save(_ clock: HybridLogicalClock, _ db: Database) throws {
-        try db.cachedStatement(sql: """
-            INSERT INTO clock(id, physical, counter) VALUES (1, ?, ?)
-            ON CONFLICT(id) DO UPDATE SET physical = excluded.physical, counter = excluded.counter
-            """).execute(arguments: [clock.physical, Int64(clock.counter)])
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO clock(id, physical, counter) VALUES (1, ?, ?)
+                ON CONFLICT(id) DO UPDATE SET physical = excluded.physical, counter = excluded.counter
+                """
+        ).execute(arguments: [clock.physical, Int64(clock.counter)])
     }
 
     /// A fresh stamp for a local change.

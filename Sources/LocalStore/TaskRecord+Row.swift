@@ -1,10 +1,11 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import GRDB
 import Sync
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 extension TaskRecord {
     init(row: Row) throws {
@@ -37,19 +38,21 @@ extension TaskRecord {
 
     /// Inserts or replaces the row.
     func save(_ db: Database) throws {
-        try db.cachedStatement(sql: """
-            INSERT OR REPLACE INTO task (
-                id, title, title_v, notes, notes_v, due_at, due_at_v, assignee, assignee_v,
-                done, completed_at, done_v, deleted, deleted_v, created_at, updated_at, origin,
-                repeat_rule, repeat_v, series)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [
-                id.lowercasedString, title, titleStamp?.description, notes, notesStamp?.description,
-                dueAt, dueAtStamp?.description, assignee, assigneeStamp?.description,
-                done, completedAt, doneStamp?.description, deleted, deletedStamp?.description,
-                createdAt, updatedAt, origin,
-                repeatRule, repeatStamp?.description, series?.lowercasedString,
-            ])
+        try db.cachedStatement(
+            sql: """
+                INSERT OR REPLACE INTO task (
+                    id, title, title_v, notes, notes_v, due_at, due_at_v, assignee, assignee_v,
+                    done, completed_at, done_v, deleted, deleted_v, created_at, updated_at, origin,
+                    repeat_rule, repeat_v, series)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """
+        ).execute(arguments: [
+            id.lowercasedString, title, titleStamp?.description, notes, notesStamp?.description,
+            dueAt, dueAtStamp?.description, assignee, assigneeStamp?.description,
+            done, completedAt, doneStamp?.description, deleted, deletedStamp?.description,
+            createdAt, updatedAt, origin,
+            repeatRule, repeatStamp?.description, series?.lowercasedString,
+        ])
     }
 
     static func fetch(_ db: Database, id: UUID) throws -> TaskRecord? {

@@ -14,8 +14,10 @@ public struct MetricsMaintenance: Service {
     public var wallClock: WallClock
     public var logger: Logger
 
-    public init(store: LocalStore, policy: RetentionPolicy, every: Duration = .seconds(300), protectUndelivered: Bool,
-                wallClock: WallClock = .system, logger: Logger) {
+    public init(
+        store: LocalStore, policy: RetentionPolicy, every: Duration = .seconds(300), protectUndelivered: Bool,
+        wallClock: WallClock = .system, logger: Logger
+    ) {
         self.store = store
         self.policy = policy
         self.every = every
@@ -28,14 +30,17 @@ public struct MetricsMaintenance: Service {
         do {
             let report = try store.maintainMetrics(policy, now: wallClock.nowMillis(), protectUndelivered: protectUndelivered)
             if report.transactions > 0 {
-                logger.debug("metrics maintained", metadata: [
-                    "rolled_up_readings": "\(report.rolledUpReadings)", "rolled_up_minutes": "\(report.rolledUpMinutes)",
-                    "dropped_samples": "\(report.droppedSamples)", "transactions": "\(report.transactions)",
-                ])
+                logger.debug(
+                    "metrics maintained",
+                    metadata: [
+                        "rolled_up_readings": "\(report.rolledUpReadings)", "rolled_up_minutes": "\(report.rolledUpMinutes)",
+                        "dropped_samples": "\(report.droppedSamples)", "transactions": "\(report.transactions)",
+                    ])
             }
             if report.droppedSamples > 0 {
-                logger.notice("samples dropped to keep the database under its size limit or retention",
-                              metadata: ["dropped": "\(report.droppedSamples)"])
+                logger.notice(
+                    "samples dropped to keep the database under its size limit or retention",
+                    metadata: ["dropped": "\(report.droppedSamples)"])
             }
         } catch LocalStoreError.unavailable {
             // reported once by the lifecycle service

@@ -22,9 +22,11 @@ public struct Sampler: Service {
     public var collectors: CollectorSelection
     private let issueLog = IssueLog()
 
-    public init(reader: HardwareReader, store: LocalStore, interval: Duration, wallClock: WallClock = .system,
-                latest: LatestReading, logger: Logger, stored: StoredMetrics = .default,
-                collectors: CollectorSelection = .all) {
+    public init(
+        reader: HardwareReader, store: LocalStore, interval: Duration, wallClock: WallClock = .system,
+        latest: LatestReading, logger: Logger, stored: StoredMetrics = .default,
+        collectors: CollectorSelection = .all
+    ) {
         self.reader = reader
         self.store = store
         self.interval = interval
@@ -49,9 +51,10 @@ public struct Sampler: Service {
         }
         do {
             let values = stored.values(reading) { [reader, collectors] in reader.scrape(collectors).families }
-            return try store.record(MetricReading(
-                timestamp: takenAt, clockSynchronized: reading.clockSynchronized ?? false, values: values,
-                boot: boot.bootID, mono: mono))
+            return try store.record(
+                MetricReading(
+                    timestamp: takenAt, clockSynchronized: reading.clockSynchronized ?? false, values: values,
+                    boot: boot.bootID, mono: mono))
         } catch LocalStoreError.unavailable {
             return nil  // reported once by the lifecycle service, not once per reading
         } catch {

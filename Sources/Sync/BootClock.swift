@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Which boot of the machine this is, and the time since it began (`CLOCK_BOOTTIME`, which
@@ -25,9 +25,9 @@ public struct BootClock: Sendable {
     public static let system = BootClock(bootID: readBootID()) {
         var ts = timespec()
         #if os(Linux)
-        guard clock_gettime(CLOCK_BOOTTIME, &ts) == 0 else { return nil }
+            guard clock_gettime(CLOCK_BOOTTIME, &ts) == 0 else { return nil }
         #else
-        guard clock_gettime(CLOCK_MONOTONIC, &ts) == 0 else { return nil }
+            guard clock_gettime(CLOCK_MONOTONIC, &ts) == 0 else { return nil }
         #endif
         return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
     }

@@ -5,7 +5,7 @@ public enum DurationText {
         for (suffix, scale) in units where text.hasSuffix(suffix) {
             let number = text.dropLast(suffix.count)
             guard !number.isEmpty, number.allSatisfy(\.isASCII), let value = Int64(number), value >= 0,
-                  value <= Int64.max / scale / 2
+                value <= Int64.max / scale / 2
             else { return nil }
             return value * scale
         }

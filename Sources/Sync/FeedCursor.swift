@@ -18,7 +18,8 @@ public struct FeedCursor: Sendable, Hashable, Codable, CustomStringConvertible {
     public init?(_ text: some StringProtocol) {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 2, let seq = Int64(parts[0]), seq >= 0, parts[1].count == 16,
-              let bits = UInt64(parts[1], radix: 16) else { return nil }
+            let bits = UInt64(parts[1], radix: 16)
+        else { return nil }
         self.seq = seq
         self.tag = Int64(bitPattern: bits)
     }

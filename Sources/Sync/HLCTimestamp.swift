@@ -37,7 +37,7 @@ public struct HLCTimestamp: Sendable, Hashable, Comparable, CustomStringConverti
     public init?(_ text: String) {
         let utf8 = Array(text.utf8)
         guard utf8.count >= 19, utf8[12] == UInt8(ascii: "-"), utf8[17] == UInt8(ascii: "-"),
-              let physical = Hex.parse(utf8[0..<12]), let counter = Hex.parse(utf8[13..<17])
+            let physical = Hex.parse(utf8[0..<12]), let counter = Hex.parse(utf8[13..<17])
         else { return nil }
         let node = String(decoding: utf8[18...], as: UTF8.self)
         guard NodeName.isValid(node) else { return nil }

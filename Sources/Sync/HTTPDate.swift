@@ -6,10 +6,12 @@ public enum HTTPDate {
     public static func parse(_ text: String) -> Int64? {
         let parts = text.split(separator: " ")
         guard parts.count == 6, parts[5] == "GMT", let day = Int(parts[1]), let year = Int(parts[3]),
-              let month = months.firstIndex(of: String(parts[2])) else { return nil }
+            let month = months.firstIndex(of: String(parts[2]))
+        else { return nil }
         let time = parts[4].split(separator: ":")
         guard time.count == 3, let h = Int(time[0]), let m = Int(time[1]), let s = Int(time[2]),
-              (1...31).contains(day), (0...23).contains(h), (0...59).contains(m), (0...60).contains(s) else { return nil }
+            (1...31).contains(day), (0...23).contains(h), (0...59).contains(m), (0...60).contains(s)
+        else { return nil }
         let iso = String(format4(year)) + "-" + two(month + 1) + "-" + two(day) + "T" + two(h) + ":" + two(m) + ":" + two(s) + "Z"
         return RFC3339.parse(iso)
     }

@@ -1,7 +1,7 @@
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// What a person supplies to create a task; the replica adds ID, clock stamps and origin.
@@ -16,8 +16,10 @@ public struct NewTask: Sendable, Equatable {
     /// A ``RepeatRule`` as typed; stored in its canonical text.
     public var repeatRule: String?
 
-    public init(title: String, notes: String = "", dueAt: Int64? = nil, assignee: String? = nil, id: UUID? = nil,
-                repeatRule: String? = nil) {
+    public init(
+        title: String, notes: String = "", dueAt: Int64? = nil, assignee: String? = nil, id: UUID? = nil,
+        repeatRule: String? = nil
+    ) {
         self.repeatRule = repeatRule
         self.id = id
         self.title = title
@@ -28,9 +30,10 @@ public struct NewTask: Sendable, Equatable {
 
     /// The complete patch that creates the task, checked against ``TaskRules``.
     public func validatedPatch() throws(InvalidFieldError) -> TaskPatch {
-        try TaskRules.validate(TaskPatch(
-            title: title, notes: notes, dueAt: FieldValue(dueAt), assignee: FieldValue(assignee),
-            done: DoneState(done: false, completedAt: nil), deleted: false,
-            repeatRule: repeatRule.map { FieldValue.value($0) }))
+        try TaskRules.validate(
+            TaskPatch(
+                title: title, notes: notes, dueAt: FieldValue(dueAt), assignee: FieldValue(assignee),
+                done: DoneState(done: false, completedAt: nil), deleted: false,
+                repeatRule: repeatRule.map { FieldValue.value($0) }))
     }
 }

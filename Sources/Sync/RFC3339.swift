@@ -47,8 +47,8 @@ public enum RFC3339 {
     public static func parse(_ text: String) -> Int64? {
         var s = Scanner(Array(text.utf8))
         guard let year = s.digits(4), s.take("-"), let month = s.digits(2), s.take("-"), let day = s.digits(2),
-              s.takeAny("Tt "), let hour = s.digits(2), s.take(":"), let minute = s.digits(2), s.take(":"),
-              let second = s.digits(2)
+            s.takeAny("Tt "), let hour = s.digits(2), s.take(":"), let minute = s.digits(2), s.take(":"),
+            let second = s.digits(2)
         else { return nil }
         var millis: Int64 = 0
         if s.take(".") {
@@ -70,7 +70,7 @@ public enum RFC3339 {
             return nil
         }
         guard s.atEnd, (1...12).contains(month), day >= 1, day <= daysInMonth(year, month),
-              hour < 24, minute < 60, second < 60
+            hour < 24, minute < 60, second < 60
         else { return nil }
         let days = daysFromCivil(year: year, month: month, day: day)
         let secs = days * 86_400 + Int64(hour * 3600 + minute * 60 + second) - offsetMinutes * 60
@@ -82,7 +82,7 @@ public enum RFC3339 {
     public static func parseDate(_ text: String) -> Int64? {
         var s = Scanner(Array(text.utf8))
         guard let year = s.digits(4), s.take("-"), let month = s.digits(2), s.take("-"), let day = s.digits(2),
-              s.atEnd, (1...12).contains(month), day >= 1, day <= daysInMonth(year, month)
+            s.atEnd, (1...12).contains(month), day >= 1, day <= daysInMonth(year, month)
         else { return nil }
         return daysFromCivil(year: year, month: month, day: day) * 86_400_000
     }

@@ -1,7 +1,7 @@
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// When a recurring chore comes round again (docs/agent-api.md, "Recurring chores"). The
@@ -72,7 +72,8 @@ public enum RepeatRule: Sendable, Equatable, CustomStringConvertible {
         /// 1 to `max` in ASCII digits, no sign, no leading zero.
         func number(_ text: Substring, max: Int) -> Int? {
             guard (1...3).contains(text.count), text.utf8.allSatisfy({ (0x30...0x39).contains($0) }), text.first != "0",
-                  let value = Int(text), value <= max else { return nil }
+                let value = Int(text), value <= max
+            else { return nil }
             return value
         }
         if input.hasPrefix("weekly:") {
@@ -97,7 +98,8 @@ public enum RepeatRule: Sendable, Equatable, CustomStringConvertible {
             let date = input.dropFirst(7)
             let parts = date.split(separator: "-", omittingEmptySubsequences: false)
             guard date.utf8.count == 5, parts.count == 2, parts.allSatisfy({ $0.utf8.count == 2 && $0.utf8.allSatisfy { (0x30...0x39).contains($0) } }),
-                  let month = Int(parts[0]), let day = Int(parts[1]), (1...12).contains(month), (1...31).contains(day) else {
+                let month = Int(parts[0]), let day = Int(parts[1]), (1...12).contains(month), (1...31).contains(day)
+            else {
                 throw fail("yearly needs a month and day as MM-DD, e.g. yearly:12-24")
             }
             guard day <= monthLengths[month - 1] else {
@@ -112,11 +114,12 @@ public enum RepeatRule: Sendable, Equatable, CustomStringConvertible {
             let digits = rest.prefix(while: { $0.isASCII && $0.isNumber })
             var unitText = rest.dropFirst(digits.count)
             if unitText.hasPrefix(" ") { unitText = unitText.dropFirst() }
-            let unit: Unit? = switch unitText {
-            case "d", "day", "days": .day
-            case "w", "week", "weeks": .week
-            default: nil
-            }
+            let unit: Unit? =
+                switch unitText {
+                case "d", "day", "days": .day
+                case "w", "week", "weeks": .week
+                default: nil
+                }
             guard let unit, !digits.isEmpty else {
                 throw fail("\(shown) needs a count and a unit, e.g. every 3d or every 2w")
             }
@@ -144,7 +147,9 @@ public enum RepeatRule: Sendable, Equatable, CustomStringConvertible {
             words = "weekly:" + names.joined(separator: ",")
         } else if words.hasPrefix("yearly:") {
             // 2-29 for 02-29
-            words = "yearly:" + words.dropFirst(7).split(separator: "-", omittingEmptySubsequences: false)
+            words =
+                "yearly:"
+                + words.dropFirst(7).split(separator: "-", omittingEmptySubsequences: false)
                 .map { $0.count == 1 ? "0" + $0 : String($0) }.joined(separator: "-")
         } else if words.hasPrefix("monthly:0") {
             words = "monthly:" + words.dropFirst(8).drop(while: { $0 == "0" })

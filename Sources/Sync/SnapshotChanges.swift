@@ -1,7 +1,7 @@
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// A task's whole state as changes, for a full resync: one change per distinct field stamp,
@@ -20,8 +20,9 @@ public enum SnapshotChanges {
         return patches.keys.sorted().map { stamp in
             var patch = patches[stamp]!
             patch.series = record.series  // a fact of creation, like createdAt: on every change
-            return TaskChange(id: makeUUID(), taskID: record.id, stamp: stamp, createdAt: record.createdAt,
-                              origin: record.origin, patch: patch)
+            return TaskChange(
+                id: makeUUID(), taskID: record.id, stamp: stamp, createdAt: record.createdAt,
+                origin: record.origin, patch: patch)
         }
     }
 }

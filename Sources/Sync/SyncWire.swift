@@ -1,7 +1,7 @@
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// The sync protocol between an agent and edge-central (version 1), shared by both sides so
@@ -165,7 +165,9 @@ public enum SyncWire {
                 if r.values.count != layouts[r.layout].count {
                     return "reading \(i) has \(r.values.count) values for a layout of \(layouts[r.layout].count) series"
                 }
-                if let p = previous, r.ts <= p { return "reading \(i): ts \(r.ts) is not after \(p); readings must be in strictly increasing time order after `after`" }
+                if let p = previous, r.ts <= p {
+                    return "reading \(i): ts \(r.ts) is not after \(p); readings must be in strictly increasing time order after `after`"
+                }
                 if !r.values.allSatisfy(\.isFinite) { return "reading \(i) has a value that is not a finite number" }
                 previous = r.ts
             }

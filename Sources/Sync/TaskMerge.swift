@@ -39,7 +39,8 @@ public enum TaskMerge {
             record.assigneeStamp = stamp
         }
         if let done = patch.done,
-           wins(stamp, TieBreak(done.done, done.completedAt), over: record.doneStamp, TieBreak(record.done, record.completedAt)) {
+            wins(stamp, TieBreak(done.done, done.completedAt), over: record.doneStamp, TieBreak(record.done, record.completedAt))
+        {
             record.done = done.done
             record.completedAt = done.completedAt
             record.doneStamp = stamp

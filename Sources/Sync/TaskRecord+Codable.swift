@@ -1,7 +1,7 @@
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// The stored form of a record (central keeps one per task): every field with its stamp,
@@ -16,8 +16,9 @@ extension TaskRecord: Codable {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(id: try c.decode(UUID.self, forKey: .id), createdAt: try c.decode(Int64.self, forKey: .createdAt),
-                  origin: try c.decode(String.self, forKey: .origin))
+        self.init(
+            id: try c.decode(UUID.self, forKey: .id), createdAt: try c.decode(Int64.self, forKey: .createdAt),
+            origin: try c.decode(String.self, forKey: .origin))
         title = try c.decode(String.self, forKey: .title)
         titleStamp = try c.decodeIfPresent(HLCTimestamp.self, forKey: .titleStamp)
         notes = try c.decode(String.self, forKey: .notes)

@@ -5,10 +5,11 @@ import NIOCore
 import NIOHTTP1
 import NIOSSL
 import Sync
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// HTTP to edge-central: the sync endpoints, with the node's token in the Authorization
@@ -74,14 +75,16 @@ public final class CentralClient: CentralTransport {
             let monoReceived = BootClock.system.nowMillis()
             let clock = response.headers.first(name: "Date").flatMap(HTTPDate.parse).map {
                 // The header has whole seconds; the middle of that second, against the middle of the exchange.
-                CentralAnswer.ClockReading(central: $0 + 500, local: (sentAt + receivedAt) / 2,
-                                           mono: monoSent.flatMap { s in monoReceived.map { (s + $0) / 2 } })
+                CentralAnswer.ClockReading(
+                    central: $0 + 500, local: (sentAt + receivedAt) / 2,
+                    mono: monoSent.flatMap { s in monoReceived.map { (s + $0) / 2 } })
             }
             guard (200..<300).contains(Int(response.status.code)) else {
                 let error = try? JSONDecoder().decode(ErrorBody.self, from: Data(body.readableBytesView))
                 let retryAfter = response.headers.first(name: "Retry-After").flatMap(Int64.init).map { $0 * 1000 }
-                throw SyncFailure.fromResponse(status: Int(response.status.code), code: error?.error.code,
-                                               message: error?.error.message, retryAfterMillis: retryAfter)
+                throw SyncFailure.fromResponse(
+                    status: Int(response.status.code), code: error?.error.code,
+                    message: error?.error.message, retryAfterMillis: retryAfter)
             }
             return CentralAnswer(body: body, clock: clock)
         } catch let failure as SyncFailure {

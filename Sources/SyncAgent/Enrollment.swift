@@ -3,13 +3,14 @@ import CommandLineSupport
 import Logging
 import NIOCore
 import Sync
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Joining once: a node with a join token (`--join-token-file`) and no node credential yet
@@ -43,8 +44,10 @@ public final class Enrollment: Sendable {
         if exists && !afterRefusal { return }
         guard let joinToken else {
             if exists { return }  // the cycle reports central's refusal
-            throw SyncFailure(.noCredential, "no node credential: \(credential.path) does not exist; give --join-token-file "
-                + "(from `edge-central join-tokens create`) or --central-token-file (from `edge-central nodes add`)")
+            throw SyncFailure(
+                .noCredential,
+                "no node credential: \(credential.path) does not exist; give --join-token-file "
+                    + "(from `edge-central join-tokens create`) or --central-token-file (from `edge-central nodes add`)")
         }
         let join: String
         switch joinToken.current() {
@@ -60,8 +63,10 @@ public final class Enrollment: Sendable {
             guard exists else { throw error }
             if error.reason == .noCredential {
                 // Central refuses both the stored credential and a new enrollment.
-                throw SyncFailure(.unauthorized, "central refuses this node's credential (revoked?), and enrolling again failed: "
-                    + error.message)
+                throw SyncFailure(
+                    .unauthorized,
+                    "central refuses this node's credential (revoked?), and enrolling again failed: "
+                        + error.message)
             }
             throw error
         }
@@ -71,8 +76,9 @@ public final class Enrollment: Sendable {
             throw SyncFailure(.local, "storing the node credential in \(credential.path) failed: \(error)")
         }
         if exists {
-            logger.warning("central refused the stored node credential; enrolled again with the join token",
-                           metadata: ["node": "\(node)", "credential": "\(credential.path)"])
+            logger.warning(
+                "central refused the stored node credential; enrolled again with the join token",
+                metadata: ["node": "\(node)", "credential": "\(credential.path)"])
         } else {
             logger.info("enrolled at central", metadata: ["node": "\(node)", "credential": "\(credential.path)"])
         }
@@ -132,7 +138,7 @@ extension CentralClient {
         struct Enrolled: Decodable { var token: String }
         if status == 201 || status == 200 {
             guard let token = try? JSONDecoder().decode(Enrolled.self, from: Data(body.readableBytesView)).token,
-                  !token.isEmpty, token.utf8.count <= 256, token.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F })
+                !token.isEmpty, token.utf8.count <= 256, token.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F })
             else { throw SyncFailure(.rejected, "central's answer to the enrollment holds no token") }
             return token
         }
@@ -142,11 +148,13 @@ extension CentralClient {
         case 401, 403, 404, 409, 422:
             throw SyncFailure(.noCredential, "enrolling as \(node) was refused (\(status) \(error?.error.code ?? ""))\(said)")
         case 429:
-            throw SyncFailure(.noCredential, "enrolling as \(node): central limits failed attempts from this address\(said)",
-                              retryAfterMillis: retryAfter)
+            throw SyncFailure(
+                .noCredential, "enrolling as \(node): central limits failed attempts from this address\(said)",
+                retryAfterMillis: retryAfter)
         default:
-            throw SyncFailure.fromResponse(status: status, code: error?.error.code, message: error?.error.message,
-                                           retryAfterMillis: retryAfter)
+            throw SyncFailure.fromResponse(
+                status: status, code: error?.error.code, message: error?.error.message,
+                retryAfterMillis: retryAfter)
         }
     }
 }

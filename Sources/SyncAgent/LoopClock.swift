@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// What the sync loop reads time from and waits with: the monotonic clock (never steps with

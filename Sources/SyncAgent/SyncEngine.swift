@@ -3,10 +3,11 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import Sync
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// One sync cycle against central: push the change log, pull the feed, push samples; and a
@@ -144,12 +145,17 @@ public struct SyncEngine: Sendable {
             let refused = answered.filter { $0.outcome == .rejected || $0.outcome == .refused }
             if !refused.isEmpty {
                 try local {
-                    try store.quarantine(Dictionary(refused.map { ($0.changeID, "central refused it: " + ($0.reason ?? $0.outcome.rawValue)) },
-                                                    uniquingKeysWith: { a, _ in a }))
+                    try store.quarantine(
+                        Dictionary(
+                            refused.map { ($0.changeID, "central refused it: " + ($0.reason ?? $0.outcome.rawValue)) },
+                            uniquingKeysWith: { a, _ in a }))
                 }
                 for result in refused {
-                    logger.error("change quarantined", metadata: [
-                        "change": "\(result.changeID.lowercasedString)", "reason": "\(result.reason ?? result.outcome.rawValue)"])
+                    logger.error(
+                        "change quarantined",
+                        metadata: [
+                            "change": "\(result.changeID.lowercasedString)", "reason": "\(result.reason ?? result.outcome.rawValue)",
+                        ])
                 }
                 report.changesQuarantined += refused.count
             }
@@ -173,8 +179,9 @@ public struct SyncEngine: Sendable {
                     }
                 } else {
                     report.changesWaitingForClock += future.count
-                    logger.warning("central refused changes stamped in the future; they wait until this node's clock is right",
-                                   metadata: ["changes": "\(future.count)", "offset_ms": "\(answer.clock.map { $0.central - $0.local } ?? 0)"])
+                    logger.warning(
+                        "central refused changes stamped in the future; they wait until this node's clock is right",
+                        metadata: ["changes": "\(future.count)", "offset_ms": "\(answer.clock.map { $0.central - $0.local } ?? 0)"])
                 }
             }
             if pending.count < changeBatch { return }
@@ -194,8 +201,9 @@ public struct SyncEngine: Sendable {
             let page = try decode(SyncWire.ChangePage.self, answer)
             let reference = max(store.configuration.clock.nowMillis(), (answer.clock?.central ?? 0) + 1000)
             if let floor = page.stampFloor, try local({ try store.raiseClock(past: floor, referenceNow: reference) }) {
-                logger.notice("clock moved past the newest stamp central holds from this node (restored from a backup?)",
-                              metadata: ["stamp": "\(floor)"])
+                logger.notice(
+                    "clock moved past the newest stamp central holds from this node (restored from a backup?)",
+                    metadata: ["stamp": "\(floor)"])
             }
             do {
                 _ = try store.applyPulled(page.changes, cursor: page.cursor, referenceNow: reference, proofs: page.proofs ?? [:])
@@ -221,8 +229,9 @@ public struct SyncEngine: Sendable {
             let moved = try local { try store.anchorToCentral(centralNow: clock.central, mono: mono) }
             if moved > 0 {
                 report.readingsRetimed += moved
-                logger.notice("readings taken before this node's clock was right were moved to central's time",
-                              metadata: ["readings": "\(moved)"])
+                logger.notice(
+                    "readings taken before this node's clock was right were moved to central's time",
+                    metadata: ["readings": "\(moved)"])
             }
         }
         let aheadLimit = LocalStore.aheadLimit(now: store.configuration.clock.nowMillis(), centralOffsetMillis: report.clockOffsetMillis)
@@ -246,8 +255,9 @@ public struct SyncEngine: Sendable {
             try local { try store.markDelivered(through: through, untrusted: batch.readings.count { $0.clock == .untrusted }) }
             if ack.expired > 0 {
                 report.samplesExpired += ack.expired
-                logger.notice("central acknowledged samples older than its retention without storing them",
-                              metadata: ["expired": "\(ack.expired)", "through": "\(through)"])
+                logger.notice(
+                    "central acknowledged samples older than its retention without storing them",
+                    metadata: ["expired": "\(ack.expired)", "through": "\(through)"])
             }
             report.samplesPushed += batch.sampleCount
             batches += 1

@@ -1,8 +1,8 @@
 import LocalStore
 import Logging
 import ServiceLifecycle
-import Synchronization
 import Sync
+import Synchronization
 
 /// The sync loop of `edge-agent run`: a cycle every `interval`, soon after any local write
 /// (from the API, or from the CLI in another process, seen through the change log), and
@@ -22,8 +22,10 @@ public final class SyncService: Service, Sendable {
 
     /// `clock` and `random` (the jitter of ``Backoff``) are the system's unless a test supplies
     /// its own.
-    public init(engine: SyncEngine, token: TokenFile, enrollment: Enrollment? = nil, intervalMillis: Int64, logger: Logger,
-                clock: LoopClock = .monotonic, random: any RandomNumberGenerator & Sendable = SystemRandomNumberGenerator()) {
+    public init(
+        engine: SyncEngine, token: TokenFile, enrollment: Enrollment? = nil, intervalMillis: Int64, logger: Logger,
+        clock: LoopClock = .monotonic, random: any RandomNumberGenerator & Sendable = SystemRandomNumberGenerator()
+    ) {
         self.engine = engine
         self.token = token
         self.enrollment = enrollment
@@ -85,7 +87,11 @@ public final class SyncService: Service, Sendable {
                 try await enrollment?.prepare(afterRefusal: record.state == "unauthorized")
                 let report = try await engine.cycle(shouldStop: { Task.isShuttingDownGracefully || Task.isCancelled })
                 backoff.succeeded()
-                if record.state != "ok" { logger.info("sync ok", metadata: ["pushed_changes": "\(report.changesPushed)", "pulled": "\(report.changesPulled)", "samples": "\(report.samplesPushed)"]) }
+                if record.state != "ok" {
+                    logger.info(
+                        "sync ok",
+                        metadata: ["pushed_changes": "\(report.changesPushed)", "pulled": "\(report.changesPulled)", "samples": "\(report.samplesPushed)"])
+                }
                 record.state = "ok"
                 record.lastSuccessAt = WallClock.system.nowMillis()
                 record.lastError = nil
@@ -104,7 +110,8 @@ public final class SyncService: Service, Sendable {
                 let sinceLog = lastFailureLog.map { logNow - $0 } ?? .max
                 if record.state != error.state || (record.lastError != error.message && sinceLog >= 60_000) || sinceLog >= 600_000 {
                     lastFailureLog = logNow
-                    logger.warning("sync failed; retrying", metadata: ["reason": "\(error.reason.rawValue)", "error": "\(error.message)", "retry_in_ms": "\(delay)"])
+                    logger.warning(
+                        "sync failed; retrying", metadata: ["reason": "\(error.reason.rawValue)", "error": "\(error.message)", "retry_in_ms": "\(delay)"])
                 }
                 record.state = error.state
                 record.lastError = error.message

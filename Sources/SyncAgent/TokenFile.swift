@@ -18,8 +18,10 @@ public final class TokenFile: Sendable {
     /// The current token, or why there is none.
     public func current() throws(SyncFailure) -> String {
         guard let file else {
-            throw SyncFailure(.noCredential, "no --central-token-file / EDGE_CENTRAL_TOKEN_FILE is configured "
-                + "(nor $CREDENTIALS_DIRECTORY/central-token): put this node's token from `edge-central nodes add` in a file")
+            throw SyncFailure(
+                .noCredential,
+                "no --central-token-file / EDGE_CENTRAL_TOKEN_FILE is configured "
+                    + "(nor $CREDENTIALS_DIRECTORY/central-token): put this node's token from `edge-central nodes add` in a file")
         }
         switch file.current() {
         case .success(let token): return token

@@ -1,4 +1,3 @@
-import TestSupport
 import AgentAPI
 import Foundation
 import HostProbes
@@ -7,8 +6,8 @@ import HummingbirdTesting
 import LocalStore
 import Sampling
 import Sync
+import TestSupport
 import Testing
-
 
 /// An agent API over a fresh store, with a Pi 4 fixture reading already taken.
 struct TestAgent {
@@ -19,15 +18,18 @@ struct TestAgent {
         .appendingPathComponent("Fixtures").path
     static let t0: Int64 = 1_763_788_800_000
 
-    init(token: String? = nil, reading: Bool = true, ready: Bool = true, hardLimitBytes: Int64? = nil,
-         hostRoot: String = Self.fixtures + "/rpi4", collectors: CollectorSelection = .all) throws {
+    init(
+        token: String? = nil, reading: Bool = true, ready: Bool = true, hardLimitBytes: Int64? = nil,
+        hostRoot: String = Self.fixtures + "/rpi4", collectors: CollectorSelection = .all
+    ) throws {
         var configuration = LocalStore.Configuration(nodeName: "rpi-worker-1")
         configuration.hardLimitBytes = hardLimitBytes
         store = try LocalStore(directory: dir.path, configuration: configuration)
         let latest = LatestReading()
         if reading {
-            let reader = HardwareReader(root: HostRoot(Self.fixtures + "/rpi4"), filesystemStatistics: StubFilesystemStatistics { _ in nil },
-                                        clock: FixedClockSynchronization(true))
+            let reader = HardwareReader(
+                root: HostRoot(Self.fixtures + "/rpi4"), filesystemStatistics: StubFilesystemStatistics { _ in nil },
+                clock: FixedClockSynchronization(true))
             let r = reader.read()
             latest.set(r, takenAt: Self.t0)
             try store.record(MetricReading(timestamp: Self.t0, clockSynchronized: true, values: r.seriesValues))

@@ -1,7 +1,8 @@
-@testable import AgentAPI
 import Sync
 import TestSupport
 import Testing
+
+@testable import AgentAPI
 
 /// The agent's OpenAPI document is edited as `openapi/agent.json` (with `openapi/common.json`)
 /// and embedded by `scripts/embed-openapi.py`; the patterns it states are the code's.

@@ -16,8 +16,10 @@ import Testing
         #expect(!peers.allows(origin: "null"))
         #expect(try HouseholdPeers.parse("").urls.isEmpty)
         #expect(try HouseholdPeers.parse("http://[fe80::1]:8080").urls == ["http://[fe80::1]:8080"])
-        for bad in ["192.168.1.11:8080", "ftp://pi", "http://pi/path", "http://pi:99999", "http://user@pi", "http://", "http://pi:8x",
-                    "http://pi:080", "http://pi_x", "http://pi:", "http://[zz::1]", "http://pi//"] {
+        for bad in [
+            "192.168.1.11:8080", "ftp://pi", "http://pi/path", "http://pi:99999", "http://user@pi", "http://", "http://pi:8x",
+            "http://pi:080", "http://pi_x", "http://pi:", "http://[zz::1]", "http://pi//",
+        ] {
             #expect(throws: HouseholdPeers.ParseError.self, "\(bad)") { _ = try HouseholdPeers.parse(bad) }
         }
     }
@@ -37,12 +39,15 @@ import Testing
             try await client.execute(uri: "/v1/peers", method: .get, headers: auth) { response in
                 #expect(response.json["peers"] as? [String] == ["http://192.168.1.11:8080", "http://192.168.1.12:8080"])
             }
-            try await client.execute(uri: "/v1/tasks", method: .get, headers: [.authorization: "Bearer s3cret", .origin: "http://192.168.1.12:8080"]) { response in
+            try await client.execute(uri: "/v1/tasks", method: .get, headers: [.authorization: "Bearer s3cret", .origin: "http://192.168.1.12:8080"]) {
+                response in
                 #expect(response.headers[.accessControlAllowOrigin] == "http://192.168.1.12:8080")
             }
             // A peer's page: the preflight (no token in it) is answered, then the real request.
-            let preflight: HTTPFields = [.origin: "http://192.168.1.11:8080", .accessControlRequestMethod: "POST",
-                                         .accessControlRequestHeaders: "authorization, content-type"]
+            let preflight: HTTPFields = [
+                .origin: "http://192.168.1.11:8080", .accessControlRequestMethod: "POST",
+                .accessControlRequestHeaders: "authorization, content-type",
+            ]
             try await client.execute(uri: "/v1/tasks", method: .options, headers: preflight) { response in
                 #expect(response.status == .noContent)
                 #expect(response.headers[.accessControlAllowOrigin] == "http://192.168.1.11:8080")
@@ -62,7 +67,8 @@ import Testing
             try await client.execute(uri: "/v1/tasks", method: .get, headers: elsewhere) { response in
                 #expect(response.headers[.accessControlAllowOrigin] == nil)
             }
-            try await client.execute(uri: "/v1/tasks", method: .options, headers: [.origin: "https://evil.example", .accessControlRequestMethod: "POST"]) { response in
+            try await client.execute(uri: "/v1/tasks", method: .options, headers: [.origin: "https://evil.example", .accessControlRequestMethod: "POST"]) {
+                response in
                 #expect(response.status != .noContent && response.headers[.accessControlAllowOrigin] == nil)
             }
         }

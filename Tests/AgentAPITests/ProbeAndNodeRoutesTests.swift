@@ -1,8 +1,8 @@
-import TestSupport
 import AgentAPI
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import TestSupport
 import Testing
 
 @Suite struct ProbeAndNodeRoutesTests {
@@ -140,8 +140,10 @@ import Testing
     @Test func anInvertedOrHugeRangeIsEmptyNotAnError() async throws {
         let agent = try TestAgent()
         try await agent.application.test(.router) { client in
-            for uri in ["/v1/series?name=node_load1&since=2025-11-22T06:00:00Z&until=2025-11-22T05:00:00Z",
-                        "/v1/series?name=node_load1&since=2000-01-01T00:00:00Z&step=60s"] {
+            for uri in [
+                "/v1/series?name=node_load1&since=2025-11-22T06:00:00Z&until=2025-11-22T05:00:00Z",
+                "/v1/series?name=node_load1&since=2000-01-01T00:00:00Z&step=60s",
+            ] {
                 try await client.execute(uri: uri, method: .get) { r in #expect(r.status == .ok, "\(uri)") }
             }
         }
@@ -185,7 +187,9 @@ import Testing
                 #expect(r.status == .ok)
                 #expect(r.json["openapi"] as? String == "3.0.3")
                 let paths = try #require(r.json["paths"] as? [String: Any])
-                #expect(Set(paths.keys).isSuperset(of: ["/v1/tasks", "/v1/tasks/{id}", "/v1/node", "/v1/series", "/v1/status", "/health", "/readiness", "/metrics"]))
+                #expect(
+                    Set(paths.keys).isSuperset(of: ["/v1/tasks", "/v1/tasks/{id}", "/v1/node", "/v1/series", "/v1/status", "/health", "/readiness", "/metrics"])
+                )
             }
             for uri in ["/docs", "/"] {
                 try await client.execute(uri: uri, method: .get) { r in

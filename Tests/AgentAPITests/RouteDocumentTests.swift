@@ -1,7 +1,8 @@
-@testable import AgentAPI
 import Foundation
 import HouseholdAPI
 import Testing
+
+@testable import AgentAPI
 
 /// The routes the agent answers (its route table, which also drives 405 with `Allow`) and
 /// the operations its OpenAPI document declares are the same set, in both directions.

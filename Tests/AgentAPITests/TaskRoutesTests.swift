@@ -1,6 +1,6 @@
 import AgentAPI
-import HouseholdAPI
 import Foundation
+import HouseholdAPI
 import Hummingbird
 import HummingbirdTesting
 import LocalStore
@@ -11,8 +11,10 @@ import Testing
     @Test func createReturns201WithLocationAndTheTask() async throws {
         let agent = try TestAgent()
         try await agent.application.test(.router) { client in
-            try await client.execute(uri: "/v1/tasks", method: .post, headers: jsonHeaders,
-                                     body: body(#"{"title":"  Buy milk ","due_at":"2030-01-02T03:04:05+09:00","assignee":"mum","notes":"oat"}"#)) { r in
+            try await client.execute(
+                uri: "/v1/tasks", method: .post, headers: jsonHeaders,
+                body: body(#"{"title":"  Buy milk ","due_at":"2030-01-02T03:04:05+09:00","assignee":"mum","notes":"oat"}"#)
+            ) { r in
                 #expect(r.status == .created)
                 let id = try #require(r.json["id"] as? String)
                 #expect(r.headers[.location] == "/v1/tasks/\(id)")
@@ -38,13 +40,17 @@ import Testing
                 #expect(r.status == .ok && r.json["id"] as? String == id.lowercased() && r.json["title"] as? String == "Bins")
                 #expect(r.headers[.location] == nil)
             }
-            try await client.execute(uri: "/v1/tasks", method: .post, headers: jsonHeaders,
-                                     body: body(#"{"id":"\#(id)","title":"Bins","assignee":"alex"}"#)) { r in
+            try await client.execute(
+                uri: "/v1/tasks", method: .post, headers: jsonHeaders,
+                body: body(#"{"id":"\#(id)","title":"Bins","assignee":"alex"}"#)
+            ) { r in
                 #expect(r.status == .conflict && r.errorCode == "task_exists")
             }
             for bad in [#""not-a-uuid""#, "42", "null"] {
-                try await client.execute(uri: "/v1/tasks", method: .post, headers: jsonHeaders,
-                                         body: body(#"{"id":\#(bad),"title":"Bins"}"#)) { r in
+                try await client.execute(
+                    uri: "/v1/tasks", method: .post, headers: jsonHeaders,
+                    body: body(#"{"id":\#(bad),"title":"Bins"}"#)
+                ) { r in
                     #expect(r.status == .unprocessableContent && r.errorCode == "invalid_field", "id \(bad)")
                 }
             }
@@ -152,8 +158,10 @@ import Testing
         let agent = try TestAgent()
         let task = try agent.store.createTask(.init(title: "Bins", assignee: "dad"))
         try await agent.application.test(.router) { client in
-            try await client.execute(uri: "/v1/tasks/\(task.id.lowercasedString)", method: .patch, headers: jsonHeaders,
-                                     body: body(#"{"done":true,"assignee":null,"due_at":"2030-01-01T00:00:00Z"}"#)) { r in
+            try await client.execute(
+                uri: "/v1/tasks/\(task.id.lowercasedString)", method: .patch, headers: jsonHeaders,
+                body: body(#"{"done":true,"assignee":null,"due_at":"2030-01-01T00:00:00Z"}"#)
+            ) { r in
                 #expect(r.status == .ok)
                 #expect(r.json["done"] as? Bool == true)
                 #expect(r.json["completed_at"] is String)
@@ -268,7 +276,8 @@ import Testing
             for _ in 0..<50 where !refused {
                 let (status, code) = try await client.execute(
                     uri: "/v1/tasks", method: .post, headers: jsonHeaders,
-                    body: body(#"{"title":"one more","notes":"\#(notes)"}"#)) { r in (r.status, r.errorCode) }
+                    body: body(#"{"title":"one more","notes":"\#(notes)"}"#)
+                ) { r in (r.status, r.errorCode) }
                 if status == .created {
                     stored += 1
                 } else {

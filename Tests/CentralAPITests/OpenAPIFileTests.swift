@@ -1,7 +1,8 @@
-@testable import CentralAPI
 import Sync
 import TestSupport
 import Testing
+
+@testable import CentralAPI
 
 /// Central's OpenAPI document is edited as `openapi/central.json` (with `openapi/common.json`)
 /// and embedded by `scripts/embed-openapi.py`; the patterns it states are the code's.

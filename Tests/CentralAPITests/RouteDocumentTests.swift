@@ -1,7 +1,8 @@
-@testable import CentralAPI
 import Foundation
 import HouseholdAPI
 import Testing
+
+@testable import CentralAPI
 
 /// Central's HTTP layer, where the Python suites cannot reach cheaply. The routes central
 /// answers (its route table, which also drives 405 with `Allow`) and the operations its

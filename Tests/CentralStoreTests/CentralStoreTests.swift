@@ -1,10 +1,11 @@
-import TestSupport
-@testable import CentralStore
 import Foundation
 import Logging
 import PostgresNIO
 import Sync
+import TestSupport
 import Testing
+
+@testable import CentralStore
 
 /// Central's store against a real PostgreSQL 15.
 @Suite(.enabled(if: TestDatabase.available, "needs EDGE_TEST_DATABASE_URL (scripts/with-postgres.sh)"), .serialized)
@@ -12,8 +13,9 @@ struct CentralStoreTests {
     let t0 = WallClock.system.nowMillis() - 3_600_000
 
     func change(_ task: UUID, _ physical: Int64, _ node: String, _ patch: TaskPatch, counter: UInt16 = 0) -> TaskChange {
-        TaskChange(id: UUID(), taskID: task, stamp: HLCTimestamp(physical: physical, counter: counter, node: node),
-                   createdAt: t0, origin: "pi-a", patch: patch)
+        TaskChange(
+            id: UUID(), taskID: task, stamp: HLCTimestamp(physical: physical, counter: counter, node: node),
+            createdAt: t0, origin: "pi-a", patch: patch)
     }
 
     func node(_ store: CentralStore, _ name: String) async throws -> (AuthenticatedNode, String) {
@@ -92,7 +94,8 @@ struct CentralStoreTests {
                 _ = try await store.push(SyncWire.ChangePush(node: "pi-a", changes: [self.change(task, self.t0, "pi-b", TaskPatch(title: "x"))]), from: a)
             }
             await #expect(throws: CentralStoreError.resyncNotOpen) {
-                _ = try await store.push(SyncWire.ChangePush(node: "pi-a", mode: .snapshot, changes: [self.change(task, self.t0, "pi-b", TaskPatch(title: "x"))]), from: a)
+                _ = try await store.push(
+                    SyncWire.ChangePush(node: "pi-a", mode: .snapshot, changes: [self.change(task, self.t0, "pi-b", TaskPatch(title: "x"))]), from: a)
             }
             #expect(try await store.pull(after: .start, limit: 10).contains(#""changes":[]"#), "a refused batch wrote nothing")
             try await store.revokeNode("pi-a")
@@ -183,8 +186,9 @@ struct CentralStoreTests {
                     group.addTask {
                         var ids: [UUID] = []
                         for round in 0..<25 {
-                            let c = TaskChange(id: UUID(), taskID: UUID(), stamp: HLCTimestamp(physical: t0 + Int64(round), counter: 0, node: n.name),
-                                               createdAt: t0, origin: n.name, patch: try NewTask(title: "t\(i)-\(round)").validatedPatch())
+                            let c = TaskChange(
+                                id: UUID(), taskID: UUID(), stamp: HLCTimestamp(physical: t0 + Int64(round), counter: 0, node: n.name),
+                                createdAt: t0, origin: n.name, patch: try NewTask(title: "t\(i)-\(round)").validatedPatch())
                             _ = try await store.push(SyncWire.ChangePush(node: n.name, changes: [c]), from: n)
                             ids.append(c.id)
                         }
@@ -214,7 +218,8 @@ struct CentralStoreTests {
     @Test func aCursorFromAnotherHistoryIsRefused() async throws {
         try await TestDatabase.withStore { store, _ in
             let (a, _) = try await node(store, "pi-a")
-            _ = try await store.push(SyncWire.ChangePush(node: "pi-a", changes: [change(UUID(), t0, "pi-a", try NewTask(title: "x").validatedPatch())]), from: a)
+            _ = try await store.push(
+                SyncWire.ChangePush(node: "pi-a", changes: [change(UUID(), t0, "pi-a", try NewTask(title: "x").validatedPatch())]), from: a)
             let page = try JSONDecoder().decode(SyncWire.ChangePage.self, from: Data(try await store.pull(after: .start, limit: 10).utf8))
             #expect(page.cursor.seq == 1)
             _ = try await store.pull(after: page.cursor, limit: 10)
@@ -228,8 +233,10 @@ struct CentralStoreTests {
     @Test func samplesAreStoredOnceAndARewoundCentralIsDetected() async throws {
         try await TestDatabase.withStore { store, _ in
             let (a, _) = try await node(store, "pi-a")
-            let series = [SyncWire.SampleBatch.Series(name: "node_load1", labels: [:]),
-                          SyncWire.SampleBatch.Series(name: "node_cpu_seconds_total", labels: ["cpu": "0", "mode": "idle"])]
+            let series = [
+                SyncWire.SampleBatch.Series(name: "node_load1", labels: [:]),
+                SyncWire.SampleBatch.Series(name: "node_cpu_seconds_total", labels: ["cpu": "0", "mode": "idle"]),
+            ]
             var readings: [SyncWire.SampleBatch.Reading] = []
             for i in 0..<50 {
                 let values: [Double] = [Double(i) / 7, 1e300 / Double(i + 1)]
@@ -247,7 +254,8 @@ struct CentralStoreTests {
             for i in 50..<75 {
                 extended.append(.init(ts: t0 + Int64(i) * 15_000, clock: .synced, layout: 0, values: [-Double(i), -0.0]))
             }
-            let overlap = try await store.ingest(SyncWire.SampleBatch(node: "pi-a", after: readings.last!.ts, series: series, layouts: [[0, 1]], readings: extended), from: a)
+            let overlap = try await store.ingest(
+                SyncWire.SampleBatch(node: "pi-a", after: readings.last!.ts, series: series, layouts: [[0, 1]], readings: extended), from: a)
             #expect(overlap == SyncWire.SampleAck(storedThrough: extended.last!.ts, samples: 100, inserted: 50, duplicates: 50))
             readings = Array(readings.prefix(25)) + extended
             let stored = try await store.series(node: "pi-a", name: "node_cpu_seconds_total", labels: ["cpu": "0"], since: 0, until: .max / 2, limit: 1000)
@@ -256,8 +264,9 @@ struct CentralStoreTests {
             #expect(stored.first?.points.map(\.value) == readings.map { $0.values[1] }, "values must round-trip exactly")
             #expect(stored.first?.points.prefix(5).allSatisfy { $0.clock == .untrusted } == true)
             // The agent says it has more acknowledged than central holds: central was restored.
-            let ahead = SyncWire.SampleBatch(node: "pi-a", after: readings.last!.ts + 1, series: series, layouts: [[0, 1]],
-                                             readings: [.init(ts: readings.last!.ts + 2, clock: .synced, layout: 0, values: [1, 2])])
+            let ahead = SyncWire.SampleBatch(
+                node: "pi-a", after: readings.last!.ts + 1, series: series, layouts: [[0, 1]],
+                readings: [.init(ts: readings.last!.ts + 2, clock: .synced, layout: 0, values: [1, 2])])
             await #expect(throws: CentralStoreError.self) { _ = try await store.ingest(ahead, from: a) }
             let resync = try await store.beginResync(a)
             #expect(resync.samplesThrough == readings.last!.ts)
@@ -279,17 +288,22 @@ struct CentralStoreTests {
             let feed = try await store.pull(after: .start, limit: 100)
 
             // Written as central: no proof, a proof of another change, a proof that is not hex.
-            let forged = TaskChange(id: UUID(), taskID: created.id, stamp: HLCTimestamp(physical: issued.stamp.physical + 1, counter: 0, node: "central"),
-                                    createdAt: issued.createdAt, origin: "central", patch: TaskPatch(title: "written by pi-a"))
+            let forged = TaskChange(
+                id: UUID(), taskID: created.id, stamp: HLCTimestamp(physical: issued.stamp.physical + 1, counter: 0, node: "central"),
+                createdAt: issued.createdAt, origin: "central", patch: TaskPatch(title: "written by pi-a"))
             var altered = issued
             altered.patch.title = "altered"
-            for (changes, proofs) in [([forged], nil), ([forged], [forged.id.lowercasedString: proof]),
-                                      ([altered], [altered.id.lowercasedString: proof]), ([forged], [forged.id.lowercasedString: "zz"])] {
+            for (changes, proofs) in [
+                ([forged], nil), ([forged], [forged.id.lowercasedString: proof]),
+                ([altered], [altered.id.lowercasedString: proof]), ([forged], [forged.id.lowercasedString: "zz"]),
+            ] {
                 var tampered = changes
                 if changes[0] == altered { tampered[0].id = UUID() }
-                let results = try await store.push(SyncWire.ChangePush(node: "pi-a", mode: .snapshot, changes: tampered,
-                                                                       proofs: proofs.map { p in Dictionary(uniqueKeysWithValues: p.map { (tampered[0].id.lowercasedString, $0.value) }) }),
-                                                   from: a)
+                let results = try await store.push(
+                    SyncWire.ChangePush(
+                        node: "pi-a", mode: .snapshot, changes: tampered,
+                        proofs: proofs.map { p in Dictionary(uniqueKeysWithValues: p.map { (tampered[0].id.lowercasedString, $0.value) }) }),
+                    from: a)
                 #expect(results.map(\.outcome) == [.refused])
                 #expect(results[0].reason?.contains("stamped by central") == true && results[0].reason?.contains(tampered[0].id.lowercasedString) == true)
                 #expect(results[0].reason?.contains("forgery") == true)
@@ -298,8 +312,10 @@ struct CentralStoreTests {
             #expect(try await store.task(id: created.id)?.title == "Bins")
 
             // The change central issued, with its proof: taken (a no-op here, where central holds it).
-            let results = try await store.push(SyncWire.ChangePush(node: "pi-a", mode: .snapshot, changes: [issued],
-                                                                   proofs: [issued.id.lowercasedString: proof]), from: a)
+            let results = try await store.push(
+                SyncWire.ChangePush(
+                    node: "pi-a", mode: .snapshot, changes: [issued],
+                    proofs: [issued.id.lowercasedString: proof]), from: a)
             #expect(results.map(\.outcome) == [.alreadyKnown])
             #expect(CentralProof.verify(issued.json(), proof: proof, key: Array(repeating: 0, count: 32)) == false)
         }
@@ -335,8 +351,11 @@ struct CentralStoreTests {
             #expect(first.created && first.item.id == id)
             let again = try await store.createTask(NewTask(title: "Pay rent", assignee: "mum", id: id))
             #expect(!again.created && again.item == first.item)
-            await #expect(throws: CentralStoreError.taskConflict("task \(id.lowercasedString) exists with another title; "
-                                                                 + "a retry must repeat the request unchanged, a new task needs a new id")) {
+            await #expect(
+                throws: CentralStoreError.taskConflict(
+                    "task \(id.lowercasedString) exists with another title; "
+                        + "a retry must repeat the request unchanged, a new task needs a new id")
+            ) {
                 _ = try await store.createTask(NewTask(title: "Pay the rent", assignee: "mum", id: id))
             }
             // An edit since: the retry still finds its task (the edited field is not compared).

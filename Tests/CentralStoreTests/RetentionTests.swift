@@ -1,10 +1,11 @@
-@testable import CentralStore
 import Foundation
 import Logging
 import PostgresNIO
-import Synchronization
 import Sync
+import Synchronization
 import Testing
+
+@testable import CentralStore
 
 /// Partitions, retention, rollups, expired and future batches, and the in-place migration of
 /// the unpartitioned `sample` table, against a real PostgreSQL 15. Each test moves its own
@@ -24,8 +25,10 @@ struct RetentionTests {
     }
 
     /// A store configuration on `clock`, with the given retention.
-    static func configuration(_ clock: Clock, sample: Int64 = 14 * day, rollup: Int64 = 400 * day,
-                              moveBatch: Int = 50_000) -> CentralStore.Configuration {
+    static func configuration(
+        _ clock: Clock, sample: Int64 = 14 * day, rollup: Int64 = 400 * day,
+        moveBatch: Int = 50_000
+    ) -> CentralStore.Configuration {
         var configuration = CentralStore.Configuration()
         configuration.clock = clock.wallClock
         configuration.retention = RetentionPolicy(sampleRetention: sample, rollupRetention: rollup)
@@ -55,8 +58,10 @@ struct RetentionTests {
 
     /// Posts readings as an agent would, in batches of at most 1,000 readings, chaining `after`.
     @discardableResult
-    static func post(_ store: CentralStore, _ node: AuthenticatedNode, _ readings: [SyncWire.SampleBatch.Reading],
-                     after: Int64? = nil) async throws -> (acks: [SyncWire.SampleAck], last: Int64?) {
+    static func post(
+        _ store: CentralStore, _ node: AuthenticatedNode, _ readings: [SyncWire.SampleBatch.Reading],
+        after: Int64? = nil
+    ) async throws -> (acks: [SyncWire.SampleAck], last: Int64?) {
         var acks: [SyncWire.SampleAck] = []
         var after = after
         var i = 0
@@ -69,7 +74,9 @@ struct RetentionTests {
         return (acks, after)
     }
 
-    static func query<each T: PostgresDecodable & Sendable>(_ store: CentralStore, _ sql: String, _ types: (repeat each T).Type) async throws -> [(repeat each T)] {
+    static func query<each T: PostgresDecodable & Sendable>(_ store: CentralStore, _ sql: String, _ types: (repeat each T).Type) async throws -> [(
+        repeat each T
+    )] {
         var logger = Logger(label: "test")
         logger.logLevel = .error
         return try await store.postgresClient.query(PostgresQuery(unsafeSQL: sql), logger: logger).collect(types)
@@ -80,7 +87,9 @@ struct RetentionTests {
     }
 
     static func partitions(_ store: CentralStore, _ parent: String = "sample") async throws -> [String] {
-        try await query(store, """
+        try await query(
+            store,
+            """
             SELECT c.relname::text FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
             WHERE i.inhparent = '\(parent)'::regclass ORDER BY 1
             """, String.self)
@@ -89,14 +98,18 @@ struct RetentionTests {
     /// What the per-minute rollups of the raw rows before `before` must be, rounded so that
     /// summation order cannot matter.
     static func expectedMinutes(_ store: CentralStore, before: Int64, table: String = "sample") async throws -> [String] {
-        try await query(store, """
+        try await query(
+            store,
+            """
             SELECT format('%s/%s/%s %s %s %s %s', node_id, series_id, ts - ts % 60000, round(avg(value)::numeric, 6), min(value), max(value), count(*))
             FROM \(table) WHERE ts < \(before) GROUP BY node_id, series_id, ts - ts % 60000 ORDER BY 1
             """, String.self)
     }
 
     static func minutes(_ store: CentralStore, before: Int64) async throws -> [String] {
-        try await query(store, """
+        try await query(
+            store,
+            """
             SELECT format('%s/%s/%s %s %s %s %s', node_id, series_id, ts, round(avg::numeric, 6), min, max, count)
             FROM sample_minute WHERE ts < \(before) ORDER BY 1
             """, String.self)
@@ -113,7 +126,8 @@ struct RetentionTests {
             guard x.labels == y.labels, x.buckets.count == y.buckets.count else { return false }
             for (p, q) in zip(x.buckets, y.buckets) {
                 guard p.start == q.start, p.min == q.min, p.max == q.max, p.count == q.count,
-                      abs(p.sum - q.sum) <= 1e-9 * max(1, abs(p.sum)) else { return false }
+                    abs(p.sum - q.sum) <= 1e-9 * max(1, abs(p.sum))
+                else { return false }
             }
         }
         return true
@@ -287,20 +301,24 @@ struct RetentionTests {
             #expect(ack == SyncWire.SampleAck(storedThrough: ancient.start + 45_000, samples: 16, inserted: 0, duplicates: 0, expired: 16))
             #expect(!(try await Self.partitions(store)).contains(ancient.partition))
             // Mixed: the expired prefix is counted, the rest stored.
-            let mixed = Self.batch(node, after: ack.storedThrough, [
-                .init(ts: today.adding(-15).start, clock: .synced, layout: 0, values: [1, 2, 3, 4]),
-                .init(ts: noon - 60_000, clock: .synced, layout: 0, values: [1, 2, 3, 4]),
-            ])
+            let mixed = Self.batch(
+                node, after: ack.storedThrough,
+                [
+                    .init(ts: today.adding(-15).start, clock: .synced, layout: 0, values: [1, 2, 3, 4]),
+                    .init(ts: noon - 60_000, clock: .synced, layout: 0, values: [1, 2, 3, 4]),
+                ])
             let mixedAck = try await store.ingest(mixed, from: node)
             #expect(mixedAck == SyncWire.SampleAck(storedThrough: noon - 60_000, samples: 8, inserted: 4, duplicates: 0, expired: 4))
             #expect(try await Self.count(store, "SELECT count(*) FROM sample") == 4)
             #expect(try await Self.count(store, "SELECT samples_through FROM node WHERE name = 'pi-a'") == noon - 60_000)
 
             // More than a day ahead of central's clock: 422 naming the reading; nothing stored.
-            let future = Self.batch(node, after: noon - 60_000, [
-                .init(ts: noon + 3_600_000, clock: .synced, layout: 0, values: [1, 2, 3, 4]),
-                .init(ts: noon + Self.day + 1, clock: .synced, layout: 0, values: [1, 2, 3, 4]),
-            ])
+            let future = Self.batch(
+                node, after: noon - 60_000,
+                [
+                    .init(ts: noon + 3_600_000, clock: .synced, layout: 0, values: [1, 2, 3, 4]),
+                    .init(ts: noon + Self.day + 1, clock: .synced, layout: 0, values: [1, 2, 3, 4]),
+                ])
             do {
                 _ = try await store.ingest(future, from: node)
                 Issue.record("a batch a day ahead was accepted")
@@ -358,14 +376,18 @@ struct RetentionTests {
                 for (i, id) in ids.enumerated() {
                     for day in days + [today] {
                         let end = day == today ? noon : day.end
-                        _ = try await Self.query(store, """
+                        _ = try await Self.query(
+                            store,
+                            """
                             INSERT INTO sample (node_id, series_id, ts, value, clock)
                             SELECT \(node.id), \(id), ts, (ts / 60000 % 997) * 0.25 + \(i), (ts / 60000 % 2)::int2
                             FROM generate_series(\(day.start)::int8, \(end - 1)::int8, 60000) ts
                             """, Int64.self)
                     }
                 }
-                _ = try await Self.query(store, """
+                _ = try await Self.query(
+                    store,
+                    """
                     UPDATE node SET samples_through = \(noon - 60_000), samples_stored = (SELECT count(*) FROM sample WHERE node_id = \(node.id))
                     WHERE id = \(node.id)
                     """, Int64.self)
@@ -429,8 +451,9 @@ struct RetentionTests {
             defer { running.cancel() }
             let late = Self.batch(b, after: nil, [.init(ts: noon + 5, clock: .synced, layout: 0, values: [1, 2, 3, 4])])
             #expect(try await replica.ingest(late, from: b).inserted == 4)
-            #expect(try await replica.series(node: "pi-b", name: "bench_metric", labels: ["n": "0"], since: 0, until: .max / 2, limit: 100_000)
-                .first?.points.count == 3601)
+            #expect(
+                try await replica.series(node: "pi-b", name: "bench_metric", labels: ["n": "0"], since: 0, until: .max / 2, limit: 100_000)
+                    .first?.points.count == 3601)
 
             // Retention then rolls the old day up like any other.
             let retention = try await store.runRetention()

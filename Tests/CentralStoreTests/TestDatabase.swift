@@ -16,8 +16,10 @@ enum TestDatabase {
     }
 
     /// `migrate: false` leaves the schema to the test (an older release's, say).
-    static func withStore<T>(poolSize: Int = 10, migrate: Bool = true, configuration: CentralStore.Configuration = .init(),
-                             _ body: (CentralStore, String) async throws -> T) async throws -> T {
+    static func withStore<T>(
+        poolSize: Int = 10, migrate: Bool = true, configuration: CentralStore.Configuration = .init(),
+        _ body: (CentralStore, String) async throws -> T
+    ) async throws -> T {
         guard let server = serverURL else {
             Issue.record("EDGE_TEST_DATABASE_URL is not set; run the tests through scripts/with-postgres.sh (make test does)")
             throw CancellationError()

@@ -1,5 +1,5 @@
-import TestSupport
 import Foundation
+import TestSupport
 import Testing
 
 @Suite struct DBCommandTests {
@@ -53,8 +53,9 @@ import Testing
         for args in [["tasks", "list"], ["tasks", "add", "x"], ["db", "check"]] {
             let result = try execute(args, env: env)
             #expect(result.status == 2, "\(args)")
-            #expect(result.stderr == "edge-agent: \(dir.path)/agent.db is not an SQLite database; refusing to touch it "
-                + "(move it away or choose another --data-dir)\n")
+            #expect(
+                result.stderr == "edge-agent: \(dir.path)/agent.db is not an SQLite database; refusing to touch it "
+                    + "(move it away or choose another --data-dir)\n")
         }
         #expect(try Data(contentsOf: URL(fileURLWithPath: dir.file("agent.db"))) == garbage)
     }
@@ -79,14 +80,17 @@ import Testing
         #expect(result.stderr.hasPrefix("edge-agent: data directory \(dir.file("file/sub")) is not usable"))
     }
 
-    @Test(arguments: [["tasks", "list"], ["tasks", "show", "0"], ["status"], ["db", "check"], ["db", "backup", "/nonexistent-copy.db"],
-                      ["sync", "quarantine", "list"]])
+    @Test(arguments: [
+        ["tasks", "list"], ["tasks", "show", "0"], ["status"], ["db", "check"], ["db", "backup", "/nonexistent-copy.db"],
+        ["sync", "quarantine", "list"],
+    ])
     func readOnlyCommandsNeverCreateADatabase(args: [String]) throws {
         let missing = dir.file("not-here")
         let result = try execute(args, env: ["EDGE_DATA_DIR": missing, "EDGE_NODE_NAME": "n"])
         #expect(result.status == 2, "\(args)")
-        #expect(result.stderr == "edge-agent: no database at \(missing)/agent.db: choose the agent's data directory with "
-            + "--data-dir or EDGE_DATA_DIR (`make run` uses ./.data)\n", "\(args)")
+        #expect(
+            result.stderr == "edge-agent: no database at \(missing)/agent.db: choose the agent's data directory with "
+                + "--data-dir or EDGE_DATA_DIR (`make run` uses ./.data)\n", "\(args)")
         #expect(!FileManager.default.fileExists(atPath: missing), "\(args) created \(missing)")
     }
 }

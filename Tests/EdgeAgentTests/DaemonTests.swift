@@ -1,9 +1,10 @@
-import TestSupport
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
+import TestSupport
 import Testing
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
 
 /// A real `edge-agent run` process: systemd notification, HTTP, and shutdown.
 @Suite(.serialized) struct DaemonTests {
@@ -52,8 +53,11 @@ import Testing
         static func start(dir: TemporaryDirectory, env: [String: String] = [:], extra: [String] = []) throws -> Daemon {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: Binaries.agent)
-            process.arguments = ["run", "--data-dir", dir.path, "--node-name", "daemon", "--listen", "127.0.0.1:0",
-                                 "--sample-interval", "1s", "--host-root", HardwareCommandTests.fixtures + "/rpi4"] + extra
+            process.arguments =
+                [
+                    "run", "--data-dir", dir.path, "--node-name", "daemon", "--listen", "127.0.0.1:0",
+                    "--sample-interval", "1s", "--host-root", HardwareCommandTests.fixtures + "/rpi4",
+                ] + extra
             var environment = ProcessInfo.processInfo.environment
             for key in environment.keys where key.hasPrefix("EDGE_") || key == "NOTIFY_SOCKET" || key.hasPrefix("WATCHDOG") { environment[key] = nil }
             environment.merge(env) { _, new in new }
@@ -141,8 +145,9 @@ import Testing
         let walSize = (try? FileManager.default.attributesOfItem(atPath: dir.path + "/agent.db-wal")[.size] as? Int) ?? 0
         #expect(walSize == 0)
         let list = try execute(["tasks", "list", "--json"], env: ["EDGE_DATA_DIR": dir.path, "EDGE_NODE_NAME": "cli"])
-        let ids = Set((((try JSONSerialization.jsonObject(with: Data(list.stdout.utf8))) as? [String: Any])?["tasks"] as? [[String: Any]] ?? [])
-            .compactMap { $0["id"] as? String })
+        let ids = Set(
+            (((try JSONSerialization.jsonObject(with: Data(list.stdout.utf8))) as? [String: Any])?["tasks"] as? [[String: Any]] ?? [])
+                .compactMap { $0["id"] as? String })
         #expect(Set(created).isSubset(of: ids) && created.count == 20)
     }
 

@@ -1,5 +1,5 @@
-import TestSupport
 import Foundation
+import TestSupport
 import Testing
 
 /// Acknowledged writes survive SIGKILL; two processes write at once; the daemon stops cleanly.
@@ -40,8 +40,9 @@ import Testing
         }
         #expect(acknowledged.count >= 20)
         let list = try execute(["tasks", "list", "--json"], env: ["EDGE_DATA_DIR": dir.path, "EDGE_NODE_NAME": "check"])
-        let stored = Set(((try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [String: Any])?["tasks"] as? [[String: Any]] ?? [])
-            .compactMap { $0["id"] as? String })
+        let stored = Set(
+            ((try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [String: Any])?["tasks"] as? [[String: Any]] ?? [])
+                .compactMap { $0["id"] as? String })
         let lost = acknowledged.filter { !stored.contains($0) }
         #expect(lost.isEmpty, "acknowledged but lost: \(lost)")
         let check = try execute(["db", "check"], env: ["EDGE_DATA_DIR": dir.path, "EDGE_NODE_NAME": "check"])
@@ -78,8 +79,10 @@ import Testing
         let dir = TemporaryDirectory()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Binaries.agent)
-        process.arguments = ["run", "--data-dir", dir.path, "--node-name", "daemon", "--sample-interval", "1s",
-                             "--host-root", HardwareCommandTests.fixtures + "/rpi4"]
+        process.arguments = [
+            "run", "--data-dir", dir.path, "--node-name", "daemon", "--sample-interval", "1s",
+            "--host-root", HardwareCommandTests.fixtures + "/rpi4",
+        ]
         let err = Pipe()
         process.standardError = err
         process.standardOutput = FileHandle.nullDevice

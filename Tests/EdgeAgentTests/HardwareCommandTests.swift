@@ -1,5 +1,5 @@
-import TestSupport
 import Foundation
+import TestSupport
 import Testing
 
 /// `edge-agent hw` and the daemon's hardware options, through the real binary.
@@ -114,8 +114,10 @@ import Testing
     /// The real libgpiod path: no GPIO chip exists on the build machine, so the configured line
     /// is absent and --verbose names the missing chip; nothing crashes.
     @Test func aMissingGPIOChipIsNamedNotFatal() throws {
-        let result = try execute(["hw", "--format", "prometheus", "--verbose", "--host-root", Self.fixtures + "/rpi4",
-                                  "--gpio-lines", "chip=pinctrl-bcm2711,line=17,name=door"])
+        let result = try execute([
+            "hw", "--format", "prometheus", "--verbose", "--host-root", Self.fixtures + "/rpi4",
+            "--gpio-lines", "chip=pinctrl-bcm2711,line=17,name=door",
+        ])
         #expect(result.status == 0)
         #expect(!result.stdout.contains("edge_gpio_line_value{"))
         #expect(result.stderr.contains("GPIO chip \"pinctrl-bcm2711\": not found"), "\(result.stderr)")

@@ -1,7 +1,6 @@
-import TestSupport
 import Foundation
+import TestSupport
 import Testing
-
 
 /// The built executables sit next to the test bundle in the build directory.
 enum Binaries {
@@ -38,8 +37,9 @@ func execute(_ arguments: [String], env: [String: String] = [:], binary: String 
     let errData = DispatchGroupReader(err.fileHandleForReading)
     let outData = out.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
-    return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                  stderr: String(decoding: errData.wait(), as: UTF8.self))
+    return Result(
+        status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+        stderr: String(decoding: errData.wait(), as: UTF8.self))
 }
 
 /// Reads a file handle to its end on another thread.

@@ -1,5 +1,5 @@
-import TestSupport
 import Foundation
+import TestSupport
 import Testing
 
 /// Every `tasks` command through the real binary, as a person would type it.
@@ -112,8 +112,10 @@ import Testing
     }
 
     @Test func everyCommandHasHelp() throws {
-        for command in [[], ["run"], ["tasks"], ["tasks", "list"], ["tasks", "add"], ["tasks", "show"], ["tasks", "done"],
-                        ["tasks", "undo"], ["tasks", "edit"], ["tasks", "rm"], ["hw"], ["status"], ["db"], ["db", "check"], ["db", "backup"]] {
+        for command in [
+            [], ["run"], ["tasks"], ["tasks", "list"], ["tasks", "add"], ["tasks", "show"], ["tasks", "done"],
+            ["tasks", "undo"], ["tasks", "edit"], ["tasks", "rm"], ["hw"], ["status"], ["db"], ["db", "check"], ["db", "backup"],
+        ] {
             let result = try execute(command + ["--help"])
             #expect(result.status == 0, "\(command)")
             #expect(result.stdout.contains("USAGE: edge-agent"), "\(command)")

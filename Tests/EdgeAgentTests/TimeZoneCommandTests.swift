@@ -1,5 +1,5 @@
-import TestSupport
 import Foundation
+import TestSupport
 import Testing
 
 /// `--timezone` / `EDGE_TIMEZONE`: due dates typed as days end at 23:59:59 in the household's
@@ -10,10 +10,11 @@ import Testing
 
     func addDue(_ due: String, zone: String, at fakeTime: String? = nil) throws -> String? {
         let arguments = ["tasks", "add", "Pay rent", "--due", due, "--json", "--timezone", zone]
-        let result = try fakeTime.map {
-            // faketime reads its time in TZ; the agent's zone is the option's.
-            try execute([$0, Binaries.agent] + arguments, env: env.merging(["TZ": "UTC"]) { $1 }, binary: "/usr/bin/faketime")
-        } ?? execute(arguments, env: env)
+        let result =
+            try fakeTime.map {
+                // faketime reads its time in TZ; the agent's zone is the option's.
+                try execute([$0, Binaries.agent] + arguments, env: env.merging(["TZ": "UTC"]) { $1 }, binary: "/usr/bin/faketime")
+            } ?? execute(arguments, env: env)
         #expect(result.status == 0, "\(result.stderr)")
         let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
         return json?["due_at"] as? String
@@ -56,8 +57,9 @@ import Testing
     @Test func anUnknownZoneIsOneLineAndExit2() throws {
         let bad = try execute(["tasks", "list", "--timezone", "Nowhere/Land"], env: env)
         #expect(bad.status == 2)
-        #expect(bad.stderr == "edge-agent: --timezone: unknown time zone \"Nowhere/Land\" (no /usr/share/zoneinfo/Nowhere/Land); "
-            + "use an IANA name such as Europe/Berlin (install tzdata if /usr/share/zoneinfo is missing)\n")
+        #expect(
+            bad.stderr == "edge-agent: --timezone: unknown time zone \"Nowhere/Land\" (no /usr/share/zoneinfo/Nowhere/Land); "
+                + "use an IANA name such as Europe/Berlin (install tzdata if /usr/share/zoneinfo is missing)\n")
         let traversal = try execute(["tasks", "add", "x", "--due", "today"], env: env.merging(["EDGE_TIMEZONE": "../../etc/passwd"]) { $1 })
         #expect(traversal.status == 2 && traversal.stderr.hasPrefix("edge-agent: EDGE_TIMEZONE: \"../../etc/passwd\" is not a time zone name"))
         // The refused add wrote nothing: not even a database.

@@ -298,12 +298,13 @@ enum CopiedTreeless {
         #expect(HwmonSensors.explode("temp")! == ("temp", 0, ""))
         #expect(HwmonSensors.explode("in0_lcrit_alarm")! == ("in", 0, "lcrit_alarm"))
         #expect(HwmonSensors.explode("update_interval")! == ("update_interval", 0, ""))
-        #expect(HwmonSensors.explode("fan1_")  == nil)
+        #expect(HwmonSensors.explode("fan1_") == nil)
         #expect(HwmonSensors.explode("1abc") == nil)
     }
 
     @Test func osReleaseQuotingFollowsTheSpec() {
-        let parsed = OSRelease.parse("""
+        let parsed = OSRelease.parse(
+            """
             # comment
             NAME="Debian GNU/Linux"
             ID=debian
@@ -332,8 +333,10 @@ enum CopiedTreeless {
         for field in ["pgfree", "nr_dirty", "thp_fault_alloc", "pgactivate"] {
             #expect(!VMStat.isDefaultField(TextParsing.bytes(field)), "\(field)")
         }
-        for key in ["Tcp_InErrs", "Udp_InErrors", "Ip_Forwarding", "IpExt_InOctets", "Icmp6_OutMsgs", "TcpExt_ListenDrops",
-                    "TcpExt_SyncookiesFailed", "TcpExt_TCPTimeouts", "Tcp_CurrEstab", "Udp6_RcvbufErrors", "UdpLite_InErrors"] {
+        for key in [
+            "Tcp_InErrs", "Udp_InErrors", "Ip_Forwarding", "IpExt_InOctets", "Icmp6_OutMsgs", "TcpExt_ListenDrops",
+            "TcpExt_SyncookiesFailed", "TcpExt_TCPTimeouts", "Tcp_CurrEstab", "Udp6_RcvbufErrors", "UdpLite_InErrors",
+        ] {
             #expect(NetStat.isDefaultField(key), "\(key)")
         }
         for key in ["Tcp_MaxConn", "Ip_DefaultTTL", "TcpExt_TW", "Udp_IgnoredMulti", "UdpLite_InDatagrams", "IcmpMsg_InType3"] {

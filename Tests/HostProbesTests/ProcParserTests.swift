@@ -155,10 +155,11 @@ import Testing
     @Test func garbageLeavesOnlyThatCounterOut() {
         let parsed = NetworkInterface.parse(
             header + "  eth0: 12e9 1 0 0 0 0 0 0 22 1 0 0 0 0 0 0\n wlan0: 0 0\n")
-        #expect(parsed.value == [
-            NetworkInterface(device: "eth0", receiveBytes: nil, transmitBytes: 22),
-            NetworkInterface(device: "wlan0", receiveBytes: 0, transmitBytes: nil),
-        ])
+        #expect(
+            parsed.value == [
+                NetworkInterface(device: "eth0", receiveBytes: nil, transmitBytes: 22),
+                NetworkInterface(device: "wlan0", receiveBytes: 0, transmitBytes: nil),
+            ])
         #expect(parsed.problems == [#"eth0 receive bytes: not a number: "12e9""#, "wlan0 transmit bytes: missing"])
     }
 }

@@ -1,5 +1,5 @@
-import Synchronization
 import Foundation
+import Synchronization
 import Testing
 
 @testable import HostProbes
@@ -186,7 +186,9 @@ import Testing
         }
         let parsed = FilesystemUsage.read(from: Fixtures.root("rpi4"), statistics: stub)
         #expect(asked.withLock { $0 } == ["/run", "/", "/run/lock", "/boot/firmware", "/run/user/1000", "/media/pi/Photo Disk"])
-        #expect(parsed.value.first { $0.mountpoint == "/" } == FilesystemUsage(device: "/dev/mmcblk0p2", fstype: "ext4", mountpoint: "/", sizeBytes: 100, availBytes: 40))
+        #expect(
+            parsed.value.first { $0.mountpoint == "/" }
+                == FilesystemUsage(device: "/dev/mmcblk0p2", fstype: "ext4", mountpoint: "/", sizeBytes: 100, availBytes: 40))
         #expect(parsed.problems.isEmpty)
     }
 

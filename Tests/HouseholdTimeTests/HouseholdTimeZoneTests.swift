@@ -50,7 +50,10 @@ import Testing
             _ = try HouseholdTimeZone.named("Nowhere/Land")
             Issue.record("Nowhere/Land resolved")
         } catch {
-            #expect(error.description == "unknown time zone \"Nowhere/Land\" (no /usr/share/zoneinfo/Nowhere/Land); use an IANA name such as Europe/Berlin (install tzdata if /usr/share/zoneinfo is missing)")
+            #expect(
+                error.description
+                    == "unknown time zone \"Nowhere/Land\" (no /usr/share/zoneinfo/Nowhere/Land); use an IANA name such as Europe/Berlin (install tzdata if /usr/share/zoneinfo is missing)"
+            )
         }
         // A file that is not TZif (a directory's file that happens to be there) is not a zone.
         #expect(throws: HouseholdTimeZone.ResolveError.self) { _ = try HouseholdTimeZone.named("iso3166.tab") }

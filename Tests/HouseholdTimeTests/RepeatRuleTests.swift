@@ -47,13 +47,17 @@ import Testing
         func matches(_ s: String) -> Bool {
             !s.contains("\n") && regex.firstMatch(in: s, range: NSRange(s.startIndex..., in: s)) != nil
         }
-        var corpus = ["daily", "weekly", "Daily", "weekly:TUE", "weekly:tue", "weekly:tue,sun,mon", "weekly:tuesday", "weekly:tue, sun",
-                      "monthly:01", "monthly:+5", "yearly:2-29", "yearly:02-29", "yearly:02-30", "yearly:+2-29", "every 3 Days",
-                      "every  3d", " every 3d", "every 3d ", "every 03d", "every 3d after  done", "every ３d", "every 3d\n",
-                      "weekly:mon,tue,wed,thu,fri,sat,sun", "weekly:mon,tue,wed,thu,fri,sat,sun,mon", "weekly:sun,sun,sun,sun,sun,sun,sun"]
-        let words = ["every", "weekly:", "monthly:", "yearly:", "daily", "weekly", " ", "1", "0", "3", "9", "29", "30", "31", "36", "366",
-                     "367", "52", "53", "d", "w", "day", "days", "week", "weeks", "after done", " after done", "mon", "sun", ",",
-                     "-", "02", "12", "13", "04"]
+        var corpus = [
+            "daily", "weekly", "Daily", "weekly:TUE", "weekly:tue", "weekly:tue,sun,mon", "weekly:tuesday", "weekly:tue, sun",
+            "monthly:01", "monthly:+5", "yearly:2-29", "yearly:02-29", "yearly:02-30", "yearly:+2-29", "every 3 Days",
+            "every  3d", " every 3d", "every 3d ", "every 03d", "every 3d after  done", "every ３d", "every 3d\n",
+            "weekly:mon,tue,wed,thu,fri,sat,sun", "weekly:mon,tue,wed,thu,fri,sat,sun,mon", "weekly:sun,sun,sun,sun,sun,sun,sun",
+        ]
+        let words = [
+            "every", "weekly:", "monthly:", "yearly:", "daily", "weekly", " ", "1", "0", "3", "9", "29", "30", "31", "36", "366",
+            "367", "52", "53", "d", "w", "day", "days", "week", "weeks", "after done", " after done", "mon", "sun", ",",
+            "-", "02", "12", "13", "04",
+        ]
         var random = SystemRandomNumberGenerator()
         for _ in 0..<20_000 {
             corpus.append((0..<Int.random(in: 1...5, using: &random)).map { _ in words.randomElement(using: &random)! }.joined())
@@ -114,8 +118,9 @@ import Testing
         let due = try at("2026-12-01T14:59:59Z")  // Tuesday 1 December, end of day in Tokyo
         #expect(tokyo.format(millis: tuesdays.nextDue(previousDue: due, completedAt: completed, zone: tokyo)) == "2026-12-08T23:59:59+09:00")
         // Late in the UTC day it is already Thursday in Tokyo: the first Tuesday is Tokyo's.
-        #expect(tokyo.format(millis: try #require(tuesdays.firstDue(now: try at("2026-12-02T20:00:00Z"), zone: tokyo)))
-                    == "2026-12-08T23:59:59+09:00")
+        #expect(
+            tokyo.format(millis: try #require(tuesdays.firstDue(now: try at("2026-12-02T20:00:00Z"), zone: tokyo)))
+                == "2026-12-08T23:59:59+09:00")
     }
 
     @Test func monthEndsAndLeapDays() throws {
@@ -129,11 +134,13 @@ import Testing
         }
         #expect(seen == ["2027-02-28", "2027-03-31", "2027-04-30", "2027-05-31"], "the 31st is the last day, and comes back")
         let thirtieth = try RepeatRule.parse("monthly:30")
-        #expect(utc.format(millis: thirtieth.nextDue(previousDue: try at("2028-01-30T08:00:00Z"), completedAt: try at("2028-01-30T09:00:00Z"), zone: utc))
-                    == "2028-02-29T08:00:00Z")
+        #expect(
+            utc.format(millis: thirtieth.nextDue(previousDue: try at("2028-01-30T08:00:00Z"), completedAt: try at("2028-01-30T09:00:00Z"), zone: utc))
+                == "2028-02-29T08:00:00Z")
         let leap = try RepeatRule.parse("yearly:02-29")
-        #expect(utc.format(millis: leap.nextDue(previousDue: try at("2028-02-29T08:00:00Z"), completedAt: try at("2028-02-29T09:00:00Z"), zone: utc))
-                    == "2029-02-28T08:00:00Z")
+        #expect(
+            utc.format(millis: leap.nextDue(previousDue: try at("2028-02-29T08:00:00Z"), completedAt: try at("2028-02-29T09:00:00Z"), zone: utc))
+                == "2029-02-28T08:00:00Z")
     }
 
     @Test func fixedSchedulesSkipWhatWentByAndCountFromTheDueTime() throws {
@@ -141,22 +148,27 @@ import Testing
         let tuesdays = try RepeatRule.parse("weekly:tue")
         let due = try at("2026-11-03T19:00:00Z")  // a Tuesday
         // Done early (Monday): next week's Tuesday, counted from the due date, not the completion.
-        #expect(utc.format(millis: tuesdays.nextDue(previousDue: due, completedAt: try at("2026-11-02T10:00:00Z"), zone: utc))
-                    == "2026-11-10T19:00:00Z")
+        #expect(
+            utc.format(millis: tuesdays.nextDue(previousDue: due, completedAt: try at("2026-11-02T10:00:00Z"), zone: utc))
+                == "2026-11-10T19:00:00Z")
         // Done three weeks late (a Thursday): the coming Tuesday, not one in the past.
-        #expect(utc.format(millis: tuesdays.nextDue(previousDue: due, completedAt: try at("2026-11-26T10:00:00Z"), zone: utc))
-                    == "2026-12-01T19:00:00Z")
+        #expect(
+            utc.format(millis: tuesdays.nextDue(previousDue: due, completedAt: try at("2026-11-26T10:00:00Z"), zone: utc))
+                == "2026-12-01T19:00:00Z")
         let everyThree = try RepeatRule.parse("every 3d")
-        #expect(utc.format(millis: everyThree.nextDue(previousDue: due, completedAt: try at("2026-11-04T10:00:00Z"), zone: utc))
-                    == "2026-11-06T19:00:00Z")
+        #expect(
+            utc.format(millis: everyThree.nextDue(previousDue: due, completedAt: try at("2026-11-04T10:00:00Z"), zone: utc))
+                == "2026-11-06T19:00:00Z")
         // After done counts from the completion, at the due time's time of day.
         let afterDone = try RepeatRule.parse("every 1w after done")
-        #expect(utc.format(millis: afterDone.nextDue(previousDue: due, completedAt: try at("2026-11-20T10:00:00Z"), zone: utc))
-                    == "2026-11-27T19:00:00Z")
+        #expect(
+            utc.format(millis: afterDone.nextDue(previousDue: due, completedAt: try at("2026-11-20T10:00:00Z"), zone: utc))
+                == "2026-11-27T19:00:00Z")
         // A daily chore left for ten years still gets the next day, promptly.
         let daily = try RepeatRule.parse("daily")
-        #expect(utc.format(millis: daily.nextDue(previousDue: try at("2016-01-01T08:00:00Z"), completedAt: try at("2026-11-20T10:00:00Z"), zone: utc))
-                    == "2026-11-21T08:00:00Z")
+        #expect(
+            utc.format(millis: daily.nextDue(previousDue: try at("2016-01-01T08:00:00Z"), completedAt: try at("2026-11-20T10:00:00Z"), zone: utc))
+                == "2026-11-21T08:00:00Z")
     }
 
     @Test func theNextOccurrenceIDIsTheSameEverywhereAndNeverARandomOne() {

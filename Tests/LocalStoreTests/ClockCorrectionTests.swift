@@ -33,8 +33,10 @@ import Testing
 
     @discardableResult
     func take(_ store: LocalStore, wall: Int64, mono: Int64, synced: Bool, value: Double) throws -> Int64 {
-        try store.record(MetricReading(timestamp: wall, clockSynchronized: synced, values: [load: value],
-                                       boot: store.configuration.boot.bootID, mono: mono))
+        try store.record(
+            MetricReading(
+                timestamp: wall, clockSynchronized: synced, values: [load: value],
+                boot: store.configuration.boot.bootID, mono: mono))
     }
 
     /// Everything the push would send after `after`, batch by batch, as (ts, clock, value).

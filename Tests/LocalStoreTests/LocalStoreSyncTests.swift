@@ -17,8 +17,9 @@ import Testing
     }
 
     func remote(_ task: UUID, at physical: Int64, _ patch: TaskPatch, node: String = "b") -> TaskChange {
-        TaskChange(id: UUID(), taskID: task, stamp: HLCTimestamp(physical: physical, counter: 0, node: node),
-                   createdAt: t0, origin: node, patch: patch)
+        TaskChange(
+            id: UUID(), taskID: task, stamp: HLCTimestamp(physical: physical, counter: 0, node: node),
+            createdAt: t0, origin: node, patch: patch)
     }
 
     @Test func aPulledPageIsMergedTogetherWithItsCursor() throws {
@@ -76,9 +77,12 @@ import Testing
         let fromCentral = remote(task, at: t0, TaskPatch(title: "Bins"), node: "central")
         let fromB = remote(UUID(), at: t0, TaskPatch(title: "b's"), node: "b")
         let own = remote(UUID(), at: t0, TaskPatch(title: "mine"), node: "a")
-        _ = try store.applyPulled([fromCentral, fromB, own], cursor: FeedCursor(seq: 3, tag: 1), referenceNow: t0,
-                                  proofs: [fromCentral.id.lowercasedString: "ab12", fromB.id.lowercasedString: "cd34",
-                                           own.id.lowercasedString: "ef56"])
+        _ = try store.applyPulled(
+            [fromCentral, fromB, own], cursor: FeedCursor(seq: 3, tag: 1), referenceNow: t0,
+            proofs: [
+                fromCentral.id.lowercasedString: "ab12", fromB.id.lowercasedString: "cd34",
+                own.id.lowercasedString: "ef56",
+            ])
         let kept = try store.provenChanges(taskIDs: [task, fromB.taskID, own.taskID])
         #expect(kept[task]?.map(\.change) == [fromCentral] && kept[task]?.map(\.proof) == ["ab12"])
         #expect(kept[fromB.taskID]?.map(\.proof) == ["cd34"])
@@ -149,8 +153,9 @@ import Testing
     @Test func theSyncRecordKeepsEveryFieldAcrossProcesses() throws {
         let store = try open(clock: ManualClock(t0))
         #expect(try store.syncRecord() == nil)
-        let record = SyncRecord(centralURL: "https://central:8081", state: "offline", lastAttemptAt: t0, lastSuccessAt: t0 - 5000,
-                                lastError: "central is unreachable", errors: ["unreachable": 2, "timeout": 1], clockOffsetMillis: -61_500)
+        let record = SyncRecord(
+            centralURL: "https://central:8081", state: "offline", lastAttemptAt: t0, lastSuccessAt: t0 - 5000,
+            lastError: "central is unreachable", errors: ["unreachable": 2, "timeout": 1], clockOffsetMillis: -61_500)
         try store.saveSyncRecord(record)
         try store.close()
         #expect(try open(clock: ManualClock(t0)).syncRecord() == record)

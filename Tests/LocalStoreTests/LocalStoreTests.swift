@@ -73,8 +73,11 @@ final class IDQueue: @unchecked Sendable {
         #expect(!again.created && again.item == first.item)
         #expect(try store.pendingChanges(limit: 10).count == 1)
         // The same id with other content is a conflict, never an overwrite.
-        #expect(throws: LocalStoreError.taskConflict("task \(id.lowercasedString) exists with another due_at; "
-                                                     + "a retry must repeat the request unchanged, a new task needs a new id")) {
+        #expect(
+            throws: LocalStoreError.taskConflict(
+                "task \(id.lowercasedString) exists with another due_at; "
+                    + "a retry must repeat the request unchanged, a new task needs a new id")
+        ) {
             try store.create(NewTask(title: "Bins", dueAt: 1_796_000_060_000, id: id))
         }
         // After an edit of the title the retry still finds its task; after a delete it does not.
@@ -127,8 +130,10 @@ final class IDQueue: @unchecked Sendable {
 
     @Test func idPrefixesResolveWhenUniqueOnly() throws {
         // Task ID, then its change ID, for each of the two tasks.
-        let ids = IDQueue([UUID(uuidString: "aaaa0000-0000-4000-8000-000000000001")!, UUID(),
-                           UUID(uuidString: "aaab0000-0000-4000-8000-000000000002")!, UUID()])
+        let ids = IDQueue([
+            UUID(uuidString: "aaaa0000-0000-4000-8000-000000000001")!, UUID(),
+            UUID(uuidString: "aaab0000-0000-4000-8000-000000000002")!, UUID(),
+        ])
         var config = LocalStore.Configuration(nodeName: "n")
         config.makeUUID = { ids.next() }
         let store = try LocalStore(directory: dir.path, configuration: config)
@@ -212,8 +217,9 @@ final class IDQueue: @unchecked Sendable {
         let clock = ManualClock(t0)
         let store = try open(clock: clock)
         let task = try store.createTask(NewTask(title: "Milk"))
-        let remote = TaskChange(id: UUID(), taskID: task.id, stamp: HLCTimestamp(physical: t0 + 120_000, counter: 3, node: "rpi-worker-2"),
-                                createdAt: task.createdAt, origin: task.origin, patch: TaskPatch(title: "Oat milk"))
+        let remote = TaskChange(
+            id: UUID(), taskID: task.id, stamp: HLCTimestamp(physical: t0 + 120_000, counter: 3, node: "rpi-worker-2"),
+            createdAt: task.createdAt, origin: task.origin, patch: TaskPatch(title: "Oat milk"))
         #expect(try store.applyRemoteChanges([remote]) == [.applied])
         #expect(try store.applyRemoteChanges([remote]) == [.alreadyKnown])
         #expect(try store.task(id: task.id)?.title == "Oat milk")

@@ -19,9 +19,11 @@ import Testing
 
     /// A deterministic reading for sample number `i`.
     func reading(_ i: Int, interval: Int64) -> MetricReading {
-        MetricReading(timestamp: t0 + Int64(i) * interval, clockSynchronized: true, values: [
-            Self.idle0: Double(i) * 10, Self.idle1: Double(i) * 10 + 1, Self.temp: 40 + Double(i % 7),
-        ])
+        MetricReading(
+            timestamp: t0 + Int64(i) * interval, clockSynchronized: true,
+            values: [
+                Self.idle0: Double(i) * 10, Self.idle1: Double(i) * 10 + 1, Self.temp: 40 + Double(i % 7),
+            ])
     }
 
     @Test func rawSeriesComeBackInTimeOrderFilteredByLabels() throws {

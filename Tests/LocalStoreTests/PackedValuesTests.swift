@@ -1,11 +1,14 @@
 import Foundation
-@testable import LocalStore
 import Testing
+
+@testable import LocalStore
 
 @Suite struct PackedValuesTests {
     @Test func everyValueComesBackBitForBit() {
-        var values: [Double] = [0, -0.0, 1, -1, 0.1, 0.52, 48.686, 213_320.45, 1_800_000_000, 3_978_678_272, 1e15, -1e15,
-                                9.1e15, 1e300, -1e-300, .pi, Double.leastNonzeroMagnitude, 127 / 4, Double(Int64(1) << 53), 0.001, 0.0005]
+        var values: [Double] = [
+            0, -0.0, 1, -1, 0.1, 0.52, 48.686, 213_320.45, 1_800_000_000, 3_978_678_272, 1e15, -1e15,
+            9.1e15, 1e300, -1e-300, .pi, Double.leastNonzeroMagnitude, 127 / 4, Double(Int64(1) << 53), 0.001, 0.0005,
+        ]
         var random = SystemRandomNumberGenerator()
         for _ in 0..<20_000 {
             switch Int.random(in: 0..<4, using: &random) {

@@ -1,10 +1,10 @@
-import TestSupport
 import Foundation
 import HostProbes
 import LocalStore
 import Logging
 import Sampling
 import Sync
+import TestSupport
 import Testing
 
 @Suite struct SamplerTests {
@@ -22,8 +22,9 @@ import Testing
             filesystemStatistics: StubFilesystemStatistics(sizeBytes: 32_000_000_000, availBytes: 20_000_000_000),
             clock: FixedClockSynchronization(synchronized))
         let latest = LatestReading()
-        let sampler = Sampler(reader: reader, store: store, interval: .seconds(15), wallClock: .fixed(now ?? t0), latest: latest,
-                              logger: Logger(label: "test"), stored: stored)
+        let sampler = Sampler(
+            reader: reader, store: store, interval: .seconds(15), wallClock: .fixed(now ?? t0), latest: latest,
+            logger: Logger(label: "test"), stored: stored)
         return (sampler, store, latest)
     }
 
@@ -34,8 +35,10 @@ import Testing
         sampler.sampleOnce()
         let values = try store.storedReadings(after: .min, limit: 1)[0].values
         #expect(values == latest.value!.reading.seriesValues)
-        for name in ["node_uname_info", "node_vmstat_pgfault", "node_network_receive_packets_total", "node_scrape_collector_success",
-                     "node_pressure_io_waiting_seconds_total", "node_disk_io_time_seconds_total", "node_filesystem_files"] {
+        for name in [
+            "node_uname_info", "node_vmstat_pgfault", "node_network_receive_packets_total", "node_scrape_collector_success",
+            "node_pressure_io_waiting_seconds_total", "node_disk_io_time_seconds_total", "node_filesystem_files",
+        ] {
             #expect(!values.keys.contains { $0.name == name }, "\(name)")
         }
     }
@@ -107,8 +110,9 @@ import Testing
         let latest = LatestReading()
         for i in 0..<5 {
             let sampler = Sampler(
-                reader: HardwareReader(root: HostRoot(Self.fixtures + "/rpi4"), filesystemStatistics: StubFilesystemStatistics { _ in nil },
-                                       clock: FixedClockSynchronization(true)),
+                reader: HardwareReader(
+                    root: HostRoot(Self.fixtures + "/rpi4"), filesystemStatistics: StubFilesystemStatistics { _ in nil },
+                    clock: FixedClockSynchronization(true)),
                 store: store, interval: .seconds(15), wallClock: .fixed(t0 + Int64(i) * 15_000), latest: latest, logger: Logger(label: "t"))
             sampler.sampleOnce()
         }
@@ -124,8 +128,9 @@ import Testing
         }
         var policy = RetentionPolicy()
         policy.raw = 30 * 60_000
-        let maintenance = MetricsMaintenance(store: store, policy: policy, protectUndelivered: false,
-                                             wallClock: .fixed(t0 + 120 * 60_000), logger: Logger(label: "t"))
+        let maintenance = MetricsMaintenance(
+            store: store, policy: policy, protectUndelivered: false,
+            wallClock: .fixed(t0 + 120 * 60_000), logger: Logger(label: "t"))
         maintenance.maintainOnce()
         #expect(try store.rawMetricCounts().readings == 30)
         let hourly = try store.series(name: "x", since: t0, until: t0 + 120 * 60_000, step: 3_600_000)
@@ -134,4 +139,3 @@ import Testing
         #expect(hourly[0].buckets.map(\.timestamp) == [t0 - 20 * 60_000, t0 + 40 * 60_000, t0 + 100 * 60_000])
     }
 }
-

@@ -47,8 +47,9 @@ func decode<T: Decodable>(_ type: T.Type, _ body: ByteBuffer?) -> T? {
 }
 
 func answer<T: Encodable>(_ value: T, central: Int64? = nil) -> CentralAnswer {
-    CentralAnswer(body: ByteBuffer(bytes: try! JSONEncoder().encode(value)),
-                  clock: central.map { .init(central: $0, local: $0) })
+    CentralAnswer(
+        body: ByteBuffer(bytes: try! JSONEncoder().encode(value)),
+        clock: central.map { .init(central: $0, local: $0) })
 }
 
 func failure(_ status: Int, _ code: String) -> SyncFailure {
@@ -101,7 +102,7 @@ let emptyPage = ScriptedCentral.Step(method: .GET, path: "/v1/sync/changes?curso
             .init(method: .POST, path: "/v1/sync/changes") { body in
                 let first = decode(SyncWire.ChangePush.self, body)?.changes.first
                 return answer(SyncWire.ChangePushResponse(results: first.map { [.init(changeID: $0.id, outcome: .applied)] } ?? []))
-            },
+            }
         ])
         await #expect(throws: SyncFailure.self) { try await engine(store, central).cycle() }
         #expect(try store.pendingChanges(limit: 10).count == 2)
@@ -114,10 +115,13 @@ let emptyPage = ScriptedCentral.Step(method: .GET, path: "/v1/sync/changes?curso
         let central = ScriptedCentral([
             .init(method: .POST, path: "/v1/sync/changes") { body in
                 let push = decode(SyncWire.ChangePush.self, body)!
-                return answer(SyncWire.ChangePushResponse(results: push.changes.map {
-                    $0.id == ids[1] ? .init(changeID: $0.id, outcome: .rejected, reason: "title breaks a rule")
-                        : .init(changeID: $0.id, outcome: .applied, position: FeedCursor(seq: 7, tag: 0x77))
-                }))
+                return answer(
+                    SyncWire.ChangePushResponse(
+                        results: push.changes.map {
+                            $0.id == ids[1]
+                                ? .init(changeID: $0.id, outcome: .rejected, reason: "title breaks a rule")
+                                : .init(changeID: $0.id, outcome: .applied, position: FeedCursor(seq: 7, tag: 0x77))
+                        }))
             },
             emptyPage,
         ])
@@ -165,9 +169,12 @@ let emptyPage = ScriptedCentral.Step(method: .GET, path: "/v1/sync/changes?curso
                 let push = decode(SyncWire.ChangePush.self, body)!
                 pushes.withLock { $0.append(push) }
                 return CentralAnswer(
-                    body: ByteBuffer(bytes: try! JSONEncoder().encode(SyncWire.ChangePushResponse(results: push.changes.map {
-                        .init(changeID: $0.id, outcome: .stampInFuture, reason: "a day ahead")
-                    }))),
+                    body: ByteBuffer(
+                        bytes: try! JSONEncoder().encode(
+                            SyncWire.ChangePushResponse(
+                                results: push.changes.map {
+                                    .init(changeID: $0.id, outcome: .stampInFuture, reason: "a day ahead")
+                                }))),
                     clock: .init(central: now, local: now))
             },
             .init(method: .POST, path: "/v1/sync/changes") { body in
@@ -198,7 +205,7 @@ let emptyPage = ScriptedCentral.Step(method: .GET, path: "/v1/sync/changes?curso
         let store = try store()
         _ = try store.createTask(NewTask(title: "kept"))
         let central = ScriptedCentral([
-            .init(method: .POST, path: "/v1/sync/changes") { _ throws(SyncFailure) in throw failure(503, "database_unavailable") },
+            .init(method: .POST, path: "/v1/sync/changes") { _ throws(SyncFailure) in throw failure(503, "database_unavailable") }
         ])
         do {
             _ = try await engine(store, central).cycle()
@@ -217,8 +224,11 @@ let emptyPage = ScriptedCentral.Step(method: .GET, path: "/v1/sync/changes?curso
         let theirs = UUID()
         let snapshot = Mutex<SyncWire.ChangePush?>(nil)
         let fromStart = SyncWire.ChangePage(
-            changes: [TaskChange(id: UUID(), taskID: theirs, stamp: HLCTimestamp(physical: t0, counter: 0, node: "b"),
-                                 createdAt: t0, origin: "b", patch: TaskPatch(title: "theirs", notes: ""))],
+            changes: [
+                TaskChange(
+                    id: UUID(), taskID: theirs, stamp: HLCTimestamp(physical: t0, counter: 0, node: "b"),
+                    createdAt: t0, origin: "b", patch: TaskPatch(title: "theirs", notes: ""))
+            ],
             cursor: FeedCursor(seq: 1, tag: 0x1), more: false)
         let central = ScriptedCentral([
             .init(method: .POST, path: "/v1/sync/changes") { body in
@@ -254,8 +264,10 @@ let emptyPage = ScriptedCentral.Step(method: .GET, path: "/v1/sync/changes?curso
         let store = try store()
         let t0 = self.t0
         for i in 0..<3 {
-            try store.record(MetricReading(timestamp: t0 + Int64(i) * 1000, clockSynchronized: true,
-                                           values: [SeriesKey("node_load1"): Double(i)]))
+            try store.record(
+                MetricReading(
+                    timestamp: t0 + Int64(i) * 1000, clockSynchronized: true,
+                    values: [SeriesKey("node_load1"): Double(i)]))
         }
         let central = ScriptedCentral([
             emptyPage,
@@ -286,8 +298,10 @@ let emptyPage = ScriptedCentral.Step(method: .GET, path: "/v1/sync/changes?curso
         let store = try store()
         let t0 = self.t0
         for i in 0..<3 {
-            try store.record(MetricReading(timestamp: t0 + Int64(i) * 1000, clockSynchronized: true,
-                                           values: [SeriesKey("node_load1"): Double(i)]))
+            try store.record(
+                MetricReading(
+                    timestamp: t0 + Int64(i) * 1000, clockSynchronized: true,
+                    values: [SeriesKey("node_load1"): Double(i)]))
         }
         // Central keeps less history than this node was away: it stores nothing of the batch,
         // acknowledges all of it. The next cycle sends nothing (the script has no second POST).
@@ -296,8 +310,9 @@ let emptyPage = ScriptedCentral.Step(method: .GET, path: "/v1/sync/changes?curso
             .init(method: .POST, path: "/v1/sync/samples") { body in
                 let batch = decode(SyncWire.SampleBatch.self, body)
                 #expect(batch?.readings.count == 3)
-                return CentralAnswer(body: ByteBuffer(string: #"{"stored_through":\#(t0 + 2000),"samples":3,"inserted":0,"duplicates":0,"expired":3}"#),
-                                     clock: nil)
+                return CentralAnswer(
+                    body: ByteBuffer(string: #"{"stored_through":\#(t0 + 2000),"samples":3,"inserted":0,"duplicates":0,"expired":3}"#),
+                    clock: nil)
             },
             emptyPage,
         ])
@@ -321,10 +336,12 @@ let emptyPage = ScriptedCentral.Step(method: .GET, path: "/v1/sync/changes?curso
         let store = try store()
         let central = ScriptedCentral([
             .init(method: .GET, path: "/v1/sync/changes?cursor=") { _ in
-                CentralAnswer(body: ByteBuffer(bytes: try! JSONEncoder().encode(
-                    SyncWire.ChangePage(changes: [], cursor: .start, more: false))),
-                              clock: .init(central: 1_000_000 + 90_000, local: 1_000_000))
-            },
+                CentralAnswer(
+                    body: ByteBuffer(
+                        bytes: try! JSONEncoder().encode(
+                            SyncWire.ChangePage(changes: [], cursor: .start, more: false))),
+                    clock: .init(central: 1_000_000 + 90_000, local: 1_000_000))
+            }
         ])
         #expect(try await engine(store, central).cycle().clockOffsetMillis == 90_000)
     }

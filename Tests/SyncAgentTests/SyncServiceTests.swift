@@ -27,19 +27,21 @@ final class VirtualClock: Sendable {
     }
 
     var loopClock: LoopClock {
-        LoopClock(nowMillis: { self.now }, sleep: { millis in
-            #expect(millis > 0, "the loop never sleeps for nothing")
-            let (now, due) = self.state.withLock { state in
-                state.now += millis
-                let now = state.now
-                let due = state.actions.filter { $0.at <= now }
-                state.actions.removeAll { $0.at <= now }
-                return (now, due)
-            }
-            for action in due { action.run(now) }
-            if now >= self.end { withUnsafeCurrentTask { $0?.cancel() } }
-            await Task.yield()
-        })
+        LoopClock(
+            nowMillis: { self.now },
+            sleep: { millis in
+                #expect(millis > 0, "the loop never sleeps for nothing")
+                let (now, due) = self.state.withLock { state in
+                    state.now += millis
+                    let now = state.now
+                    let due = state.actions.filter { $0.at <= now }
+                    state.actions.removeAll { $0.at <= now }
+                    return (now, due)
+                }
+                for action in due { action.run(now) }
+                if now >= self.end { withUnsafeCurrentTask { $0?.cancel() } }
+                await Task.yield()
+            })
     }
 }
 
@@ -79,7 +81,9 @@ final class LoopCentral: CentralTransport {
             var times: [Int64] = []
             var pushing = false
             for request in requests {
-                if request.method == .POST { if !pushing { times.append(request.at) }; pushing = true } else {
+                if request.method == .POST {
+                    if !pushing { times.append(request.at) }; pushing = true
+                } else {
                     if !pushing { times.append(request.at) }
                     pushing = false
                 }
@@ -98,8 +102,9 @@ final class LoopCentral: CentralTransport {
 
     func service(_ store: LocalStore, _ central: LoopCentral, _ clock: VirtualClock, seed: UInt64) -> SyncService {
         let engine = SyncEngine(store: store, client: central, node: "rpi-worker-1", logger: Logger(label: "test"))
-        return SyncService(engine: engine, token: TokenFile(path: ""), intervalMillis: interval, logger: Logger(label: "test"),
-                           clock: clock.loopClock, random: SeededRandom(seed: seed))
+        return SyncService(
+            engine: engine, token: TokenFile(path: ""), intervalMillis: interval, logger: Logger(label: "test"),
+            clock: clock.loopClock, random: SeededRandom(seed: seed))
     }
 
     @Test(arguments: [1, 7, 42] as [UInt64])

@@ -1,5 +1,5 @@
-import TestSupport
 import Sync
+import TestSupport
 import Testing
 
 @Suite struct HLCTimestampTests {
@@ -13,10 +13,12 @@ import Testing
         var random = SeededRandom(seed: 7)
         let nodes = ["a", "b", "rpi-worker-1", "rpi-worker-10", "rpi-worker-2"]
         for _ in 0..<2000 {
-            let x = HLCTimestamp(physical: Int64.random(in: 0...5, using: &random) * 1_000_000_000_000 / 7,
-                                 counter: UInt16.random(in: 0...3, using: &random), node: nodes.randomElement(using: &random)!)
-            let y = HLCTimestamp(physical: Int64.random(in: 0...5, using: &random) * 1_000_000_000_000 / 7,
-                                 counter: UInt16.random(in: 0...3, using: &random), node: nodes.randomElement(using: &random)!)
+            let x = HLCTimestamp(
+                physical: Int64.random(in: 0...5, using: &random) * 1_000_000_000_000 / 7,
+                counter: UInt16.random(in: 0...3, using: &random), node: nodes.randomElement(using: &random)!)
+            let y = HLCTimestamp(
+                physical: Int64.random(in: 0...5, using: &random) * 1_000_000_000_000 / 7,
+                counter: UInt16.random(in: 0...3, using: &random), node: nodes.randomElement(using: &random)!)
             #expect((x < y) == (x.description < y.description), "\(x) vs \(y)")
         }
     }

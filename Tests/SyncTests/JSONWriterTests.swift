@@ -11,15 +11,18 @@ import Testing
         return e
     }()
 
-    static let texts = ["Buy milk", "", "quote \" and back\\slash", "a/b path", "tab\there, new\nline, cr\r",
-                        "ünïcödé ✓ 🥛 日本語", "bell \u{07} nul \u{00} esc \u{1B} del \u{7F}"]
+    static let texts = [
+        "Buy milk", "", "quote \" and back\\slash", "a/b path", "tab\there, new\nline, cr\r",
+        "ünïcödé ✓ 🥛 日本語", "bell \u{07} nul \u{00} esc \u{1B} del \u{7F}",
+    ]
     let t0: Int64 = 1_763_788_800_123
 
     func items() -> [TaskItem] {
         Self.texts.enumerated().map { i, text in
-            TaskItem(id: UUID(), title: text.isEmpty ? "x" : text, notes: text, dueAt: i % 2 == 0 ? t0 + Int64(i) * 1000 : nil,
-                     assignee: i % 3 == 0 ? nil : text, done: i % 2 == 1, completedAt: i % 2 == 1 ? t0 - 86_400_000 * Int64(i) : nil,
-                     createdAt: t0 - Int64(i) * 3_600_000_000, updatedAt: t0 + Int64(i), origin: "rpi-worker-\(i)")
+            TaskItem(
+                id: UUID(), title: text.isEmpty ? "x" : text, notes: text, dueAt: i % 2 == 0 ? t0 + Int64(i) * 1000 : nil,
+                assignee: i % 3 == 0 ? nil : text, done: i % 2 == 1, completedAt: i % 2 == 1 ? t0 - 86_400_000 * Int64(i) : nil,
+                createdAt: t0 - Int64(i) * 3_600_000_000, updatedAt: t0 + Int64(i), origin: "rpi-worker-\(i)")
         }
     }
 
@@ -29,7 +32,8 @@ import Testing
         #expect(try JSONDecoder().decode([String: [TaskItem]].self, from: Data(written)) == ["tasks": tasks])
         // Byte for byte, for text without control characters (which both escape, maybe differently).
         let plain = tasks.filter { !$0.notes.unicodeScalars.contains { $0.value < 0x20 } }
-        #expect(String(decoding: TaskItem.listJSON(plain), as: UTF8.self)
+        #expect(
+            String(decoding: TaskItem.listJSON(plain), as: UTF8.self)
                 == String(decoding: try encoder.encode(["tasks": plain]), as: UTF8.self))
         #expect(TaskItem.listJSON([]) == Array(#"{"tasks":[]}"#.utf8))
     }

@@ -16,9 +16,11 @@ import Testing
     @Test func theServerTakesExactlyWhatThePatternStates() throws {
         let regex = try NSRegularExpression(pattern: PeerURL.pattern)
         func matches(_ s: String) -> Bool { !s.contains("\n") && regex.firstMatch(in: s, range: NSRange(s.startIndex..., in: s)) != nil }
-        var corpus = ["http://a", "http://a/", "http://a//", "http://:80", "http://a:", "http://a:0", "http://a:080", "http://a:65535", "http://a:65536",
-                      "http://a:99999", "http://a_b", "http://a b", "http://user@a", "http://a/path", "ftp://a", "http://[::1]", "http://[::1]:1",
-                      "http://[zz]", "http://[::1", "HtTpS://A.B-C", "http://\u{00E9}", "http://a\n", String(repeating: "a", count: 254)]
+        var corpus = [
+            "http://a", "http://a/", "http://a//", "http://:80", "http://a:", "http://a:0", "http://a:080", "http://a:65535", "http://a:65536",
+            "http://a:99999", "http://a_b", "http://a b", "http://user@a", "http://a/path", "ftp://a", "http://[::1]", "http://[::1]:1",
+            "http://[zz]", "http://[::1", "HtTpS://A.B-C", "http://\u{00E9}", "http://a\n", String(repeating: "a", count: 254),
+        ]
         let parts = ["http://", "https://", "a", "A", "1", "-", ".", ":", "8080", "0", "65535", "65536", "/", "[", "]", "::1", "@", "_", " "]
         var random = SystemRandomNumberGenerator()
         for _ in 0..<20_000 { corpus.append((0..<Int.random(in: 1...6, using: &random)).map { _ in parts.randomElement(using: &random)! }.joined()) }

@@ -1,6 +1,6 @@
-import TestSupport
 import Foundation
 import Sync
+import TestSupport
 import Testing
 
 /// The sync protocol's pure parts: cursors, backoff, snapshots, the Date header, batch rules.
@@ -84,8 +84,10 @@ import Testing
     }
 
     @Test func sampleBatchStructureIsChecked() {
-        let series = [SyncWire.SampleBatch.Series(name: "node_load1", labels: [:]),
-                      SyncWire.SampleBatch.Series(name: "node_cpu_seconds_total", labels: ["cpu": "0", "mode": "idle"])]
+        let series = [
+            SyncWire.SampleBatch.Series(name: "node_load1", labels: [:]),
+            SyncWire.SampleBatch.Series(name: "node_cpu_seconds_total", labels: ["cpu": "0", "mode": "idle"]),
+        ]
         func batch(after: Int64? = 10, layouts: [[Int]] = [[0, 1]], readings: [SyncWire.SampleBatch.Reading]) -> SyncWire.SampleBatch {
             SyncWire.SampleBatch(node: "pi", after: after, series: series, layouts: layouts, readings: readings)
         }
@@ -93,7 +95,9 @@ import Testing
         #expect(good.structuralProblem() == nil)
         #expect(good.sampleCount == 4)
         #expect(batch(readings: [.init(ts: 10, clock: .synced, layout: 0, values: [1, 2])]).structuralProblem() != nil, "ts not after `after`")
-        #expect(batch(readings: [.init(ts: 12, clock: .synced, layout: 0, values: [1, 2]), .init(ts: 12, clock: .synced, layout: 0, values: [1, 2])]).structuralProblem() != nil)
+        #expect(
+            batch(readings: [.init(ts: 12, clock: .synced, layout: 0, values: [1, 2]), .init(ts: 12, clock: .synced, layout: 0, values: [1, 2])])
+                .structuralProblem() != nil)
         #expect(batch(readings: [.init(ts: 11, clock: .synced, layout: 1, values: [1, 2])]).structuralProblem() != nil, "no layout 1")
         #expect(batch(readings: [.init(ts: 11, clock: .synced, layout: 0, values: [1])]).structuralProblem() != nil, "too few values")
         #expect(batch(layouts: [[0, 2]], readings: []).structuralProblem() != nil, "no series 2")

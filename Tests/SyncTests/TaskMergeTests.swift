@@ -1,7 +1,7 @@
-import TestSupport
 import Foundation
 import HouseholdTime
 import Sync
+import TestSupport
 import Testing
 
 /// The merge rules: per-field last writer wins by clock stamp, node name breaks ties,
@@ -11,8 +11,9 @@ import Testing
     let t0: Int64 = 1_763_788_800_000
 
     func change(_ physical: Int64, _ node: String, _ patch: TaskPatch) -> TaskChange {
-        TaskChange(id: UUID(), taskID: id, stamp: HLCTimestamp(physical: physical, counter: 0, node: node),
-                   createdAt: t0, origin: "a", patch: patch)
+        TaskChange(
+            id: UUID(), taskID: id, stamp: HLCTimestamp(physical: physical, counter: 0, node: node),
+            createdAt: t0, origin: "a", patch: patch)
     }
 
     func merge(_ changes: [TaskChange]) -> TaskRecord {
@@ -42,10 +43,12 @@ import Testing
     @Test func twoValuesUnderOneStampConvergeWhateverTheOrder() {
         // A node restored from its own backup reissues a stamp it had already used.
         let stamp = HLCTimestamp(physical: t0, counter: 3, node: "rpi-worker-1")
-        let first = TaskChange(id: UUID(), taskID: id, stamp: stamp, createdAt: t0, origin: "rpi-worker-1",
-                               patch: TaskPatch(title: "Bins", notes: "before the restore", dueAt: .null, done: DoneState(done: false, completedAt: nil)))
-        let second = TaskChange(id: UUID(), taskID: id, stamp: stamp, createdAt: t0, origin: "rpi-worker-1",
-                                patch: TaskPatch(title: "Bins out", notes: "after", dueAt: .value(t0), done: DoneState(done: true, completedAt: t0)))
+        let first = TaskChange(
+            id: UUID(), taskID: id, stamp: stamp, createdAt: t0, origin: "rpi-worker-1",
+            patch: TaskPatch(title: "Bins", notes: "before the restore", dueAt: .null, done: DoneState(done: false, completedAt: nil)))
+        let second = TaskChange(
+            id: UUID(), taskID: id, stamp: stamp, createdAt: t0, origin: "rpi-worker-1",
+            patch: TaskPatch(title: "Bins out", notes: "after", dueAt: .value(t0), done: DoneState(done: true, completedAt: t0)))
         let one = merge([first, second]), other = merge([second, first])
         #expect(one == other)
         #expect(one.title == "Bins out" && one.notes == "before the restore" && one.dueAt == t0 && one.done)
@@ -119,24 +122,27 @@ import Testing
             }
             if roll < 2 || known.isEmpty {
                 let stamp = clocks[r].tick(now: wall[r], node: names[r])
-                let c = TaskChange(id: UUID(), taskID: UUID(), stamp: stamp, createdAt: stamp.physical, origin: names[r],
-                                   patch: NewTaskPatch.full(title: "task \(log.count)"))
+                let c = TaskChange(
+                    id: UUID(), taskID: UUID(), stamp: stamp, createdAt: stamp.physical, origin: names[r],
+                    patch: NewTaskPatch.full(title: "task \(log.count)"))
                 log.append(c)
                 deliver(c, to: r)
             } else if roll < 8 {
                 let target = known.randomElement(using: &random)!
                 let existing = replicas[r][target]!
                 let stamp = clocks[r].tick(now: wall[r], node: names[r])
-                let patch: TaskPatch = switch Int.random(in: 0..<6, using: &random) {
-                case 0: TaskPatch(title: "title \(Int.random(in: 0..<5, using: &random))")
-                case 1: TaskPatch(notes: "notes \(Int.random(in: 0..<5, using: &random))")
-                case 2: TaskPatch(dueAt: Bool.random(using: &random) ? .null : .value(t0 + Int64.random(in: 0..<9, using: &random)))
-                case 3: TaskPatch(assignee: Bool.random(using: &random) ? .null : .value(["mum", "dad", "kid"].randomElement(using: &random)!))
-                case 4: TaskPatch(done: DoneState(done: Bool.random(using: &random), completedAt: stamp.physical))
-                default: TaskPatch(deleted: Bool.random(using: &random))
-                }
-                let c = TaskChange(id: UUID(), taskID: target, stamp: stamp, createdAt: existing.createdAt,
-                                   origin: existing.origin, patch: patch)
+                let patch: TaskPatch =
+                    switch Int.random(in: 0..<6, using: &random) {
+                    case 0: TaskPatch(title: "title \(Int.random(in: 0..<5, using: &random))")
+                    case 1: TaskPatch(notes: "notes \(Int.random(in: 0..<5, using: &random))")
+                    case 2: TaskPatch(dueAt: Bool.random(using: &random) ? .null : .value(t0 + Int64.random(in: 0..<9, using: &random)))
+                    case 3: TaskPatch(assignee: Bool.random(using: &random) ? .null : .value(["mum", "dad", "kid"].randomElement(using: &random)!))
+                    case 4: TaskPatch(done: DoneState(done: Bool.random(using: &random), completedAt: stamp.physical))
+                    default: TaskPatch(deleted: Bool.random(using: &random))
+                    }
+                let c = TaskChange(
+                    id: UUID(), taskID: target, stamp: stamp, createdAt: existing.createdAt,
+                    origin: existing.origin, patch: patch)
                 log.append(c)
                 deliver(c, to: r)
             } else {
@@ -185,13 +191,15 @@ import Testing
         for r in 0..<3 where r < 2 || Bool.random(using: &random) {
             let now = t0 + Int64.random(in: 0...3 * 86_400_000, using: &random)
             let stamp = clocks[r].tick(now: now, node: names[r])
-            let done = TaskChange(id: UUID(), taskID: first.taskID, stamp: stamp, createdAt: t0, origin: names[0],
-                                  patch: TaskPatch(done: DoneState(done: true, completedAt: stamp.physical)))
+            let done = TaskChange(
+                id: UUID(), taskID: first.taskID, stamp: stamp, createdAt: t0, origin: names[0],
+                patch: TaskPatch(done: DoneState(done: true, completedAt: stamp.physical)))
             replicas[r][first.taskID] = TaskMerge.apply(done, to: replicas[r][first.taskID]).record
             let nextID = RecurringChore.nextID(after: first.taskID)
-            let next = try #require(RecurringChorePlan.nextOccurrence(
-                after: replicas[r][first.taskID]!, existingNext: replicas[r][nextID], completedAt: stamp.physical,
-                stamp: stamp, changeID: UUID(), zone: .utc))
+            let next = try #require(
+                RecurringChorePlan.nextOccurrence(
+                    after: replicas[r][first.taskID]!, existingNext: replicas[r][nextID], completedAt: stamp.physical,
+                    stamp: stamp, changeID: UUID(), zone: .utc))
             #expect(next.taskID == nextID)
             replicas[r][nextID] = TaskMerge.apply(next, to: replicas[r][nextID]).record
             log += [done, next]
@@ -199,8 +207,9 @@ import Testing
                 // Undone on the same replica before it syncs: the occurrence reopens and the
                 // next one, untouched, is withdrawn under the same stamp.
                 let undo = clocks[r].tick(now: now + 1000, node: names[r])
-                let reopen = TaskChange(id: UUID(), taskID: first.taskID, stamp: undo, createdAt: t0, origin: names[0],
-                                        patch: TaskPatch(done: DoneState(done: false, completedAt: nil)))
+                let reopen = TaskChange(
+                    id: UUID(), taskID: first.taskID, stamp: undo, createdAt: t0, origin: names[0],
+                    patch: TaskPatch(done: DoneState(done: false, completedAt: nil)))
                 replicas[r][first.taskID] = TaskMerge.apply(reopen, to: replicas[r][first.taskID]).record
                 let withdrawal = try #require(RecurringChorePlan.withdrawal(of: replicas[r][nextID], stamp: undo, changeID: UUID()))
                 replicas[r][nextID] = TaskMerge.apply(withdrawal, to: replicas[r][nextID]).record

@@ -37,11 +37,15 @@ import Testing
 
 @Suite struct WireFormatTests {
     @Test func taskItemUsesSnakeCaseKeysAndRFC3339() throws {
-        let item = TaskItem(id: UUID(uuidString: "3F2A9C1E-0000-4000-8000-000000000001")!, title: "Milk", dueAt: 1_763_788_800_000,
-                            createdAt: 1_763_788_800_000, updatedAt: 1_763_788_800_500, origin: "rpi-worker-1")
+        let item = TaskItem(
+            id: UUID(uuidString: "3F2A9C1E-0000-4000-8000-000000000001")!, title: "Milk", dueAt: 1_763_788_800_000,
+            createdAt: 1_763_788_800_000, updatedAt: 1_763_788_800_500, origin: "rpi-worker-1")
         let json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(item)) as! [String: Any]
-        #expect(Set(json.keys) == ["id", "title", "notes", "due_at", "assignee", "done", "completed_at", "created_at", "updated_at", "origin",
-                                   "repeat", "series"])
+        #expect(
+            Set(json.keys) == [
+                "id", "title", "notes", "due_at", "assignee", "done", "completed_at", "created_at", "updated_at", "origin",
+                "repeat", "series",
+            ])
         #expect(json["id"] as? String == "3f2a9c1e-0000-4000-8000-000000000001")
         #expect(json["due_at"] as? String == "2025-11-22T05:20:00Z")
         #expect(json["updated_at"] as? String == "2025-11-22T05:20:00.500Z")
@@ -60,8 +64,9 @@ import Testing
     }
 
     @Test func changeRoundTrips() throws {
-        let change = TaskChange(id: UUID(), taskID: UUID(), stamp: HLCTimestamp(physical: 5, counter: 1, node: "n"),
-                                createdAt: 5, origin: "n", patch: TaskPatch(title: "x", done: DoneState(done: true, completedAt: 5)))
+        let change = TaskChange(
+            id: UUID(), taskID: UUID(), stamp: HLCTimestamp(physical: 5, counter: 1, node: "n"),
+            createdAt: 5, origin: "n", patch: TaskPatch(title: "x", done: DoneState(done: true, completedAt: 5)))
         #expect(try JSONDecoder().decode(TaskChange.self, from: JSONEncoder().encode(change)) == change)
     }
 }
