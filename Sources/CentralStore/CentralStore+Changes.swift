@@ -271,18 +271,10 @@ extension CentralStore {
                     try await connection.query("COMMIT", logger: logger)
                     let page = rows.prefix(limit)
                     let next = page.last.map { FeedCursor(seq: $0.0, tag: $0.1) } ?? cursor
-                    // Built in steps: one long concatenation is too much for the type checker of
-                    // Debian's Swift 6.2 (the aarch64 cross-build).
-                    var json = #"{"changes":["# + page.map(\.2).joined(separator: ",") + #"],"cursor":""#
-                    json += next.description + #"","more":"# + (rows.count > limit ? "true" : "false")
-                    if let floor { json += #","stamp_floor":"# + JSONText.quote(floor.description) }
-                    if !proofs.isEmpty {
-                        let members: [String] = proofs.map { (id: UUID, proof: String) -> String in
-                            JSONText.quote(id.lowercasedString) + ":" + JSONText.quote(proof)
-                        }
-                        json += #","proofs":{"# + members.joined(separator: ",") + "}"
-                    }
-                    return json + "}"
+                    let json = SyncWire.ChangePage.json(
+                        changes: page.lazy.map(\.2.utf8), cursor: next, more: rows.count > limit, stampFloor: floor,
+                        proofs: proofs.map { (key: $0.0.lowercasedString, value: $0.1) })
+                    return String(decoding: json, as: UTF8.self)
                 } catch {
                     _ = try? await connection.query("ROLLBACK", logger: logger)
                     throw error

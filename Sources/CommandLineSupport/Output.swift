@@ -1,3 +1,5 @@
+import Sync
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
@@ -28,6 +30,11 @@ public enum Output {
     /// "1 change", "2 changes": a count with its noun in the right number.
     public static func count(_ n: Int, _ singular: String, _ plural: String? = nil) -> String {
         "\(n) " + (n == 1 ? singular : plural ?? singular + "s")
+    }
+
+    /// JSON a writer produced (``Sync/TaskItem/json()``, …), laid out as ``json(_:)`` lays it out.
+    public static func json(bytes: [UInt8]) {
+        line(JSONText.pretty(bytes))
     }
 
     public static func json<T: Encodable>(_ value: T) throws {

@@ -37,7 +37,7 @@ struct TasksCommand: ParsableCommand {
                 let zone = try time.zone()
                 let tasks = try store.openExistingStore(zone: zone).tasks(state)
                 if json {
-                    try Output.json(["tasks": tasks])
+                    Output.json(bytes: TaskItem.listJSON(tasks))
                 } else if tasks.isEmpty {
                     Output.line(state == .all ? "no tasks" : "no \(state.rawValue) tasks")
                 } else {
@@ -70,7 +70,7 @@ struct TasksCommand: ParsableCommand {
                 let rule = try repeatRule.map { try RepeatOption.parse($0) }
                 let task = try store.openStore(zone: zone).createTask(
                     NewTask(title: title, notes: notes, dueAt: dueAt, assignee: assignee, repeatRule: rule))
-                if json { try Output.json(task) } else { Output.line("added \(TaskPrinter.brief(task))") }
+                if json { Output.json(bytes: task.json()) } else { Output.line("added \(TaskPrinter.brief(task))") }
             }
         }
     }
@@ -88,7 +88,7 @@ struct TasksCommand: ParsableCommand {
                 let local = try store.openExistingStore()
                 let uuid = try local.resolveTaskID(id)
                 guard let task = try local.task(id: uuid) else { throw LocalStoreError.taskNotFound(id) }
-                if json { try Output.json(task) } else { TaskPrinter.detail(task, zone: zone).forEach(Output.line) }
+                if json { Output.json(bytes: task.json()) } else { TaskPrinter.detail(task, zone: zone).forEach(Output.line) }
             }
         }
     }
@@ -199,7 +199,7 @@ enum TaskEdit {
         guard let before = try local.task(id: uuid) else { throw LocalStoreError.taskNotFound(id) }
         let after = try local.updateTask(id: uuid, try patch())
         if json {
-            try Output.json(after)
+            Output.json(bytes: after.json())
         } else {
             Output.line((after == before ? already : verb) + " " + TaskPrinter.brief(after))
             // A recurring chore just completed: say when it comes round again.

@@ -62,7 +62,11 @@ enum BenchHTTP {
     }
 
     static func gzipJSON<T: Encodable>(_ value: T) throws -> ByteBuffer {
-        var buffer = ByteBuffer(bytes: try JSONEncoder().encode(value))
+        try gzip(try JSONEncoder().encode(value))
+    }
+
+    static func gzip(_ json: some Sequence<UInt8>) throws -> ByteBuffer {
+        var buffer = ByteBuffer(bytes: json)
         return try buffer.compress(with: .gzip())
     }
 
@@ -209,7 +213,7 @@ struct CentralPushBenchmark: AsyncParsableCommand {
                                     patch: TaskPatch(title: "edit \(round)-\(i)")))
                         }
                     }
-                    let body = try BenchHTTP.gzipJSON(SyncWire.ChangePush(node: name, changes: changes))
+                    let body = try BenchHTTP.gzip(SyncWire.ChangePush(node: name, changes: changes).json())
                     let (status, ms) = try await BenchHTTP.post(http, central + "/v1/sync/changes", token: token, body: body, gzip: true)
                     guard status == 200 else { throw ValidationError("central answered \(status)") }
                     if round >= 20 { latencies.append(ms) }

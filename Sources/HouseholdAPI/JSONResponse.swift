@@ -1,4 +1,5 @@
 import Hummingbird
+import Sync
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials
@@ -11,6 +12,11 @@ public enum JSONResponse {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return raw(try encoder.encode(value), status: status, headers: headers)
+    }
+
+    /// One task, written by its one encoder (``Sync/TaskItem/json()``).
+    public static func task(_ task: TaskItem, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
+        raw(ByteBuffer(bytes: task.json()), status: status, headers: headers)
     }
 
     public static func raw(_ data: Data, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {

@@ -46,21 +46,21 @@ public struct TaskRoutes<Context: RequestContext, Repository: TaskRepository>: S
             let creation = try await store.createTask(new)
             let task = creation.item
             // A replay (same client id, same content) is answered 200 with the task as it is.
-            guard creation.created else { return try JSONResponse.make(task) }
+            guard creation.created else { return JSONResponse.task(task) }
             onWrite()
-            return try JSONResponse.make(task, status: .created, headers: [.location: "/v1/tasks/\(task.id.lowercasedString)"])
+            return JSONResponse.task(task, status: .created, headers: [.location: "/v1/tasks/\(task.id.lowercasedString)"])
         }
         group.get("tasks/:id") { _, context -> Response in
             let id = try Self.id(context)
             guard let task = try await store.task(id: id) else { throw Self.notFound(id) }
-            return try JSONResponse.make(task)
+            return JSONResponse.task(task)
         }
         group.patch("tasks/:id") { request, context -> Response in
             let id = try Self.id(context)
             let patch = try TaskInput.patch(try await JSONBody.object(request))
             let task = try await store.updateTask(id: id, patch)
             onWrite()
-            return try JSONResponse.make(task)
+            return JSONResponse.task(task)
         }
         group.delete("tasks/:id") { request, context -> Response in
             let id = try Self.id(context)

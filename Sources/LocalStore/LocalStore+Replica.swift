@@ -12,6 +12,9 @@ public struct PendingChange: Sendable, Equatable {
     /// Position in the change log (the push order).
     public var seq: Int64
     public var change: TaskChange
+    /// The change's JSON as the log holds it (``TaskChange/json()`` when it was made): what
+    /// the push sends, without encoding it again.
+    public var body: [UInt8]
     /// When it was recorded, by this node's wall clock.
     public var recordedAt: Int64
 }
@@ -69,10 +72,11 @@ extension LocalStore {
                         """, arguments: [limit]
                 )
                 .compactMap { row -> PendingChange? in
-                    let body: String = row["body"]
+                    let body = Array((row["body"] as String).utf8)
                     do {
-                        let change = try JSONDecoder().decode(TaskChange.self, from: Data(body.utf8))
-                        return PendingChange(seq: row["seq"], change: change, recordedAt: row["recorded_at"])
+                        // Read to check it (one bad record is quarantined, not sent) and for its ID.
+                        let change = try JSONDecoder().decode(TaskChange.self, from: Data(body))
+                        return PendingChange(seq: row["seq"], change: change, body: body, recordedAt: row["recorded_at"])
                     } catch {
                         unreadable.append((row["seq"], "the stored change cannot be read: \(Self.decodingReason(error))"))
                         return nil
@@ -266,7 +270,7 @@ extension LocalStore {
                 try db.execute(
                     sql: "UPDATE change_log SET stamp = ?, body = ? WHERE seq = ?",
                     arguments: [
-                        change.stamp.description, String(decoding: try JSONEncoder().encode(change), as: UTF8.self), row["seq"] as Int64,
+                        change.stamp.description, String(decoding: change.json(), as: UTF8.self), row["seq"] as Int64,
                     ])
                 count += 1
             }

@@ -195,7 +195,7 @@ extension LocalStore {
     func record(_ change: TaskChange, existing: TaskRecord?, _ db: Database) throws -> TaskRecord {
         let (merged, _) = TaskMerge.apply(change, to: existing)
         try merged.save(db)
-        let body = String(decoding: try JSONEncoder().encode(change), as: UTF8.self)
+        let body = String(decoding: change.json(), as: UTF8.self)  // encoded once; pushed as it is
         try db.cachedStatement(sql: "INSERT INTO change_log(change_id, task_id, stamp, body, recorded_at) VALUES (?, ?, ?, ?, ?)")
             .execute(arguments: [
                 change.id.lowercasedString, change.taskID.lowercasedString, change.stamp.description, body,

@@ -5,9 +5,10 @@
 #endif
 
 /// Writes one JSON object straight into bytes, member by member, in the order called (callers
-/// call in sorted key order, matching `JSONEncoder`'s `.sortedKeys`). For the hot paths that
-/// encode thousands of small objects (the task list, central's feed and records), where
-/// `JSONEncoder`'s intermediate tree costs more than the JSON itself.
+/// call in sorted key order, matching `JSONEncoder`'s `.sortedKeys`). The one encoder of the
+/// wire's task types (tasks, changes, patches, records and the sync bodies that carry them):
+/// they encode thousands of small objects, where `JSONEncoder`'s intermediate tree costs more
+/// than the JSON itself.
 public struct JSONObjectWriter {
     private var bytes: [UInt8] = []
     private var empty = true
@@ -79,6 +80,34 @@ public struct JSONObjectWriter {
             return null()
         }
         uuid(name, value)
+    }
+
+    /// An array of JSON values written already (stored bytes, copied as they are).
+    public mutating func rawArray<Element: Collection<UInt8>>(_ name: StaticString, _ elements: some Sequence<Element>) {
+        key(name)
+        bytes.append(UInt8(ascii: "["))
+        var first = true
+        for element in elements {
+            if !first { bytes.append(UInt8(ascii: ",")) }
+            first = false
+            bytes.append(contentsOf: element)
+        }
+        bytes.append(UInt8(ascii: "]"))
+    }
+
+    /// An object of string members, in the order given.
+    public mutating func stringObject(_ name: StaticString, _ members: some Sequence<(key: String, value: String)>) {
+        key(name)
+        bytes.append(UInt8(ascii: "{"))
+        var first = true
+        for member in members {
+            if !first { bytes.append(UInt8(ascii: ",")) }
+            first = false
+            JSONText.appendQuoted(member.key, to: &bytes)
+            bytes.append(UInt8(ascii: ":"))
+            JSONText.appendQuoted(member.value, to: &bytes)
+        }
+        bytes.append(UInt8(ascii: "}"))
     }
 
     /// A nested object written by `body`.

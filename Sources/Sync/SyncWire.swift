@@ -15,7 +15,7 @@ public enum SyncWire {
     }
 
     /// `POST /v1/sync/changes`.
-    public struct ChangePush: Codable, Sendable, Equatable {
+    public struct ChangePush: Decodable, Sendable, Equatable {
         public var node: String
         public var mode: PushMode
         public var changes: [TaskChange]
@@ -68,7 +68,7 @@ public enum SyncWire {
     }
 
     /// `GET /v1/sync/changes?cursor=C&limit=N`: changes after the cursor, in feed order.
-    public struct ChangePage: Codable, Sendable, Equatable {
+    public struct ChangePage: Decodable, Sendable, Equatable {
         public var changes: [TaskChange]
         /// The position after the last change returned (the given cursor if none).
         public var cursor: FeedCursor

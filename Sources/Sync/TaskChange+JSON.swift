@@ -4,8 +4,8 @@
     import Foundation
 #endif
 
-/// A change's JSON written straight into bytes, as `encode(to:)` writes it with sorted keys:
-/// central stores every applied change verbatim in its feed.
+/// A change's JSON, its one encoder, keys sorted: an agent stores it once in its change log
+/// and pushes those bytes; central stores every applied change verbatim in its feed.
 extension TaskChange {
     public func json() -> [UInt8] {
         JSONObjectWriter.object { w in
@@ -20,7 +20,12 @@ extension TaskChange {
 }
 
 extension TaskPatch {
-    /// The members `encode(to:)` writes (absent fields stay absent), sorted.
+    /// The patch on its own: only the assigned keys, sorted.
+    public func json() -> [UInt8] {
+        JSONObjectWriter.object { write(into: &$0) }
+    }
+
+    /// The assigned members (absent fields stay absent, a field set to null is `null`), sorted.
     func write(into w: inout JSONObjectWriter) {
         if let assignee { w.string("assignee", assignee.optional) }
         if let done { w.time("completed_at", done.completedAt) }
@@ -34,8 +39,7 @@ extension TaskPatch {
     }
 }
 
-/// A record's stored form (central's `task.record`) written straight into bytes, as
-/// `encode(to:)` writes it with sorted keys.
+/// A record's stored form (central's `task.record`), its one encoder, keys sorted.
 extension TaskRecord {
     public func json() -> [UInt8] {
         JSONObjectWriter.object { w in

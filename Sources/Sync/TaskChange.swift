@@ -29,7 +29,8 @@ public struct TaskChange: Sendable, Equatable, Identifiable {
     }
 }
 
-extension TaskChange: Codable {
+/// Read from JSON; written only by ``json()`` (TaskChange+JSON.swift), the one encoder.
+extension TaskChange: Decodable {
     enum CodingKeys: String, CodingKey {
         case id = "change_id", taskID = "task_id", stamp, origin, patch = "set"
         case createdAt = "created_at"
@@ -43,15 +44,5 @@ extension TaskChange: Codable {
         createdAt = try c.decodeRFC3339(forKey: .createdAt)
         origin = try c.decode(String.self, forKey: .origin)
         patch = try c.decode(TaskPatch.self, forKey: .patch)
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(id.lowercasedString, forKey: .id)
-        try c.encode(taskID.lowercasedString, forKey: .taskID)
-        try c.encode(stamp, forKey: .stamp)
-        try c.encode(RFC3339.format(millis: createdAt), forKey: .createdAt)
-        try c.encode(origin, forKey: .origin)
-        try c.encode(patch, forKey: .patch)
     }
 }

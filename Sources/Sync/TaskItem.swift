@@ -53,7 +53,8 @@ extension UUID {
     public var lowercasedString: String { uuidString.lowercased() }
 }
 
-extension TaskItem: Codable {
+/// Read from JSON; written only by ``json()`` / ``appendJSON(to:)`` (TaskItem+JSON.swift).
+extension TaskItem: Decodable {
     enum CodingKeys: String, CodingKey {
         case id, title, notes, done, assignee, origin, series
         case repeatRule = "repeat"
@@ -74,22 +75,6 @@ extension TaskItem: Codable {
         origin = try c.decode(String.self, forKey: .origin)
         repeatRule = try c.decodeIfPresent(String.self, forKey: .repeatRule)
         series = try c.decodeIfPresent(UUID.self, forKey: .series)
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(id.lowercasedString, forKey: .id)
-        try c.encode(title, forKey: .title)
-        try c.encode(notes, forKey: .notes)
-        try c.encode(dueAt.map(RFC3339.format(millis:)), forKey: .dueAt)
-        try c.encode(assignee, forKey: .assignee)
-        try c.encode(done, forKey: .done)
-        try c.encode(completedAt.map(RFC3339.format(millis:)), forKey: .completedAt)
-        try c.encode(RFC3339.format(millis: createdAt), forKey: .createdAt)
-        try c.encode(RFC3339.format(millis: updatedAt), forKey: .updatedAt)
-        try c.encode(origin, forKey: .origin)
-        try c.encode(repeatRule, forKey: .repeatRule)
-        try c.encode(series?.lowercasedString, forKey: .series)
     }
 }
 

@@ -72,7 +72,8 @@ public struct DoneState: Sendable, Equatable {
     }
 }
 
-extension TaskPatch: Codable {
+/// Read from JSON; written only by ``json()`` (TaskChange+JSON.swift).
+extension TaskPatch: Decodable {
     enum CodingKeys: String, CodingKey {
         case title, notes, assignee, done, deleted, series
         case dueAt = "due_at", completedAt = "completed_at", repeatRule = "repeat"
@@ -96,20 +97,5 @@ extension TaskPatch: Codable {
             repeatRule = FieldValue(try c.decodeIfPresent(String.self, forKey: .repeatRule))
         }
         series = try c.decodeIfPresent(UUID.self, forKey: .series)
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encodeIfPresent(title, forKey: .title)
-        try c.encodeIfPresent(notes, forKey: .notes)
-        if let dueAt { try c.encode(dueAt.optional.map(RFC3339.format(millis:)), forKey: .dueAt) }
-        if let assignee { try c.encode(assignee.optional, forKey: .assignee) }
-        if let done {
-            try c.encode(done.done, forKey: .done)
-            try c.encode(done.completedAt.map(RFC3339.format(millis:)), forKey: .completedAt)
-        }
-        try c.encodeIfPresent(deleted, forKey: .deleted)
-        if let repeatRule { try c.encode(repeatRule.optional, forKey: .repeatRule) }
-        try c.encodeIfPresent(series?.lowercasedString, forKey: .series)
     }
 }

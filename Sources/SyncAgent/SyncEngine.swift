@@ -134,7 +134,7 @@ public struct SyncEngine: Sendable {
             guard !pending.isEmpty else { return }
             let check = try local { try store.acknowledgedPosition() }.map { "?check=\($0)" } ?? ""
             let answer = try await client.send(
-                .POST, "/v1/sync/changes\(check)", json: try encode(SyncWire.ChangePush(node: node, changes: pending.map(\.change))))
+                .POST, "/v1/sync/changes\(check)", json: ByteBuffer(bytes: SyncWire.ChangePush.json(node: node, changes: pending.lazy.map(\.body))))
             note(answer, &report)
             let response = try decode(SyncWire.ChangePushResponse.self, answer)
             let sent = Set(pending.map(\.change.id))
@@ -294,7 +294,7 @@ public struct SyncEngine: Sendable {
             }
             let pushed = try await client.send(
                 .POST, "/v1/sync/changes",
-                json: try encode(SyncWire.ChangePush(node: node, mode: .snapshot, changes: changes, proofs: proofs.isEmpty ? nil : proofs)))
+                json: ByteBuffer(bytes: SyncWire.ChangePush(node: node, mode: .snapshot, changes: changes, proofs: proofs.isEmpty ? nil : proofs).json()))
             note(pushed, &report)
         }
         try await pull(&report, { false })

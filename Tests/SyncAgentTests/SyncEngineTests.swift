@@ -52,6 +52,11 @@ func answer<T: Encodable>(_ value: T, central: Int64? = nil) -> CentralAnswer {
         clock: central.map { .init(central: $0, local: $0) })
 }
 
+/// A pull's page, written by its one encoder as central writes it.
+func answer(_ page: SyncWire.ChangePage, central: Int64? = nil) -> CentralAnswer {
+    CentralAnswer(body: ByteBuffer(bytes: page.json()), clock: central.map { .init(central: $0, local: $0) })
+}
+
 func failure(_ status: Int, _ code: String) -> SyncFailure {
     SyncFailure.fromResponse(status: status, code: code, message: "scripted", retryAfterMillis: status >= 500 ? 5000 : nil)
 }
@@ -338,8 +343,7 @@ let emptyPage = ScriptedCentral.Step(method: .GET, path: "/v1/sync/changes?curso
             .init(method: .GET, path: "/v1/sync/changes?cursor=") { _ in
                 CentralAnswer(
                     body: ByteBuffer(
-                        bytes: try! JSONEncoder().encode(
-                            SyncWire.ChangePage(changes: [], cursor: .start, more: false))),
+                        bytes: SyncWire.ChangePage(changes: [], cursor: .start, more: false).json()),
                     clock: .init(central: 1_000_000 + 90_000, local: 1_000_000))
             }
         ])

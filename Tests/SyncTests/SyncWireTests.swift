@@ -14,7 +14,7 @@ import Testing
             #expect(FeedCursor(bad) == nil, "\(bad)")
         }
         let page = SyncWire.ChangePage(changes: [], cursor: cursor, more: true)
-        let decoded = try JSONDecoder().decode(SyncWire.ChangePage.self, from: JSONEncoder().encode(page))
+        let decoded = try JSONDecoder().decode(SyncWire.ChangePage.self, from: Data(page.json()))
         #expect(decoded == page)
     }
 
@@ -116,7 +116,7 @@ import Testing
         record.done = true
         record.completedAt = 1_763_788_900_000
         record.doneStamp = HLCTimestamp(physical: 1_763_788_900_000, counter: 0, node: "pi-b")
-        let decoded = try JSONDecoder().decode(TaskRecord.self, from: JSONEncoder().encode(record))
+        let decoded = try JSONDecoder().decode(TaskRecord.self, from: Data(record.json()))
         #expect(decoded == record)
     }
 }

@@ -40,7 +40,7 @@ import Testing
         let item = TaskItem(
             id: UUID(uuidString: "3F2A9C1E-0000-4000-8000-000000000001")!, title: "Milk", dueAt: 1_763_788_800_000,
             createdAt: 1_763_788_800_000, updatedAt: 1_763_788_800_500, origin: "rpi-worker-1")
-        let json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(item)) as! [String: Any]
+        let json = try JSONSerialization.jsonObject(with: Data(item.json())) as! [String: Any]
         #expect(
             Set(json.keys) == [
                 "id", "title", "notes", "due_at", "assignee", "done", "completed_at", "created_at", "updated_at", "origin",
@@ -50,12 +50,12 @@ import Testing
         #expect(json["due_at"] as? String == "2025-11-22T05:20:00Z")
         #expect(json["updated_at"] as? String == "2025-11-22T05:20:00.500Z")
         #expect(json["completed_at"] is NSNull)
-        #expect(try JSONDecoder().decode(TaskItem.self, from: JSONEncoder().encode(item)) == item)
+        #expect(try JSONDecoder().decode(TaskItem.self, from: Data(item.json())) == item)
     }
 
     @Test func patchDistinguishesNullFromAbsent() throws {
         let patch = TaskPatch(dueAt: .null, assignee: .value("dad"))
-        let data = try JSONEncoder().encode(patch)
+        let data = Data(patch.json())
         let json = try JSONSerialization.jsonObject(with: data) as! [String: Any]
         #expect(Set(json.keys) == ["due_at", "assignee"])
         let back = try JSONDecoder().decode(TaskPatch.self, from: data)
@@ -67,7 +67,7 @@ import Testing
         let change = TaskChange(
             id: UUID(), taskID: UUID(), stamp: HLCTimestamp(physical: 5, counter: 1, node: "n"),
             createdAt: 5, origin: "n", patch: TaskPatch(title: "x", done: DoneState(done: true, completedAt: 5)))
-        #expect(try JSONDecoder().decode(TaskChange.self, from: JSONEncoder().encode(change)) == change)
+        #expect(try JSONDecoder().decode(TaskChange.self, from: Data(change.json())) == change)
     }
 }
 

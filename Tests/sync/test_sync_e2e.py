@@ -26,7 +26,7 @@ def next_ms():
 
 
 # Central's named migrations, as CentralMigrations.swift declares them.
-MIGRATIONS = re.findall(r'^        \("(\d{4}-\d{2}-\d{2} [^"]+)", \[$',
+MIGRATIONS = re.findall(r'^\s*\(?\s*"(\d{4}-\d{2}-\d{2} [^"]+)",\s*(?:\[)?$',
                         (REPO / "Sources/CentralStore/CentralMigrations.swift").read_text(), re.M)
 assert len(MIGRATIONS) >= 4, MIGRATIONS
 

@@ -5,8 +5,9 @@
 #endif
 
 /// The stored form of a record (central keeps one per task): every field with its stamp,
-/// times in integer milliseconds so nothing is rounded.
-extension TaskRecord: Codable {
+/// times in integer milliseconds so nothing is rounded. Read here; written only by
+/// ``json()`` (TaskChange+JSON.swift).
+extension TaskRecord: Decodable {
     enum CodingKeys: String, CodingKey {
         case id, title, titleStamp = "title_v", notes, notesStamp = "notes_v", dueAt = "due_at", dueAtStamp = "due_at_v"
         case assignee, assigneeStamp = "assignee_v", done, completedAt = "completed_at", doneStamp = "done_v"
@@ -35,28 +36,5 @@ extension TaskRecord: Codable {
         repeatRule = try c.decodeIfPresent(String.self, forKey: .repeatRule)
         repeatStamp = try c.decodeIfPresent(HLCTimestamp.self, forKey: .repeatStamp)
         series = try c.decodeIfPresent(UUID.self, forKey: .series)
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(id.lowercasedString, forKey: .id)
-        try c.encode(title, forKey: .title)
-        try c.encodeIfPresent(titleStamp, forKey: .titleStamp)
-        try c.encode(notes, forKey: .notes)
-        try c.encodeIfPresent(notesStamp, forKey: .notesStamp)
-        try c.encodeIfPresent(dueAt, forKey: .dueAt)
-        try c.encodeIfPresent(dueAtStamp, forKey: .dueAtStamp)
-        try c.encodeIfPresent(assignee, forKey: .assignee)
-        try c.encodeIfPresent(assigneeStamp, forKey: .assigneeStamp)
-        try c.encode(done, forKey: .done)
-        try c.encodeIfPresent(completedAt, forKey: .completedAt)
-        try c.encodeIfPresent(doneStamp, forKey: .doneStamp)
-        try c.encode(deleted, forKey: .deleted)
-        try c.encodeIfPresent(deletedStamp, forKey: .deletedStamp)
-        try c.encode(createdAt, forKey: .createdAt)
-        try c.encode(origin, forKey: .origin)
-        try c.encodeIfPresent(repeatRule, forKey: .repeatRule)
-        try c.encodeIfPresent(repeatStamp, forKey: .repeatStamp)
-        try c.encodeIfPresent(series?.lowercasedString, forKey: .series)
     }
 }
