@@ -49,6 +49,7 @@ bench: deps
 	$(SWIFT) build -c release --product edge-central
 	.build/release/edge-bench store-commits
 	.build/release/edge-bench sampler
+	.build/release/edge-bench push-encode
 	scripts/bench-http.sh
 	scripts/bench-node-exporter.sh
 	scripts/bench-connections.sh

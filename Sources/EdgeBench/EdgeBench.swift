@@ -10,6 +10,6 @@ struct EdgeBench: AsyncParsableCommand {
         subcommands: [
             StoreCommitBenchmark.self, SamplerBenchmark.self, FillDatabase.self, ReadyTimeBenchmark.self, AddLoop.self,
             CentralIngestBenchmark.self, CentralPushBenchmark.self, CentralFleetBenchmark.self, SyncDrainBenchmark.self,
-            CentralRetentionBenchmark.self,
+            CentralRetentionBenchmark.self, PushEncodeBenchmark.self,
         ])
 }
