@@ -41,7 +41,7 @@ let package = Package(
             swiftSettings: strict),
 
         // Hardware probes: procfs/sysfs under a host root, each a pure parser plus a reader.
-        .target(name: "HostProbes", swiftSettings: strict),
+        .target(name: "HostProbes", dependencies: ["Sync"], swiftSettings: strict),
 
         // System libgpiod (Debian 12: v1 API).
         .systemLibrary(
@@ -227,7 +227,7 @@ let package = Package(
             name: "CentralAPITests",
             dependencies: ["CentralAPI", "HouseholdAPI", "Sync", "TestSupport"],
             swiftSettings: strict),
-        .testTarget(name: "HostProbesTests", dependencies: ["HostProbes", "Libgpiod"], swiftSettings: strict),
+        .testTarget(name: "HostProbesTests", dependencies: ["HostProbes", "Libgpiod", "Sync"], swiftSettings: strict),
         .testTarget(
             name: "AgentAPITests",
             dependencies: [

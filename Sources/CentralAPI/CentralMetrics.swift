@@ -82,7 +82,7 @@ public final class CentralMetrics: Sendable {
         }
         return family(
             "edge_central_build_info", "gauge", "Version of edge-central.",
-            ["edge_central_build_info{version=\(JSONText.quote(version))} 1"])
+            [SeriesKey("edge_central_build_info", ["version": version]).description + " 1"])
             + family(
                 "edge_central_database_up", "gauge", "Whether the last check reached PostgreSQL (1) or not (0).",
                 ["edge_central_database_up \(isDatabaseUp ? 1 : 0)"])
@@ -164,7 +164,7 @@ public final class CentralMetrics: Sendable {
                 "When the node last made an authenticated request (written at most once a minute); registered, not revoked nodes seen at least once.",
                 nodes.compactMap { node in
                     guard !node.revoked, let seen = node.lastSeenAt else { return nil }
-                    return "edge_central_node_last_seen_timestamp_seconds{node=\(JSONText.quote(node.name))} \(Double(seen) / 1000)"
+                    return SeriesKey("edge_central_node_last_seen_timestamp_seconds", ["node": node.name]).description + " \(Double(seen) / 1000)"
                 })
             + family(
                 "edge_central_enrollments_total", "counter",

@@ -41,38 +41,20 @@ struct NodeRoutes {
             for (key, value) in query where !Self.reserved.contains(String(key)) {
                 labels[String(key)] = String(value)
             }
-            var out =
-                #"{"node":"# + JSONText.quote(node) + #","name":"# + JSONText.quote(name)
-                + #","step":"# + (step.map { JSONText.quote($0.text) } ?? "null") + #","series":["#
-            func labelsJSON(_ labels: [String: String]) -> String {
-                "{" + labels.sorted { $0.key < $1.key }.map { JSONText.quote($0.key) + ":" + JSONText.quote($0.value) }.joined(separator: ",") + "}"
-            }
             do {
+                let body: [UInt8]
                 if let step {
                     let series = try await store.series(
-                        node: node, name: name, labels: labels, since: since, until: until,
-                        step: step.millis, limit: Self.maxPoints)
-                    out += series.map { s in
-                        #"{"labels":"# + labelsJSON(s.labels) + #","points":["#
-                            + s.buckets.map { b in
-                                #"{"t":""# + RFC3339.format(millis: b.start) + #"","avg":"# + "\(b.average)" + #","min":"# + "\(b.min)"
-                                    + #","max":"# + "\(b.max)" + #","count":"# + "\(b.count)" + "}"
-                            }.joined(separator: ",") + "]}"
-                    }.joined(separator: ",")
+                        node: node, name: name, labels: labels, since: since, until: until, step: step.millis, limit: Self.maxPoints)
+                    body = SeriesAnswer.json(node: node, name: name, step: step.text, series: series)
                 } else {
                     let series = try await store.series(node: node, name: name, labels: labels, since: since, until: until, limit: Self.maxPoints)
-                    out += series.map { s in
-                        #"{"labels":"# + labelsJSON(s.labels) + #","points":["#
-                            + s.points.map {
-                                #"{"t":""# + RFC3339.format(millis: $0.ts) + #"","v":"# + "\($0.value)" + #","clock":""# + $0.clock.rawValue + #""}"#
-                            }.joined(separator: ",") + "]}"
-                    }.joined(separator: ",")
+                    body = SeriesAnswer.json(node: node, name: name, series: series)
                 }
+                return JSONResponse.raw(ByteBuffer(bytes: body))
             } catch CentralStoreError.invalidChange(let why) {
                 throw APIError.badParameter(why)
             }
-            out += "]}"
-            return JSONResponse.text(out, contentType: "application/json")
         }
     }
 }

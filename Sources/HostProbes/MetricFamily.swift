@@ -1,3 +1,5 @@
+import Sync
+
 /// A Prometheus metric family: one name, its help and type, and its samples.
 public struct MetricFamily: Sendable, Hashable, Codable {
     public enum Kind: String, Sendable, Hashable, Codable {
@@ -44,15 +46,8 @@ public struct Sample: Sendable, Hashable, Codable {
     }
 }
 
-public struct Label: Sendable, Hashable, Codable {
-    public var name: String
-    public var value: String
-
-    public init(name: String, value: String) {
-        self.name = name
-        self.value = value
-    }
-}
+/// A sample's label: the series label every part shares (``Sync/SeriesLabel``).
+public typealias Label = SeriesLabel
 
 enum MetricName {
     /// `[a-zA-Z_:][a-zA-Z0-9_:]*`, the Prometheus metric name syntax.

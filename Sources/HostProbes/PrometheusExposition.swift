@@ -1,3 +1,5 @@
+import Sync
+
 /// Prometheus text exposition format 0.0.4.
 public enum PrometheusExposition {
     public static let contentType = "text/plain; version=0.0.4; charset=utf-8"
@@ -27,11 +29,12 @@ public enum PrometheusExposition {
                 output += family.name
                 if !sample.labels.isEmpty {
                     output += "{"
+                    // ``Sync/SeriesLabel/text``, appended piece by piece (no string per label).
                     for (index, label) in sample.labels.enumerated() {
                         if index > 0 { output += "," }
                         output += label.name
                         output += "=\""
-                        output += escapeLabelValue(label.value)
+                        output += SeriesKey.escape(label.value)
                         output += "\""
                     }
                     output += "}"
@@ -51,22 +54,6 @@ public enum PrometheusExposition {
             return String(Int64(value))
         }
         return String(value)
-    }
-
-    /// `\` → `\\`, `"` → `\"`, newline → `\n`.
-    public static func escapeLabelValue(_ value: String) -> String {
-        // Most values need nothing: check the bytes before walking characters.
-        if !value.utf8.contains(where: { $0 == 0x5C || $0 == 0x22 || $0 == 0x0A }) { return value }
-        var escaped = ""
-        for character in value {
-            switch character {
-            case "\\": escaped += "\\\\"
-            case "\"": escaped += "\\\""
-            case "\n": escaped += "\\n"
-            default: escaped.append(character)
-            }
-        }
-        return escaped
     }
 
     /// `\` → `\\`, newline → `\n`.

@@ -82,6 +82,26 @@ public struct JSONObjectWriter {
         uuid(name, value)
     }
 
+    /// A number as Swift writes a `Double` (the shortest text that reads back the same);
+    /// `null` for a value JSON cannot hold (NaN, infinity).
+    public mutating func double(_ name: StaticString, _ value: Double) {
+        key(name)
+        if value.isFinite { bytes.append(contentsOf: "\(value)".utf8) } else { null() }
+    }
+
+    /// An array of objects, each written by `body`.
+    public mutating func objects<Element>(_ name: StaticString, _ elements: some Sequence<Element>, _ body: (inout JSONObjectWriter, Element) -> Void) {
+        key(name)
+        bytes.append(UInt8(ascii: "["))
+        var first = true
+        for element in elements {
+            if !first { bytes.append(UInt8(ascii: ",")) }
+            first = false
+            Self.write(into: &bytes) { body(&$0, element) }
+        }
+        bytes.append(UInt8(ascii: "]"))
+    }
+
     /// An array of JSON values written already (stored bytes, copied as they are).
     public mutating func rawArray<Element: Collection<UInt8>>(_ name: StaticString, _ elements: some Sequence<Element>) {
         key(name)

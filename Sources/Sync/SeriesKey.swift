@@ -19,9 +19,11 @@ public struct SeriesKey: Sendable, Hashable, Comparable, CustomStringConvertible
         return lhs.labelText < rhs.labelText
     }
 
-    /// `cpu="0",mode="idle"` (Prometheus escaping); empty without labels.
+    /// `cpu="0",mode="idle"`: the one text form of a series' labels (Prometheus escaping),
+    /// as the agent's catalog and central's series table store it and `/metrics` shows it;
+    /// empty without labels.
     public var labelText: String {
-        labels.map { "\($0.name)=\"\(Self.escape($0.value))\"" }.joined(separator: ",")
+        labels.map(\.text).joined(separator: ",")
     }
 
     /// `name{labels}` or just `name`.
@@ -38,7 +40,10 @@ public struct SeriesKey: Sendable, Hashable, Comparable, CustomStringConvertible
         selector.allSatisfy { label($0.key) == $0.value }
     }
 
-    static func escape(_ value: String) -> String {
+    /// A label value in the exposition format: `\` → `\\`, `"` → `\"`, newline → `\n`.
+    public static func escape(_ value: String) -> String {
+        // Most values need nothing: check the bytes before walking them.
+        if !value.utf8.contains(where: { $0 == 0x5C || $0 == 0x22 || $0 == 0x0A }) { return value }
         var out = ""
         for c in value.unicodeScalars {
             switch c {
@@ -84,7 +89,7 @@ public struct SeriesKey: Sendable, Hashable, Comparable, CustomStringConvertible
     }
 }
 
-/// One label of a series.
+/// One label of a series: the one label type, from a probe's reading to central's row.
 public struct SeriesLabel: Sendable, Hashable, Codable {
     public let name: String
     public let value: String
@@ -93,4 +98,11 @@ public struct SeriesLabel: Sendable, Hashable, Codable {
         self.name = name
         self.value = value
     }
+
+    public init(name: String, value: String) {
+        self.init(name, value)
+    }
+
+    /// `name="value"`, the value escaped as the exposition format escapes it.
+    public var text: String { name + "=\"" + SeriesKey.escape(value) + "\"" }
 }

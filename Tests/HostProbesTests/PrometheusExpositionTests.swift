@@ -1,3 +1,4 @@
+import Sync
 import Testing
 
 @testable import HostProbes
@@ -22,7 +23,7 @@ import Testing
     }
 
     @Test func escapesLabelValuesAndHelp() {
-        #expect(PrometheusExposition.escapeLabelValue("a\\b\"c\nd") == #"a\\b\"c\nd"#)
+        #expect(SeriesKey.escape("a\\b\"c\nd") == #"a\\b\"c\nd"#)
         #expect(PrometheusExposition.escapeHelp("a\\b\"c\nd") == #"a\\b"c\nd"#)
     }
 
