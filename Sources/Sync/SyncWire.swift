@@ -111,18 +111,30 @@ public enum SyncWire {
             self.readings = readings
         }
 
+        /// A series as the batch names it: the series' one form in code (``SeriesKey``, its
+        /// labels ``SeriesLabel``s sorted by name), `{"name": …, "labels": {name: value}}` on the wire.
         public struct Series: Codable, Sendable, Equatable, Hashable {
-            public var name: String
-            public var labels: [String: String]
-            public init(name: String, labels: [String: String]) {
-                self.name = name
-                self.labels = labels
+            public var key: SeriesKey
+            public var name: String { key.name }
+
+            public init(_ key: SeriesKey) { self.key = key }
+
+            public init(name: String, labels: KeyValuePairs<String, String>) {
+                self.init(SeriesKey(name, labels))
             }
-            public init(_ key: SeriesKey) {
-                self.init(name: key.name, labels: Dictionary(key.labels.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a }))
+
+            enum CodingKeys: String, CodingKey { case name, labels }
+
+            public init(from decoder: any Decoder) throws {
+                let c = try decoder.container(keyedBy: CodingKeys.self)
+                let labels = try c.decode([String: String].self, forKey: .labels)
+                key = SeriesKey(try c.decode(String.self, forKey: .name), labels.map { SeriesLabel($0.key, $0.value) })
             }
-            public var key: SeriesKey {
-                SeriesKey(name, labels.sorted { $0.key < $1.key }.map { SeriesLabel($0.key, $0.value) })
+
+            public func encode(to encoder: any Encoder) throws {
+                var c = encoder.container(keyedBy: CodingKeys.self)
+                try c.encode(key.name, forKey: .name)
+                try c.encode(Dictionary(key.labels.map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first }), forKey: .labels)
             }
         }
 
