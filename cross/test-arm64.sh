@@ -9,11 +9,11 @@
 # with the SDK's shared Swift runtime and bookworm's libgpiod.so.2 (sid has
 # libgpiod 2, another API) added. So this tests the code on aarch64, not the
 # Pi's glibc (check-arm64.sh does that for the release binaries). Suites that
-# start the built binaries as child processes fail here unless binfmt_misc
-# has qemu-aarch64 registered (children do not inherit the emulator).
-#
-# Today the build stops: Debian's swiftlang 6.2.3 crashes (signal 6, SILGen)
-# on Tests/HostProbesTests/ProcParserTests.swift:96 and :181 (cross/README.md).
+# start the built binaries as child processes need binfmt_misc to run those
+# children under qemu (a child does not inherit the emulator): the script
+# registers Debian's qemu-aarch64 entry when it is missing and it may (root,
+# mounting binfmt_misc if needed), and passes the sid root to the children
+# (QEMU_LD_PREFIX). Without it those suites fail, and the summary says why.
 #
 # Usage: cross/test-arm64.sh [FILTER]     (as root; FILTER: swift test --filter)
 # Prints each suite's result, then a summary line with counts and timings.
@@ -27,7 +27,7 @@ scratch="$repo/.build-arm64"
 filter=${1:-}
 
 root="$cache/test-root-sid-arm64"
-packages="libc6,libstdc++6,libgcc-s1,libsqlite3-0,zlib1g,libuuid1,libcurl4t64,libxml2-16"
+packages="libc6,libstdc++6,libgcc-s1,libsqlite3-0,zlib1g,libuuid1,libcurl4t64,libxml2-16,libfaketime"
 if [ "$(cat "$root/.edge-root" 2>/dev/null)" != "$packages" ]; then
   work=$(mktemp -d "$cache/.test-root.XXXXXX")
   trap 'rm -rf "$work"' EXIT
@@ -41,6 +41,13 @@ if [ "$(cat "$root/.edge-root" 2>/dev/null)" != "$packages" ]; then
   mkdir -p "$work/root/usr/lib/swift-aarch64"
   cp -a "$sdk"/usr/lib/swift/linux/*.so "$work/root/usr/lib/swift-aarch64/"
   cp -a "$cache"/sysroot-debian12-arm64/usr/lib/aarch64-linux-gnu/libgpiod.so.2* "$work/root/usr/lib/aarch64-linux-gnu/"
+  # The wrong-clock tests run the agent under the host's faketime, which preloads its own
+  # x86_64 library by path; qemu looks that path up in this root first, so the arm64
+  # library placed there is what the emulated agent loads.
+  mkdir -p "$work/root/usr/lib/x86_64-linux-gnu/faketime"
+  for lib in libfaketime.so.1 libfaketimeMT.so.1; do
+    ln -s "../../aarch64-linux-gnu/faketime/$lib" "$work/root/usr/lib/x86_64-linux-gnu/faketime/$lib"
+  done
   echo "$packages" > "$work/root/.edge-root"
   rm -rf "$root"
   mv "$work/root" "$root"
@@ -52,17 +59,31 @@ bin=$(cat "$scratch/tests-bin-path")
 bundle=$(find "$bin" -maxdepth 1 -name '*PackageTests.xctest' -type f | head -n 1)
 [ -n "$bundle" ] || die "no *PackageTests.xctest in $bin"
 
+binfmt=/proc/sys/fs/binfmt_misc
+if [ ! -e "$binfmt/qemu-aarch64" ]; then
+  [ -e "$binfmt/register" ] || mount -t binfmt_misc binfmt_misc "$binfmt" 2>/dev/null || true
+  if [ -w "$binfmt/register" ] && [ -f /usr/lib/binfmt.d/qemu-aarch64.conf ]; then
+    cat /usr/lib/binfmt.d/qemu-aarch64.conf >"$binfmt/register" 2>/dev/null || true
+  fi
+fi
+if [ -e "$binfmt/qemu-aarch64" ]; then
+  children="children under qemu through binfmt_misc"
+else
+  children="no binfmt_misc entry for aarch64: suites that start the built binaries fail"
+fi
+echo "test-arm64: $children" >&2
+
 args=(--testing-library swift-testing)
 [ -z "$filter" ] || args+=(--filter "$filter")
 log="$scratch/test-arm64.log"
 run_started=$SECONDS
 status=0
-(cd "$repo" && qemu-aarch64-static -L "$root" -E LD_LIBRARY_PATH=/usr/lib/swift-aarch64 \
+(cd "$repo" && qemu-aarch64-static -L "$root" -E LD_LIBRARY_PATH=/usr/lib/swift-aarch64 -E QEMU_LD_PREFIX="$root" \
   "$bundle" "${args[@]}") >"$log" 2>&1 || status=$?
 run_secs=$((SECONDS - run_started))
 grep -E '(Suite|Test run) .* (passed|failed)' "$log" | sed 's/^/  /' | tail -n 60 || true
 passed=$(grep -cE 'Suite .* passed' "$log" || true)
 failed=$(grep -cE 'Suite .* failed' "$log" || true)
 build_secs=$((run_started - build_started))
-echo "test-arm64: $passed suites passed, $failed failed (exit $status); build ${build_secs} s, run ${run_secs} s under qemu; log: $log"
+echo "test-arm64: $passed suites passed, $failed failed (exit $status); build ${build_secs} s, run ${run_secs} s under qemu ($children); log: $log"
 [ "$status" = 0 ]
