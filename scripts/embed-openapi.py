@@ -90,35 +90,27 @@ def merged(name, common):
             fail(f"openapi/{name} defines components/{parts[1]}/{parts[2]} and also takes it from common.json")
         section[parts[2]] = component
 
-        def collect(node):
-            if isinstance(node, dict):
-                for key, value in node.items():
-                    if key == "$ref" and isinstance(value, str) and value.startswith("#/components/") \
-                            and value not in copied and _in_common(common, value):
-                        pending.append(value)
-                    else:
-                        collect(value)
-            elif isinstance(node, list):
-                for value in node:
-                    collect(value)
-
-        collect(component)
+        pending.extend(ref for ref in refs(component)
+                       if ref.startswith("#/components/") and ref not in copied and _in_common(common, ref))
     # Every local reference must resolve in the merged document.
-    def check(node):
-        if isinstance(node, dict):
-            for key, value in node.items():
-                if key == "$ref" and isinstance(value, str):
-                    if not value.startswith("#/"):
-                        fail(f"openapi/{name}: {value}: only local and {COMMON} references are embedded")
-                    pointer(document, value, f"openapi/{name} (merged)")
-                else:
-                    check(value)
-        elif isinstance(node, list):
-            for value in node:
-                check(value)
-
-    check(document)
+    for ref in refs(document):
+        if not ref.startswith("#/"):
+            fail(f"openapi/{name}: {ref}: only local and {COMMON} references are embedded")
+        pointer(document, ref, f"openapi/{name} (merged)")
     return document
+
+
+def refs(node):
+    """Every `$ref` string under `node`."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "$ref" and isinstance(value, str):
+                yield value
+            else:
+                yield from refs(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from refs(value)
 
 
 def _in_common(common, ref):

@@ -92,42 +92,37 @@ public struct JSONObjectWriter {
     /// An array of objects, each written by `body`.
     public mutating func objects<Element>(_ name: StaticString, _ elements: some Sequence<Element>, _ body: (inout JSONObjectWriter, Element) -> Void) {
         key(name)
-        bytes.append(UInt8(ascii: "["))
-        var first = true
-        for element in elements {
-            if !first { bytes.append(UInt8(ascii: ",")) }
-            first = false
-            Self.write(into: &bytes) { body(&$0, element) }
-        }
-        bytes.append(UInt8(ascii: "]"))
+        list(elements, "[", "]") { bytes, element in Self.write(into: &bytes) { body(&$0, element) } }
     }
 
     /// An array of JSON values written already (stored bytes, copied as they are).
     public mutating func rawArray<Element: Collection<UInt8>>(_ name: StaticString, _ elements: some Sequence<Element>) {
         key(name)
-        bytes.append(UInt8(ascii: "["))
-        var first = true
-        for element in elements {
-            if !first { bytes.append(UInt8(ascii: ",")) }
-            first = false
-            bytes.append(contentsOf: element)
-        }
-        bytes.append(UInt8(ascii: "]"))
+        list(elements, "[", "]") { bytes, element in bytes.append(contentsOf: element) }
     }
 
     /// An object of string members, in the order given.
     public mutating func stringObject(_ name: StaticString, _ members: some Sequence<(key: String, value: String)>) {
         key(name)
-        bytes.append(UInt8(ascii: "{"))
-        var first = true
-        for member in members {
-            if !first { bytes.append(UInt8(ascii: ",")) }
-            first = false
+        list(members, "{", "}") { bytes, member in
             JSONText.appendQuoted(member.key, to: &bytes)
             bytes.append(UInt8(ascii: ":"))
             JSONText.appendQuoted(member.value, to: &bytes)
         }
-        bytes.append(UInt8(ascii: "}"))
+    }
+
+    /// `open`, the elements written by `write` and separated by commas, `close`.
+    private mutating func list<Element>(
+        _ elements: some Sequence<Element>, _ open: Unicode.Scalar, _ close: Unicode.Scalar, _ write: (inout [UInt8], Element) -> Void
+    ) {
+        bytes.append(UInt8(ascii: open))
+        var first = true
+        for element in elements {
+            if !first { bytes.append(UInt8(ascii: ",")) }
+            first = false
+            write(&bytes, element)
+        }
+        bytes.append(UInt8(ascii: close))
     }
 
     /// A nested object written by `body`.
