@@ -214,7 +214,7 @@ let package = Package(
             swiftSettings: strict),
 
         .testTarget(name: "SyncTests", dependencies: ["Sync", "HouseholdTime", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "HouseholdTimeTests", dependencies: ["HouseholdTime", "Sync"], swiftSettings: strict),
+        .testTarget(name: "HouseholdTimeTests", dependencies: ["HouseholdTime", "Sync", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "CentralStoreTests",
             dependencies: [

@@ -1,6 +1,7 @@
 import Foundation
 import HouseholdTime
 import Sync
+import TestSupport
 import Testing
 
 /// The repeat grammar and the next due date of a recurring chore, in real IANA zones.
@@ -58,7 +59,7 @@ import Testing
             "367", "52", "53", "d", "w", "day", "days", "week", "weeks", "after done", " after done", "mon", "sun", ",",
             "-", "02", "12", "13", "04",
         ]
-        var random = SystemRandomNumberGenerator()
+        var random = SeededRandom(seed: 0x5EED_0042)  // the same corpus every run: the bound below cannot drift with luck
         for _ in 0..<20_000 {
             corpus.append((0..<Int.random(in: 1...5, using: &random)).map { _ in words.randomElement(using: &random)! }.joined())
         }
@@ -72,7 +73,8 @@ import Testing
             #expect(parsed == matches(text), "\"\(text)\": parser \(parsed), pattern \(matches(text))")
             if parsed { accepted += 1 }
         }
-        #expect(accepted > 500, "the corpus exercises both sides")
+        #expect(accepted > 500, "the corpus exercises both sides: \(accepted) of \(corpus.count) accepted")
+        #expect(corpus.count - accepted > 500, "the corpus exercises both sides: \(accepted) of \(corpus.count) accepted")
     }
 
     @Test func aRuleThatNeverFiresSaysSo() {

@@ -1,5 +1,6 @@
 import Foundation
 import Sync
+import TestSupport
 import Testing
 
 /// Addresses of the household's Pis: one normalisation, and exactly the OpenAPI pattern.
@@ -22,7 +23,9 @@ import Testing
             "http://[zz]", "http://[::1", "HtTpS://A.B-C", "http://\u{00E9}", "http://a\n", String(repeating: "a", count: 254),
         ]
         let parts = ["http://", "https://", "a", "A", "1", "-", ".", ":", "8080", "0", "65535", "65536", "/", "[", "]", "::1", "@", "_", " "]
-        var random = SystemRandomNumberGenerator()
+        // A fixed seed: the corpus is the same on every run, so the counts below cannot drift
+        // with luck (an unseeded corpus once took 290 of 20,000 against a bound of 300).
+        var random = SeededRandom(seed: 0x5EED_0017)
         for _ in 0..<20_000 { corpus.append((0..<Int.random(in: 1...6, using: &random)).map { _ in parts.randomElement(using: &random)! }.joined()) }
         var taken = 0
         for text in corpus {
@@ -30,6 +33,7 @@ import Testing
             #expect(parsed == matches(text), "\"\(text)\": normalise \(parsed), pattern \(matches(text))")
             if parsed { taken += 1 }
         }
-        #expect(taken > 300)
+        #expect(taken > 200, "the corpus exercises both sides: \(taken) of \(corpus.count) taken")
+        #expect(corpus.count - taken > 200, "the corpus exercises both sides: \(taken) of \(corpus.count) taken")
     }
 }
