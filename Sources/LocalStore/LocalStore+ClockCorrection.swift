@@ -219,7 +219,7 @@ extension LocalStore {
     func clockHold(aheadLimit: Int64?, _ db: Database) throws -> ClockHold {
         var hold = ClockHold(aheadLimit: aheadLimit)
         if let bootID = configuration.boot.bootID,
-            let row = try Row.fetchOne(db, sql: "SELECT id, first_ts, anchor_wall FROM clock_boot WHERE boot_id = ?", arguments: [bootID]),
+            let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT id, first_ts, anchor_wall FROM clock_boot WHERE boot_id = ?"), arguments: [bootID]),
             (row["anchor_wall"] as Int64?) == nil
         {
             hold.boot = row["id"]
@@ -238,16 +238,16 @@ extension LocalStore {
             let delivered = try stateValue("samples_delivered_through", db) ?? Int64.min
             var count = 0
             if let limit = hold.aheadLimit {
-                count += try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM metric_reading WHERE ts > ?", arguments: [max(delivered, limit)]) ?? 0
+                count += try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM metric_reading WHERE ts > ?"), arguments: [max(delivered, limit)]) ?? 0
             }
             if let boot = hold.boot, let first = hold.bootFirstTS, let monoNow = hold.monoNow {
                 count +=
                     try Int.fetchOne(
-                        db,
-                        sql: """
-                            SELECT COUNT(*) FROM metric_reading
-                            WHERE ts > ? AND ts <= ? AND boot = ? AND clock_synced = 0 AND mono > ?
-                            """, arguments: [max(delivered, first - 1), hold.aheadLimit ?? Int64.max, boot, monoNow - Self.untrustedHoldMillis]) ?? 0
+                        db.cachedStatement(
+                            sql: """
+                                SELECT COUNT(*) FROM metric_reading
+                                WHERE ts > ? AND ts <= ? AND boot = ? AND clock_synced = 0 AND mono > ?
+                                """), arguments: [max(delivered, first - 1), hold.aheadLimit ?? Int64.max, boot, monoNow - Self.untrustedHoldMillis]) ?? 0
             }
             return count
         }

@@ -99,10 +99,10 @@ extension LocalStore {
     public func pendingSummary() throws -> (count: Int, oldestRecordedAt: Int64?) {
         try read { db in
             let row = try Row.fetchOne(
-                db,
-                sql: """
-                    SELECT COUNT(*) AS n, MIN(recorded_at) AS oldest FROM change_log WHERE quarantine_reason IS NULL
-                    """)
+                db.cachedStatement(
+                    sql: """
+                        SELECT COUNT(*) AS n, MIN(recorded_at) AS oldest FROM change_log WHERE quarantine_reason IS NULL
+                        """))
             return (row?["n"] ?? 0, row?["oldest"])
         }
     }
@@ -153,11 +153,11 @@ extension LocalStore {
     public func quarantinedChanges() throws -> [QuarantinedChange] {
         try read { db in
             try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT change_id, task_id, quarantine_reason, quarantined_at, recorded_at FROM change_log
-                    WHERE quarantine_reason IS NOT NULL ORDER BY seq
-                    """
+                db.cachedStatement(
+                    sql: """
+                        SELECT change_id, task_id, quarantine_reason, quarantined_at, recorded_at FROM change_log
+                        WHERE quarantine_reason IS NOT NULL ORDER BY seq
+                        """)
             ).map { row in
                 QuarantinedChange(
                     changeID: row["change_id"], taskID: row["task_id"], reason: row["quarantine_reason"],

@@ -51,9 +51,9 @@ extension LocalStore {
     /// Bytes of database pages in use (the file itself does not shrink; freed pages are reused).
     public func usedBytes() throws -> Int64 {
         try read { db in
-            let pages = try Int64.fetchOne(db, sql: "PRAGMA page_count") ?? 0
-            let free = try Int64.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0
-            let size = try Int64.fetchOne(db, sql: "PRAGMA page_size") ?? 4096
+            let pages = try Int64.fetchOne(db.cachedStatement(sql: "PRAGMA page_count")) ?? 0
+            let free = try Int64.fetchOne(db.cachedStatement(sql: "PRAGMA freelist_count")) ?? 0
+            let size = try Int64.fetchOne(db.cachedStatement(sql: "PRAGMA page_size")) ?? 4096
             return (pages - free) * size
         }
     }

@@ -286,11 +286,11 @@ extension LocalStore {
         try read { db in
             let after = try stateValue("samples_delivered_through", db) ?? Int64.min
             let row = try Row.fetchOne(
-                db,
-                sql: """
-                    SELECT COALESCE(SUM(LENGTH(l.series) / 4), 0) AS n, MIN(m.ts) AS oldest
-                    FROM metric_reading m JOIN metric_layout l ON l.id = m.layout_id WHERE m.ts > ?
-                    """, arguments: [after])
+                db.cachedStatement(
+                    sql: """
+                        SELECT COALESCE(SUM(LENGTH(l.series) / 4), 0) AS n, MIN(m.ts) AS oldest
+                        FROM metric_reading m JOIN metric_layout l ON l.id = m.layout_id WHERE m.ts > ?
+                        """), arguments: [after])
             return (row?["n"] ?? 0, row?["oldest"])
         }
     }
@@ -299,7 +299,7 @@ extension LocalStore {
 
     public func syncRecord() throws -> SyncRecord? {
         try read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM sync_status WHERE id = 1") else { return nil }
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM sync_status WHERE id = 1")) else { return nil }
             let errorsText: String = row["errors"]
             let errors = (try? JSONDecoder().decode([String: Int].self, from: Data(errorsText.utf8))) ?? [:]
             return SyncRecord(

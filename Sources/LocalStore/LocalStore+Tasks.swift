@@ -162,11 +162,11 @@ extension LocalStore {
     public func taskCounts() throws -> (open: Int, done: Int) {
         try read { db in
             let row = try Row.fetchOne(
-                db,
-                sql: """
-                    SELECT COALESCE(SUM(done = 0), 0) AS open, COALESCE(SUM(done = 1), 0) AS done
-                    FROM task WHERE deleted = 0
-                    """)
+                db.cachedStatement(
+                    sql: """
+                        SELECT COALESCE(SUM(done = 0), 0) AS open, COALESCE(SUM(done = 1), 0) AS done
+                        FROM task WHERE deleted = 0
+                        """))
             return (row?["open"] ?? 0, row?["done"] ?? 0)
         }
     }

@@ -194,8 +194,16 @@ public final class LocalStore: Sendable {
         try pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
     }
 
-    /// Runs `body` on a read-only snapshot, translating SQLite errors.
+    /// Runs `body` on a read-only snapshot, translating SQLite errors. Inside ``readTogether(_:)`` it runs on that
+    /// call's snapshot.
     func read<T>(_ body: (Database) throws -> T) throws -> T {
+        if let shared = SharedRead.current, shared.store === self {
+            do {
+                return try body(shared.db)
+            } catch {
+                throw translate(error)
+            }
+        }
         // A read may write SQLite's shared-memory index too (see FileFlagsWatch).
         if flags.anyUnwritable { throw LocalStoreError.unavailable(.immutable(path: path)) }
         do {
