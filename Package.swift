@@ -227,7 +227,7 @@ let package = Package(
             name: "CentralAPITests",
             dependencies: ["CentralAPI", "HouseholdAPI", "Sync", "TestSupport"],
             swiftSettings: strict),
-        .testTarget(name: "HostProbesTests", dependencies: ["HostProbes", "Libgpiod", "Sync"], swiftSettings: strict),
+        .testTarget(name: "HostProbesTests", dependencies: ["HostProbes", "Libgpiod", "Sync", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "AgentAPITests",
             dependencies: [

@@ -10,8 +10,15 @@ import LocalStore
 /// store and the process, beside the sampler's latest hardware reading.
 enum AgentMetrics {
     static func families(_ env: AgentAPI.Environment, now: Int64) throws -> [MetricFamily] {
+        let health = env.store.health()
+        // A healthy store's dozen figures come from one read transaction (one snapshot); a damaged one's from
+        // separate reads, each of which may fail on its own.
+        guard health == .ok else { return try families(env, now: now, health: health) }
+        return try env.store.readTogether { try families(env, now: now, health: health) }
+    }
+
+    private static func families(_ env: AgentAPI.Environment, now: Int64, health: StoreHealth) throws -> [MetricFamily] {
         let store = env.store
-        let health = store.health()
         let storeFamilies = [
             MetricFamily(
                 name: "edge_store_corrupt", help: "Whether the local database was found damaged (1); nothing more is written to it.",
@@ -158,7 +165,7 @@ enum AgentMetrics {
                 name: "process_cpu_seconds_total", help: "Total user and system CPU time spent in seconds.", type: .counter,
                 samples: [Sample([:], value: cpu)])
         ]
-        if let statm = try? HostRoot("/").readAttribute("proc/self/statm") {
+        if let statm = ownFile("/proc/self/statm") {
             let fields = statm.split(separator: " ").map { Double($0) }
             let pageSize = Double(sysconf(Int32(_SC_PAGESIZE)))
             if fields.count > 1, let size = fields[0], let resident = fields[1] {
@@ -172,11 +179,11 @@ enum AgentMetrics {
                         samples: [Sample([:], value: size * pageSize)]))
             }
         }
-        if let fds = try? HostRoot("/").listDirectory("proc/self/fd") {
+        if let fds = openDescriptorCount() {
             families.append(
                 MetricFamily(
                     name: "process_open_fds", help: "Number of open file descriptors.", type: .gauge,
-                    samples: [Sample([:], value: Double(fds.count))]))
+                    samples: [Sample([:], value: Double(fds))]))
         }
         var limit = rlimit()
         if getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur != rlim_t.max {
@@ -192,5 +199,35 @@ enum AgentMetrics {
                     type: .gauge, samples: [Sample([:], value: Double(startedAt) / 1000)]))
         }
         return families
+    }
+
+    /// The number of open descriptors: the size `stat` gives `/proc/self/fd` (Linux 6.2 and later), else its
+    /// entries counted (which costs the kernel a directory entry per descriptor, and includes the listing's own).
+    private static func openDescriptorCount() -> Int? {
+        var status = stat()
+        if stat("/proc/self/fd", &status) == 0, status.st_size > 0 { return Int(status.st_size) }
+        guard let directory = opendir("/proc/self/fd") else { return nil }
+        defer { closedir(directory) }
+        var count = 0
+        while let entry = readdir(directory) {
+            let isDot = withUnsafeBytes(of: entry.pointee.d_name) { name in
+                name[0] == UInt8(ascii: ".") && (name[1] == 0 || (name[1] == UInt8(ascii: ".") && name[2] == 0))
+            }
+            if !isDot { count += 1 }
+        }
+        return count
+    }
+
+    /// A short text file of this process's own (`/proc/self/…`): no host root to resolve.
+    private static func ownFile(_ path: String) -> String? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var buffer = [UInt8](repeating: 0, count: 256)
+        let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        guard count > 0 else { return nil }
+        var text = String(decoding: buffer[..<count], as: UTF8.self)
+        while text.last == "\n" { text.removeLast() }
+        return text
     }
 }

@@ -31,11 +31,11 @@ struct ProbeRoutes<Context: RequestContext> {
         }
         router.get("metrics") { _, _ -> Response in
             let env = environment
-            let text = try await blocking {
+            let body = try await blocking {
                 let hardware = env.scrapeHardware?() ?? env.latest.value?.reading.metricFamilies ?? []
-                return PrometheusExposition.render(hardware + (try AgentMetrics.families(env, now: env.wallClock.nowMillis())))
+                return PrometheusExposition.renderBytes(hardware + (try AgentMetrics.families(env, now: env.wallClock.nowMillis())))
             }
-            return JSONResponse.text(text, contentType: PrometheusExposition.contentType)
+            return JSONResponse.text(bytes: body, contentType: PrometheusExposition.contentType)
         }
         router.get("openapi.json") { _, _ -> Response in
             JSONResponse.text(OpenAPIDocument.json, contentType: "application/json")

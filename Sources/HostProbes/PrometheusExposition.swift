@@ -8,7 +8,12 @@ public enum PrometheusExposition {
     /// family name given twice, or a sample repeating another's labels, keeps only its first occurrence,
     /// so the output always passes `promtool check metrics`.
     public static func render(_ families: [MetricFamily]) -> String {
-        var output = ""
+        String(decoding: renderBytes(families), as: UTF8.self)
+    }
+
+    /// ``render(_:)`` as UTF-8 bytes, built in one buffer: what `/metrics` sends.
+    public static func renderBytes(_ families: [MetricFamily]) -> [UInt8] {
+        var output: [UInt8] = []
         output.reserveCapacity(families.reduce(0) { $0 + $1.samples.count } * 80)
         var previousName: String?
         // Sorted by name, then by position: the first family of a name is kept.
@@ -16,33 +21,74 @@ public enum PrometheusExposition {
         for family in ordered.map(\.element) where !family.samples.isEmpty {
             guard family.name != previousName else { continue }
             previousName = family.name
-            output += "# HELP \(family.name) \(escapeHelp(family.help))\n"
-            output += "# TYPE \(family.name) \(family.type.rawValue)\n"
-            // Sorted by labels, then by position, so a repeated label set is adjacent and its first sample is kept.
-            let samples = family.samples.enumerated().sorted {
-                $0.element.labels == $1.element.labels ? $0.offset < $1.offset : precedes($0.element.labels, $1.element.labels)
-            }
+            output.append(contentsOf: "# HELP ".utf8)
+            output.append(contentsOf: family.name.utf8)
+            output.append(UInt8(ascii: " "))
+            output.append(contentsOf: escapeHelp(family.help).utf8)
+            output.append(contentsOf: "\n# TYPE ".utf8)
+            output.append(contentsOf: family.name.utf8)
+            output.append(UInt8(ascii: " "))
+            output.append(contentsOf: family.type.rawValue.utf8)
+            output.append(UInt8(ascii: "\n"))
+            // Collectors mostly give their samples in order already: one pass finds that, and only the rest are
+            // sorted by labels, then by position, so a repeated label set is adjacent and its first sample is kept.
+            let inOrder = zip(family.samples, family.samples.dropFirst()).allSatisfy { precedes($0.labels, $1.labels) }
+            let samples =
+                inOrder
+                ? family.samples
+                : family.samples.enumerated().sorted {
+                    $0.element.labels == $1.element.labels ? $0.offset < $1.offset : precedes($0.element.labels, $1.element.labels)
+                }.map(\.element)
             var previousLabels: [Label]?
-            for sample in samples.map(\.element) {
-                guard sample.labels != previousLabels else { continue }
-                previousLabels = sample.labels
-                output += family.name
+            for sample in samples {
+                if !inOrder {
+                    guard sample.labels != previousLabels else { continue }
+                    previousLabels = sample.labels
+                }
+                output.append(contentsOf: family.name.utf8)
                 if !sample.labels.isEmpty {
-                    output += "{"
+                    output.append(UInt8(ascii: "{"))
                     // ``Sync/SeriesLabel/text``, appended piece by piece (no string per label).
                     for (index, label) in sample.labels.enumerated() {
-                        if index > 0 { output += "," }
-                        output += label.name
-                        output += "=\""
-                        output += SeriesKey.escape(label.value)
-                        output += "\""
+                        if index > 0 { output.append(UInt8(ascii: ",")) }
+                        output.append(contentsOf: label.name.utf8)
+                        output.append(contentsOf: "=\"".utf8)
+                        output.append(contentsOf: SeriesKey.escape(label.value).utf8)
+                        output.append(UInt8(ascii: "\""))
                     }
-                    output += "}"
+                    output.append(UInt8(ascii: "}"))
                 }
-                output += " " + formatValue(sample.value) + "\n"
+                output.append(UInt8(ascii: " "))
+                appendValue(sample.value, to: &output)
+                output.append(UInt8(ascii: "\n"))
             }
         }
         return output
+    }
+
+    /// ``formatValue(_:)`` appended: integers digit by digit, without a string.
+    static func appendValue(_ value: Double, to output: inout [UInt8]) {
+        guard value == value.rounded(), abs(value) < 9.007_199_254_740_992e15 else {
+            output.append(contentsOf: formatValue(value).utf8)
+            return
+        }
+        var integer = Int64(value)  // -0.0 prints as 0, as `formatValue` does
+        if integer < 0 {
+            output.append(UInt8(ascii: "-"))
+            integer = -integer
+        }
+        // At most 16 digits: the magnitude is below 2^53.
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            repeat {
+                buffer[count] = UInt8(ascii: "0") + UInt8(integer % 10)
+                integer /= 10
+                count += 1
+            } while integer > 0
+            for index in stride(from: count - 1, through: 0, by: -1) { output.append(buffer[index]) }
+        }
     }
 
     /// Integers print in full (`1800000000`, not `1.8e+09`); other values as the shortest text that reads

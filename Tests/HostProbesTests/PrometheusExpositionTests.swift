@@ -1,4 +1,5 @@
 import Sync
+import TestSupport
 import Testing
 
 @testable import HostProbes
@@ -20,6 +21,25 @@ import Testing
         #expect(PrometheusExposition.formatValue(.nan) == "NaN")
         #expect(PrometheusExposition.formatValue(.infinity) == "+Inf")
         #expect(PrometheusExposition.formatValue(-.infinity) == "-Inf")
+    }
+
+    /// The exposition writes integers digit by digit: the same text `formatValue` gives, for every kind of value.
+    @Test func valuesAppendedAsBytesReadAsFormatted() {
+        var values: [Double] = [
+            0, -0.0, 1, -1, 9, 10, -10, 1_800_000_000, 9_007_199_254_740_991, -9_007_199_254_740_991, 9.007_199_254_740_992e15,
+            -9.007_199_254_740_992e15, 1e16, 0.5, -0.5, 48.686, 1e-300, .nan, .infinity, -.infinity, .leastNonzeroMagnitude,
+        ]
+        var random = SeededRandom(seed: 0x0E_4905)
+        for _ in 0..<5_000 {
+            values.append(Double(Int64.random(in: -9_007_199_254_740_991...9_007_199_254_740_991, using: &random)))
+            values.append(Double(Int64.random(in: -1_000_000...1_000_000, using: &random)) / 100)
+            values.append(Double(bitPattern: UInt64.random(in: 0...UInt64.max, using: &random)))
+        }
+        for value in values {
+            var bytes: [UInt8] = []
+            PrometheusExposition.appendValue(value, to: &bytes)
+            #expect(String(decoding: bytes, as: UTF8.self) == PrometheusExposition.formatValue(value), "\(value.bitPattern)")
+        }
     }
 
     @Test func escapesLabelValuesAndHelp() {
