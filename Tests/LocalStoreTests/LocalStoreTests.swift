@@ -51,6 +51,24 @@ final class IDQueue: @unchecked Sendable {
         #expect(try store.writerSynchronousMode() == 2, "sample commits must not leave the writer at NORMAL")
     }
 
+    /// `/metrics` reads its figures together: every read inside `readTogether` sees one snapshot, even while
+    /// another thread commits, and another store on the same file is not drawn into it.
+    @Test func readsTogetherShareOneSnapshot() throws {
+        let store = try open()
+        _ = try store.createTask(NewTask(title: "before"))
+        let other = try open()
+        let seen = try store.readTogether {
+            let first = try store.taskCounts().open
+            try DispatchQueue.global().sync { _ = try other.createTask(NewTask(title: "during")) }
+            return (first, try store.taskCounts().open, try store.pendingSummary().count, try other.taskCounts().open)
+        }
+        #expect(seen.0 == 1)
+        #expect(seen.1 == 1, "a read inside readTogether saw a commit made after the snapshot")
+        #expect(seen.2 == 1)
+        #expect(seen.3 == 2, "another store's reads are its own")
+        #expect(try store.taskCounts().open == 2)
+    }
+
     @Test func createRecordsTheTaskAndItsChangeTogether() throws {
         let store = try open()
         let task = try store.createTask(NewTask(title: "  Buy milk  ", assignee: " "))
