@@ -165,7 +165,7 @@ enum AgentMetrics {
                 name: "process_cpu_seconds_total", help: "Total user and system CPU time spent in seconds.", type: .counter,
                 samples: [Sample([:], value: cpu)])
         ]
-        if let statm = ownFile("/proc/self/statm") {
+        if let statm = try? HostRoot("/").readAttribute("proc/self/statm") {
             let fields = statm.split(separator: " ").map { Double($0) }
             let pageSize = Double(sysconf(Int32(_SC_PAGESIZE)))
             if fields.count > 1, let size = fields[0], let resident = fields[1] {
@@ -202,32 +202,10 @@ enum AgentMetrics {
     }
 
     /// The number of open descriptors: the size `stat` gives `/proc/self/fd` (Linux 6.2 and later), else its
-    /// entries counted (which costs the kernel a directory entry per descriptor, and includes the listing's own).
+    /// entries listed (which costs the kernel a directory entry per descriptor).
     private static func openDescriptorCount() -> Int? {
         var status = stat()
         if stat("/proc/self/fd", &status) == 0, status.st_size > 0 { return Int(status.st_size) }
-        guard let directory = opendir("/proc/self/fd") else { return nil }
-        defer { closedir(directory) }
-        var count = 0
-        while let entry = readdir(directory) {
-            let isDot = withUnsafeBytes(of: entry.pointee.d_name) { name in
-                name[0] == UInt8(ascii: ".") && (name[1] == 0 || (name[1] == UInt8(ascii: ".") && name[2] == 0))
-            }
-            if !isDot { count += 1 }
-        }
-        return count
-    }
-
-    /// A short text file of this process's own (`/proc/self/…`): no host root to resolve.
-    private static func ownFile(_ path: String) -> String? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var buffer = [UInt8](repeating: 0, count: 256)
-        let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-        guard count > 0 else { return nil }
-        var text = String(decoding: buffer[..<count], as: UTF8.self)
-        while text.last == "\n" { text.removeLast() }
-        return text
+        return (try? HostRoot("/").listDirectory("proc/self/fd"))?.count
     }
 }

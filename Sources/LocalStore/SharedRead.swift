@@ -6,8 +6,8 @@ extension LocalStore {
     /// (a `/metrics` scrape reads about a dozen). `body` must not write: a write waiting on a reader it holds
     /// itself is not allowed.
     public func readTogether<T>(_ body: () throws -> T) throws -> T {
-        if let shared = SharedRead.current, shared.store === self { return try body() }
-        return try read { db in try SharedRead.$current.withValue(SharedRead(store: self, db: db)) { try body() } }
+        // Nested: `read` runs on the snapshot already shared.
+        try read { db in try SharedRead.$current.withValue(SharedRead(store: self, db: db)) { try body() } }
     }
 }
 
